@@ -1,0 +1,80 @@
+"""The NetSuite side: account ids, credentials, TBA and OAuth 2.0 auth, the async REST client and its errors."""
+
+from __future__ import annotations
+
+from tms_netsuite.netsuite._account import AccountId, Environment
+from tms_netsuite.netsuite._client import (
+    ExternalId,
+    GovernanceLimits,
+    NetSuiteClient,
+    RecordRef,
+    RequestStats,
+    TokenInfo,
+)
+from tms_netsuite.netsuite._errors import (
+    ConcurrencyLimitError,
+    ConfigurationError,
+    CredentialsError,
+    ErrorCategory,
+    ErrorDetail,
+    Explanation,
+    InvalidDataError,
+    NetSuiteError,
+    NetworkError,
+    NotFoundError,
+    ParsedError,
+    RequestError,
+    RequestInfo,
+    ResultLimitError,
+    RetryDecision,
+    RetryLaterError,
+    ServerError,
+    SetupError,
+    decide_retry,
+    explain,
+    parse_error_body,
+)
+from tms_netsuite.netsuite._oauth2 import OAuth2ClientCredentialsAuth, OAuth2Credentials
+from tms_netsuite.netsuite._secrets import Secret
+from tms_netsuite.netsuite._settings import NetSuiteSettings, build_auth, connect
+from tms_netsuite.netsuite._tba import TbaAuth, TbaCredentials
+
+__all__ = [
+    "AccountId",
+    "ConcurrencyLimitError",
+    "ConfigurationError",
+    "CredentialsError",
+    "Environment",
+    "ErrorCategory",
+    "ErrorDetail",
+    "Explanation",
+    "ExternalId",
+    "GovernanceLimits",
+    "InvalidDataError",
+    "NetSuiteClient",
+    "NetSuiteError",
+    "NetSuiteSettings",
+    "NetworkError",
+    "NotFoundError",
+    "OAuth2ClientCredentialsAuth",
+    "OAuth2Credentials",
+    "ParsedError",
+    "RecordRef",
+    "RequestError",
+    "RequestInfo",
+    "RequestStats",
+    "ResultLimitError",
+    "RetryDecision",
+    "RetryLaterError",
+    "Secret",
+    "ServerError",
+    "SetupError",
+    "TbaAuth",
+    "TbaCredentials",
+    "TokenInfo",
+    "build_auth",
+    "connect",
+    "decide_retry",
+    "explain",
+    "parse_error_body",
+]
