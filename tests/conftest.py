@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,11 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's NetSuite credentials, ledger settings or proxies."""
     for name in list(os.environ):
         if name.startswith(("NETSUITE_", "TMS_NETSUITE_")) or name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
-    yield
 
 
 @pytest.fixture

@@ -1,0 +1,30 @@
+"""The durable ledger of document versions and the NetSuite records they became."""
+
+from __future__ import annotations
+
+from tms_netsuite.ledger._ledger import (
+    Claimed,
+    ErrorInfo,
+    IngestItem,
+    IngestSummary,
+    Ledger,
+    LedgerRow,
+    State,
+    WrittenRecord,
+    content_hash,
+)
+from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
+
+__all__ = [
+    "DEFAULT_LEDGER_PATH",
+    "Claimed",
+    "ErrorInfo",
+    "IngestItem",
+    "IngestSummary",
+    "Ledger",
+    "LedgerRow",
+    "State",
+    "WrittenRecord",
+    "content_hash",
+    "ledger_url",
+]

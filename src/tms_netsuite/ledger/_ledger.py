@@ -1,0 +1,493 @@
+"""The ledger: one durable row per document version, and the NetSuite records each became.
+
+No method holds a transaction open beyond its own statements, so the engine never keeps one across an HTTP
+call: it claims (and commits), calls NetSuite, then records the outcome (and commits).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from tms_netsuite.ledger._schema import documents, records
+
+
+class State(enum.StrEnum):
+    """Where a document version stands."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    EXPORTING = "exporting"  # claimed by a run; reclaimed when the run's lease lapses
+    SYNCED = "synced"  # NetSuite holds it
+    SKIPPED = "skipped"  # nothing to write, by rule (e.g. a company driver's payroll settlement)
+    FAILED = "failed"  # a permanent error; waits for `retry` after the cause is fixed
+    BLOCKED = "blocked"  # waits for a dependency that failed
+    SUPERSEDED = "superseded"  # a newer version replaced it before it was written
+    VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
+
+
+OPEN_STATES = (State.PENDING, State.EXPORTING, State.BLOCKED)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestItem:
+    """A validated TMS document version to record."""
+
+    kind: str
+    tms_id: str
+    version: int
+    payload: Mapping[str, Any]
+    voided: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """What an ingest did: new rows, exact repeats ignored, and rows superseded by newer versions."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenRecord:
+    """A NetSuite record a document became."""
+
+    record_type: str
+    external_id: str
+    internal_id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """Why an attempt failed, as the client's error and its catalogue entry describe it."""
+
+    category: str
+    code: str | None
+    detail: str | None
+    cause: str | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A document version claimed for export by one run."""
+
+    row_id: int
+    kind: str
+    tms_id: str
+    version: int
+    voided: bool
+    payload: Mapping[str, Any]
+    attempts: int
+    outcome_unknown: bool  # an earlier attempt may have written it: look it up before writing again
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """A document version as the ledger holds it, for status and error reports."""
+
+    row_id: int
+    kind: str
+    tms_id: str
+    version: int
+    state: State
+    attempts: int
+    next_attempt_at: datetime | None
+    blocked_on: str | None
+    error: ErrorInfo | None
+    updated_at: datetime
+    records: tuple[WrittenRecord, ...] = field(default=())
+
+
+def content_hash(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a document's content, to tell a changed document from a repeat."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger:
+    """Durable state of every document version for one NetSuite account (and environment).
+
+    One ledger database may serve several accounts, a sandbox and production say: every row carries the
+    account's realm, so they never mix. Open it with :meth:`open`, which applies pending migrations.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, account: str, environment: str, *, clock: Callable[[], datetime] = _utcnow
+    ) -> None:
+        self._engine = engine
+        self.account = account
+        self.environment = environment
+        self._clock = clock
+
+    @classmethod
+    async def open(
+        cls, url: str, account: str, environment: str, *, clock: Callable[[], datetime] = _utcnow
+    ) -> Ledger:
+        """Connect to the ledger database at an SQLAlchemy URL and bring its schema up to date."""
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine.sync_engine, "connect", _sqlite_connect)
+            sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        async with engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+        return cls(engine, account, environment, clock=clock)
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self._engine.dispose()
+
+    async def ingest(self, items: Iterable[IngestItem]) -> IngestSummary:
+        """Record document versions. The same version twice is one row; a newer version supersedes older
+        ones that were not yet written; an older version arriving late is recorded as superseded."""
+        inserted = duplicates = superseded = 0
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            for item in items:
+                outcome = await self._ingest_one(conn, item, now)
+                inserted += outcome[0]
+                duplicates += 1 - outcome[0]
+                superseded += outcome[1]
+        return IngestSummary(inserted=inserted, duplicates=duplicates, superseded=superseded)
+
+    async def _ingest_one(self, conn: AsyncConnection, item: IngestItem, now: datetime) -> tuple[int, int]:
+        same_document = (
+            (documents.c.account == self.account)
+            & (documents.c.kind == item.kind)
+            & (documents.c.tms_id == item.tms_id)
+        )
+        versions = (await conn.execute(sa.select(documents.c.version).where(same_document))).scalars().all()
+        if item.version in versions:
+            return 0, 0
+        newest = max(versions, default=None)
+        state = State.SUPERSEDED if newest is not None and newest > item.version else State.PENDING
+        await conn.execute(
+            documents.insert().values(
+                account=self.account,
+                environment=self.environment,
+                kind=item.kind,
+                tms_id=item.tms_id,
+                version=item.version,
+                voided=item.voided,
+                content_hash=content_hash(item.payload),
+                payload=dict(item.payload),
+                state=state,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        if state is State.SUPERSEDED:
+            return 1, 1
+        # Older versions not yet written give way; one being exported finishes and the newer one follows.
+        result = await conn.execute(
+            documents.update()
+            .where(same_document & (documents.c.version < item.version))
+            .where(documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]))
+            .values(state=State.SUPERSEDED, updated_at=now)
+        )
+        return 1, result.rowcount
+
+    async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
+        """Claim up to ``limit`` rows due for export, oldest first, and commit the claim.
+
+        Due rows are pending rows whose next attempt time has come, and rows of a run whose lease lapsed
+        (it crashed); those come back with ``outcome_unknown`` set. A document is never claimed while
+        another version of it is being exported.
+        """
+        now = self._clock()
+        rows = documents.alias("other")
+        busy = sa.exists().where(
+            (rows.c.account == documents.c.account)
+            & (rows.c.kind == documents.c.kind)
+            & (rows.c.tms_id == documents.c.tms_id)
+            & (rows.c.id != documents.c.id)
+            & (rows.c.state == State.EXPORTING)
+            & (rows.c.lease_until > now)
+        )
+        due = (
+            (documents.c.account == self.account)
+            & (
+                ((documents.c.state == State.PENDING) & (documents.c.next_attempt_at <= now))
+                | ((documents.c.state == State.EXPORTING) & (documents.c.lease_until <= now))
+            )
+            & ~busy
+        )
+        candidates = (
+            sa.select(documents.c.id)
+            .where(due)
+            .order_by(documents.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with (
+            self._engine.connect() as conn,
+            (await conn.execution_options(sqlite_begin="IMMEDIATE")).begin(),
+        ):
+            ids = (await conn.execute(candidates)).scalars().all()
+            if not ids:
+                return []
+            lapsed = documents.c.state == State.EXPORTING
+            result = await conn.execute(
+                documents.update()
+                .where(documents.c.id.in_(ids) & due)
+                .values(
+                    state=State.EXPORTING,
+                    claimed_by=run_id,
+                    lease_until=now + lease,
+                    attempts=documents.c.attempts + 1,
+                    outcome_unknown=documents.c.outcome_unknown | lapsed,
+                    updated_at=now,
+                )
+                .returning(
+                    documents.c.id,
+                    documents.c.kind,
+                    documents.c.tms_id,
+                    documents.c.version,
+                    documents.c.voided,
+                    documents.c.payload,
+                    documents.c.attempts,
+                    documents.c.outcome_unknown,
+                )
+            )
+            claimed = [Claimed(*row) for row in result.all()]
+        return sorted(claimed, key=lambda c: c.row_id)
+
+    async def mark_synced(
+        self, row_id: int, written: Sequence[WrittenRecord], *, state: State = State.SYNCED
+    ) -> None:
+        """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            for record in written:
+                key = (
+                    (records.c.account == self.account)
+                    & (records.c.record_type == record.record_type)
+                    & (records.c.external_id == record.external_id)
+                )
+                values = {
+                    "internal_id": record.internal_id,
+                    "url": record.url,
+                    "document_id": row_id,
+                    "written_at": now,
+                }
+                updated = await conn.execute(records.update().where(key).values(**values))
+                if updated.rowcount == 0:
+                    await conn.execute(
+                        records.insert().values(
+                            account=self.account,
+                            record_type=record.record_type,
+                            external_id=record.external_id,
+                            **values,
+                        )
+                    )
+            await self._finish(conn, row_id, state, now)
+
+    async def mark_retry(self, row_id: int, error: ErrorInfo, *, at: datetime, outcome_unknown: bool) -> None:
+        """A retryable failure: the row waits, pending, until ``at``."""
+        async with self._engine.begin() as conn:
+            await self._finish(
+                conn,
+                row_id,
+                State.PENDING,
+                self._clock(),
+                error=error,
+                next_attempt_at=at,
+                outcome_unknown=outcome_unknown,
+            )
+
+    async def mark_failed(self, row_id: int, error: ErrorInfo) -> None:
+        """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
+        async with self._engine.begin() as conn:
+            await self._finish(conn, row_id, State.FAILED, self._clock(), error=error)
+
+    async def mark_blocked(self, row_id: int, blocked_on: str) -> None:
+        """The row waits for a dependency (named in ``blocked_on``) to be synced."""
+        async with self._engine.begin() as conn:
+            await self._finish(conn, row_id, State.BLOCKED, self._clock(), blocked_on=blocked_on)
+
+    async def mark_skipped(self, row_id: int, reason: str) -> None:
+        """Nothing is written for this row, by rule; ``reason`` says which."""
+        async with self._engine.begin() as conn:
+            await self._finish(conn, row_id, State.SKIPPED, self._clock(), blocked_on=reason)
+
+    async def _finish(
+        self,
+        conn: AsyncConnection,
+        row_id: int,
+        state: State,
+        now: datetime,
+        *,
+        error: ErrorInfo | None = None,
+        next_attempt_at: datetime | None = None,
+        outcome_unknown: bool = False,
+        blocked_on: str | None = None,
+    ) -> None:
+        await conn.execute(
+            documents.update()
+            .where((documents.c.id == row_id) & (documents.c.account == self.account))
+            .values(
+                state=state,
+                claimed_by=None,
+                lease_until=None,
+                next_attempt_at=next_attempt_at,
+                outcome_unknown=outcome_unknown,
+                blocked_on=blocked_on,
+                error_category=error.category if error else None,
+                error_code=error.code if error else None,
+                error_detail=error.detail if error else None,
+                error_cause=error.cause if error else None,
+                error_fix=error.fix if error else None,
+                updated_at=now,
+            )
+        )
+
+    async def retry(self, row_ids: Sequence[int] | None = None) -> int:
+        """Put failed and blocked rows back to pending (all of them, or those named); returns how many."""
+        condition = (documents.c.account == self.account) & documents.c.state.in_(
+            [State.FAILED, State.BLOCKED]
+        )
+        if row_ids is not None:
+            condition &= documents.c.id.in_(list(row_ids))
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                documents.update()
+                .where(condition)
+                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+            )
+        return result.rowcount
+
+    async def known_records(self, external_ids: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Internal ids of records the ledger knows were written, by (record type, external id)."""
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[tuple[str, str], str] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = sa.select(records.c.record_type, records.c.external_id, records.c.internal_id).where(
+                    (records.c.account == self.account)
+                    & sa.tuple_(records.c.record_type, records.c.external_id).in_(chunk)
+                )
+                found.update({(t, e): i for t, e, i in (await conn.execute(query)).all()})
+        return found
+
+    async def counts(self) -> dict[State, int]:
+        """How many rows are in each state."""
+        query = (
+            sa.select(documents.c.state, sa.func.count())
+            .where(documents.c.account == self.account)
+            .group_by(documents.c.state)
+        )
+        async with self._engine.connect() as conn:
+            return {State(state): n for state, n in (await conn.execute(query)).all()}
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest waiting row is due: a pending row's next attempt, or a lapsing lease."""
+        mine = documents.c.account == self.account
+        pending = sa.select(sa.func.min(documents.c.next_attempt_at)).where(
+            mine & (documents.c.state == State.PENDING)
+        )
+        leased = sa.select(sa.func.min(documents.c.lease_until)).where(
+            mine & (documents.c.state == State.EXPORTING)
+        )
+        async with self._engine.connect() as conn:
+            times = [(await conn.execute(query)).scalar() for query in (pending, leased)]
+        return min((t for t in times if t is not None), default=None)
+
+    async def rows(self, *, state: State | None = None, batch: int = 1000) -> AsyncIterator[LedgerRow]:
+        """Every row (or those in one state), oldest first, streamed in batches of ``batch``."""
+        last = 0
+        while True:
+            condition = (documents.c.account == self.account) & (documents.c.id > last)
+            if state is not None:
+                condition &= documents.c.state == state
+            query = sa.select(documents).where(condition).order_by(documents.c.id).limit(batch)
+            async with self._engine.connect() as conn:
+                page = (await conn.execute(query)).mappings().all()
+                written = await self._records_of(conn, [row["id"] for row in page])
+            for row in page:
+                yield _ledger_row(row, written.get(row["id"], ()))
+            if len(page) < batch:
+                return
+            last = page[-1]["id"]
+
+    async def _records_of(
+        self, conn: AsyncConnection, ids: list[int]
+    ) -> dict[int, tuple[WrittenRecord, ...]]:
+        if not ids:
+            return {}
+        query = sa.select(records).where(records.c.document_id.in_(ids)).order_by(records.c.written_at)
+        grouped: dict[int, list[WrittenRecord]] = {}
+        for row in (await conn.execute(query)).mappings():
+            grouped.setdefault(row["document_id"], []).append(
+                WrittenRecord(row["record_type"], row["external_id"], row["internal_id"], row["url"])
+            )
+        return {key: tuple(value) for key, value in grouped.items()}
+
+
+def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
+    error = None
+    if row["error_category"]:
+        error = ErrorInfo(
+            row["error_category"],
+            row["error_code"],
+            row["error_detail"],
+            row["error_cause"],
+            row["error_fix"],
+        )
+    return LedgerRow(
+        row_id=row["id"],
+        kind=row["kind"],
+        tms_id=row["tms_id"],
+        version=row["version"],
+        state=State(row["state"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        blocked_on=row["blocked_on"],
+        error=error,
+        updated_at=row["updated_at"],
+        records=written,
+    )
+
+
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin). WAL lets status readers run beside
+    # an export; the busy timeout rides out another process's commit.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A claim reads candidates and then marks them; BEGIN IMMEDIATE takes the write lock before the read, so
+    # two claimers never pick the same rows (PostgreSQL gets the same from FOR UPDATE SKIP LOCKED).
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", "tms_netsuite.ledger:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

@@ -1,0 +1,84 @@
+"""The ledger's tables (SQLAlchemy Core). Migrations in ``migrations/`` create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone, so UTC is implied there)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the ledger stores timezone-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("environment", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("tms_id", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("voided", sa.Boolean(), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=True),
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("lease_until", UTCDateTime(), nullable=True),
+    sa.Column("outcome_unknown", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("blocked_on", sa.String(300), nullable=True),
+    sa.Column("error_category", sa.String(32), nullable=True),
+    sa.Column("error_code", sa.String(100), nullable=True),
+    sa.Column("error_detail", sa.Text(), nullable=True),
+    sa.Column("error_cause", sa.Text(), nullable=True),
+    sa.Column("error_fix", sa.Text(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("account", "kind", "tms_id", "version", name="uq_documents_version"),
+)
+sa.Index("ix_documents_claim", documents.c.account, documents.c.state, documents.c.next_attempt_at)
+sa.Index("ix_documents_identity", documents.c.account, documents.c.kind, documents.c.tms_id)
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("external_id", sa.String(300), primary_key=True),
+    sa.Column("internal_id", sa.String(32), nullable=False),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column(
+        "document_id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.ForeignKey("documents.id"),
+        nullable=False,
+    ),
+    sa.Column("written_at", UTCDateTime(), nullable=False),
+)
+sa.Index("ix_records_document", records.c.document_id)

@@ -1,0 +1,213 @@
+"""One contract for every ledger backend: idempotent ingest, supersession, claims with leases, outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.ledger.conftest import Clock
+from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, State, WrittenRecord
+from tms_netsuite.ledger._schema import metadata
+
+pytestmark = pytest.mark.anyio
+LEASE = timedelta(minutes=5)
+ERROR = ErrorInfo(
+    category="data", code="USER_ERROR", detail="Please enter value(s) for: Subsidiary.", cause="c", fix="f"
+)
+
+
+def doc(tms_id: str, version: int = 1, kind: str = "invoice", **payload: object) -> IngestItem:
+    return IngestItem(
+        kind=kind, tms_id=tms_id, version=version, payload={"id": tms_id, "version": version, **payload}
+    )
+
+
+@pytest.fixture
+async def ledger(database_url: str, clock: Clock) -> AsyncIterator[Ledger]:
+    opened = await Ledger.open(database_url, "123456_SB1", "sandbox", clock=clock)
+    yield opened
+    await opened.close()
+
+
+async def states(ledger: Ledger) -> dict[tuple[str, int], State]:
+    return {(row.tms_id, row.version): row.state async for row in ledger.rows()}
+
+
+async def test_ingest_is_idempotent(ledger: Ledger) -> None:
+    """The same id and version twice is one row."""
+    first = await ledger.ingest([doc("A"), doc("B")])
+    again = await ledger.ingest([doc("A"), doc("B", amount="1")])
+    assert (first.inserted, first.duplicates) == (2, 0)
+    assert (again.inserted, again.duplicates) == (0, 2)
+    assert await ledger.counts() == {State.PENDING: 2}
+
+
+async def test_a_newer_version_supersedes_pending_older_ones(ledger: Ledger) -> None:
+    """v2 supersedes a pending v1; a late v1 after v3 is recorded as superseded at once."""
+    await ledger.ingest([doc("A", 1)])
+    summary = await ledger.ingest([doc("A", 2)])
+    assert summary.superseded == 1
+    late = await ledger.ingest([doc("A", 3), doc("A", 0)])
+    assert late.inserted == 2
+    assert await states(ledger) == {
+        ("A", 1): State.SUPERSEDED,
+        ("A", 2): State.SUPERSEDED,
+        ("A", 3): State.PENDING,
+        ("A", 0): State.SUPERSEDED,
+    }
+
+
+async def test_a_synced_version_stays_synced_when_a_newer_one_arrives(ledger: Ledger) -> None:
+    """A changed document that was already written is a new pending row (the engine updates the record)."""
+    await ledger.ingest([doc("A", 1)])
+    [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_synced(
+        claimed.row_id, [WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55")]
+    )
+    await ledger.ingest([doc("A", 2)])
+    assert await states(ledger) == {("A", 1): State.SYNCED, ("A", 2): State.PENDING}
+
+
+async def test_claim_takes_due_rows_once_and_counts_attempts(ledger: Ledger) -> None:
+    """Claimed rows are exporting, carry their payload and attempt count, and are not claimed twice."""
+    await ledger.ingest([doc(str(i)) for i in range(5)])
+    first = await ledger.claim("run-1", limit=3, lease=LEASE)
+    second = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert [c.tms_id for c in first] == ["0", "1", "2"]
+    assert [c.tms_id for c in second] == ["3", "4"]
+    assert {c.attempts for c in first + second} == {1}
+    assert first[0].payload == {"id": "0", "version": 1}
+    assert not first[0].outcome_unknown
+    assert await ledger.claim("run-3", limit=10, lease=LEASE) == []
+    assert await ledger.counts() == {State.EXPORTING: 5}
+
+
+async def test_a_lapsed_lease_is_reclaimed_with_its_outcome_unknown(ledger: Ledger, clock: Clock) -> None:
+    """A run that died mid-export leaves rows that another run reclaims, marked for lookup first."""
+    await ledger.ingest([doc("A")])
+    await ledger.claim("run-dead", limit=10, lease=LEASE)
+    assert await ledger.claim("run-2", limit=10, lease=LEASE) == []
+    clock.advance(minutes=6)
+    [again] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert again.outcome_unknown
+    assert again.attempts == 2
+
+
+async def test_a_document_is_not_claimed_while_another_version_is_exporting(ledger: Ledger) -> None:
+    """v2 waits until v1's export is recorded, so two versions never race in NetSuite."""
+    await ledger.ingest([doc("A", 1)])
+    [v1] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.ingest([doc("A", 2)])
+    assert await ledger.claim("run-2", limit=10, lease=LEASE) == []
+    await ledger.mark_synced(v1.row_id, [])
+    [v2] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert v2.version == 2
+
+
+async def test_retryable_failures_wait_until_their_time(ledger: Ledger, clock: Clock) -> None:
+    """mark_retry keeps the row pending, not claimable until its next attempt time, with the error kept."""
+    await ledger.ingest([doc("A")])
+    [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_retry(claimed.row_id, ERROR, at=clock.now + timedelta(seconds=30), outcome_unknown=True)
+    assert await ledger.claim("run-1", limit=10, lease=LEASE) == []
+    assert await ledger.next_due() == clock.now + timedelta(seconds=30)
+    [row] = [r async for r in ledger.rows()]
+    assert row.state is State.PENDING
+    assert row.error == ERROR
+    clock.advance(seconds=31)
+    [again] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    assert again.outcome_unknown
+    assert again.attempts == 2
+
+
+async def test_failed_and_blocked_rows_come_back_on_retry(ledger: Ledger) -> None:
+    """Permanent failures and blocked rows wait for retry(), all or by id."""
+    await ledger.ingest([doc("A"), doc("B"), doc("C")])
+    a, b, c = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_failed(a.row_id, ERROR)
+    await ledger.mark_blocked(b.row_id, "invoice A failed")
+    await ledger.mark_skipped(c.row_id, "company driver: payroll")
+    assert await ledger.counts() == {State.FAILED: 1, State.BLOCKED: 1, State.SKIPPED: 1}
+    assert await ledger.retry([a.row_id]) == 1
+    assert await ledger.retry() == 1
+    assert await ledger.counts() == {State.PENDING: 2, State.SKIPPED: 1}
+    skipped = [r async for r in ledger.rows(state=State.SKIPPED)]
+    assert skipped[0].blocked_on == "company driver: payroll"
+
+
+async def test_written_records_are_known_by_external_id(ledger: Ledger) -> None:
+    """mark_synced stores each record; a later write of the same external id updates its row."""
+    await ledger.ingest([doc("A", 1), doc("P", kind="customer_payment")])
+    first, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_synced(first.row_id, [WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55")])
+    await ledger.mark_synced(
+        payment.row_id,
+        [
+            WrittenRecord("vendorCredit", "tms-bill_payment-P-fee", "8", "https://x/8"),
+            WrittenRecord("vendorPayment", "tms-bill_payment-P", "9", "https://x/9"),
+        ],
+    )
+    known = await ledger.known_records(
+        [("invoice", "tms-invoice-A"), ("vendorPayment", "tms-bill_payment-P"), ("invoice", "tms-invoice-Z")]
+    )
+    assert known == {("invoice", "tms-invoice-A"): "55", ("vendorPayment", "tms-bill_payment-P"): "9"}
+    rows = {r.tms_id: r async for r in ledger.rows()}
+    assert [w.record_type for w in rows["P"].records] == ["vendorCredit", "vendorPayment"]
+    assert rows["A"].records[0].url == "https://x/55"
+
+
+async def test_accounts_never_mix(database_url: str, clock: Clock) -> None:
+    """A sandbox and production ledger in one database see only their own rows and records."""
+    sandbox = await Ledger.open(database_url, "123456_SB1", "sandbox", clock=clock)
+    production = await Ledger.open(database_url, "123456", "production", clock=clock)
+    try:
+        await sandbox.ingest([doc("A")])
+        await production.ingest([doc("A"), doc("B")])
+        [claimed] = await sandbox.claim("run", limit=10, lease=LEASE)
+        await sandbox.mark_synced(claimed.row_id, [WrittenRecord("invoice", "tms-invoice-A", "1", "u")])
+        assert await sandbox.counts() == {State.SYNCED: 1}
+        assert await production.counts() == {State.PENDING: 2}
+        assert await production.known_records([("invoice", "tms-invoice-A")]) == {}
+    finally:
+        await sandbox.close()
+        await production.close()
+
+
+async def test_rows_stream_in_batches_and_times_are_utc(ledger: Ledger) -> None:
+    """rows() pages through every row in order; timestamps come back timezone-aware UTC."""
+    await ledger.ingest([doc(f"{i:03}") for i in range(25)])
+    rows = [r async for r in ledger.rows(batch=7)]
+    assert [r.tms_id for r in rows] == [f"{i:03}" for i in range(25)]
+    assert rows[0].updated_at.tzinfo is UTC
+
+
+async def test_concurrent_claims_never_share_a_row(ledger: Ledger) -> None:
+    """Several runs claiming at once get disjoint rows."""
+    await ledger.ingest([doc(str(i)) for i in range(60)])
+    results = await asyncio.gather(*(ledger.claim(f"run-{n}", limit=10, lease=LEASE) for n in range(8)))
+    ids = [c.row_id for batch in results for c in batch]
+    assert len(ids) == len(set(ids)) == 60
+
+
+async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, database_url: str) -> None:
+    """Alembic's migrations and the tables the code uses agree (no autogenerate diff), and re-opening is a no-op."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+            version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar()
+    finally:
+        await engine.dispose()
+    assert diff == []
+    assert version == "0001"
+    reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
+    await reopened.close()
