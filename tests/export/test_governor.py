@@ -1,0 +1,86 @@
+"""The concurrency governor stays under a known limit, finds an unknown one, and backs off on 429s."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tms_netsuite.export._governor import DEFAULT_START, Backoff, ConcurrencyGovernor
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeAccount:
+    """Counts requests in flight and answers 429 above the account's limit, like NetSuite."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_flight = 0
+        self.peak = 0
+        self.rejected = 0
+
+    async def request(self, governor: ConcurrencyGovernor) -> None:
+        async with governor.slot() as slot:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                if self.in_flight > self.limit:  # NetSuite refuses at arrival, and answers at once
+                    self.rejected += 1
+                    slot.throttled()
+                    return
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+            finally:
+                self.in_flight -= 1
+
+
+async def run(account: FakeAccount, governor: ConcurrencyGovernor, requests: int, workers: int = 50) -> None:
+    queue = list(range(requests))
+
+    async def worker() -> None:
+        while queue:
+            queue.pop()
+            await account.request(governor)
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+async def test_a_known_limit_is_never_exceeded() -> None:
+    """50 concurrent workers never put more than the known limit in flight, and the limit is not raised."""
+    account, governor = FakeAccount(limit=7), ConcurrencyGovernor(known_limit=7)
+    await run(account, governor, 2000)
+    assert account.peak == 7
+    assert account.rejected == 0
+    assert governor.stats.limit == 7
+
+
+async def test_an_unknown_limit_is_found_and_kept() -> None:
+    """From 5 the governor grows to the account's limit, learns it from the first 429s and stays there."""
+    account, governor = FakeAccount(limit=12), ConcurrencyGovernor()
+    assert governor.stats.limit == DEFAULT_START
+    await run(account, governor, 3000)
+    stats = governor.stats
+    assert stats.ceiling == 12
+    assert stats.limit in (12, 13)  # 13 only while probing above the ceiling
+    assert 1 <= account.rejected <= 3  # the first overshoot, then one probe every 2,000 answers
+    await run(account, governor, 6000)
+    assert account.rejected <= 8  # a steady run sees almost no 429s: ~1 per 2,000 requests
+
+
+async def test_a_429_drops_the_limit_below_where_it_happened() -> None:
+    """Started at 8 on an account that allows 3, the 429s bring it down to exactly 3, and it stays."""
+    account, governor = FakeAccount(limit=3), ConcurrencyGovernor(start=8)
+    await run(account, governor, 400)
+    assert governor.stats.ceiling == 3
+    assert governor.stats.throttled == account.rejected
+    assert account.rejected < 20
+
+
+def test_backoff_is_full_jitter_with_a_cap_and_a_floor() -> None:
+    """The wait is rng * min(cap, base * 2**(attempt-1)), never below Retry-After."""
+    backoff = Backoff(base=1.0, cap=30.0)
+    assert [backoff.delay(n, rng=lambda: 1.0) for n in (1, 2, 3, 6, 20)] == [1.0, 2.0, 4.0, 30.0, 30.0]
+    assert backoff.delay(4, rng=lambda: 0.5) == 4.0
+    assert backoff.delay(1, rng=lambda: 0.0) == 0.0
+    assert backoff.delay(1, rng=lambda: 0.0, floor=3.0) == 3.0
