@@ -1,8 +1,17 @@
 """A local NetSuite account's REST Web Services, for tests, benchmarks and demos.
 
 It imports nothing from ``tms_netsuite``: it is an independent oracle.
+
+    from netsuite_emulator import Emulator
+    emu = Emulator.from_scenario("healthy")
+    emu.app, emu.account_id, emu.env(), emu.audit_trail()
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._emulator import AuditEntry, Emulator
+from ._scenarios import ScenarioError, ScenarioInfo, list_scenarios, scenario_names
+
+SCENARIOS: tuple[str, ...] = scenario_names()
+
+__all__ = ["SCENARIOS", "AuditEntry", "Emulator", "ScenarioError", "ScenarioInfo", "list_scenarios"]

@@ -2,9 +2,102 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from ._emulator import AuditEntry, Emulator, dotenv_text
+from ._scenarios import ScenarioError, list_scenarios, scenario_names
+from ._server import audit_logger, base_url, bind, serve, write_atomically
+from ._store import AccountStore, StoreError
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Serve a local NetSuite account's REST Web Services."""
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0 takes a free port."
+)
+@click.option("--scenario", default="healthy", show_default=True, type=click.Choice(scenario_names()))
+@click.option("--auth", default="tba", show_default=True, type=click.Choice(["tba", "oauth2"]))
+@click.option("--db", type=_FILE, help="SQLite file for the account (default: in memory).")
+@click.option(
+    "--env-file", type=_FILE, help="Written once the server listens: the integration's credentials."
+)
+@click.option("--admin-env-file", type=_FILE, help="The same for the administrator's credentials.")
+@click.option("--audit-log", type=_FILE, help="Append each login of the audit trail as a JSON line.")
+def serve_command(
+    host: str,
+    port: int,
+    scenario: str,
+    auth: str,
+    db: Path | None,
+    env_file: Path | None,
+    admin_env_file: Path | None,
+    audit_log: Path | None,
+) -> None:
+    """Serve the account until interrupted (SIGINT or SIGTERM)."""
+    try:
+        emulator = Emulator.from_scenario(scenario, db_path=db)
+    except (ScenarioError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    log = audit_log.open("a", encoding="utf-8") if audit_log else None
+    if log is not None:
+        emulator.store.add_audit_listener(audit_logger(log))
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    url = base_url(host, sock)
+
+    def ready() -> None:
+        for who, path in (("integration", env_file), ("admin", admin_env_file)):
+            if path is not None:
+                values = emulator.env(who=who, auth=auth, base_url=url, key_dir=path.parent)
+                write_atomically(path, dotenv_text(values))
+        click.echo(url)
+
+    try:
+        serve(emulator, sock, ready)
+    finally:
+        sock.close()
+        emulator.close()
+        if log is not None:
+            log.close()
+
+
+@main.command("scenarios")
+def scenarios_command() -> None:
+    """List the scenarios, one a line."""
+    for info in list_scenarios():
+        click.echo(f"{info.name:<24} {info.summary}")
+
+
+@main.command("audit")
+@click.option("--db", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def audit_command(db: Path) -> None:
+    """Print the Login Audit Trail of an account kept in a SQLite file."""
+    store = AccountStore.open(db)
+    try:
+        if not store.is_seeded():
+            raise click.ClickException(f"{db} holds no emulator account")
+        for record in store.login_audit():
+            click.echo(_audit_line(AuditEntry.from_record(record)))
+    finally:
+        store.close()
+
+
+def _audit_line(entry: AuditEntry) -> str:
+    moment = entry.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    fields = [moment, entry.status, entry.detail or "-", entry.auth_method or "-", entry.entity or "-"]
+    fields += [entry.role or "-", entry.application or "-", entry.request]
+    return "  ".join(fields)
+
+
+__all__ = ["main"]

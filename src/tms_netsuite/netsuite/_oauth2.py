@@ -87,8 +87,6 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
         clock: returns Unix time in seconds.
     """
 
-    requires_response_body = True  # the token answer is read inside the flow
-
     def __init__(
         self,
         account: AccountId,
@@ -136,6 +134,12 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
             },
         )
 
+    async def _accept(self, request: httpx.Request, response: httpx.Response) -> None:
+        # httpx reads bodies for auth flows only through `requires_response_body`, which the generic
+        # auth_flow honours; this flow is async-specific, so it reads the token answer itself.
+        await response.aread()
+        self._store(request, response)
+
     def _store(self, request: httpx.Request, response: httpx.Response) -> None:
         info = RequestInfo(method=request.method, url=str(request.url))
         if response.status_code != 200:
@@ -160,7 +164,7 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
         async with self._lock:  # one token fetch at a time; concurrent requests wait and share it
             if self._needs_token():
                 token_request = self.token_request()
-                self._store(token_request, (yield token_request))
+                await self._accept(token_request, (yield token_request))
             self._authorize(request)
             used = self._token
         response = yield request
@@ -169,7 +173,7 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
         async with self._lock:
             if self._token is used:  # nobody renewed it meanwhile
                 token_request = self.token_request()
-                self._store(token_request, (yield token_request))
+                await self._accept(token_request, (yield token_request))
             self._authorize(request)
         yield request
 

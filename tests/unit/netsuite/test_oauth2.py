@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 import httpx
@@ -86,6 +87,15 @@ def test_assertion_has_netsuites_header_and_claims(make_key: object) -> None:
     assert 0 < claims["exp"] - claims["iat"] < 3600
 
 
+def streamed(status: int, body: object) -> httpx.Response:
+    """An answer whose body is not yet read, as a real transport delivers it."""
+    return httpx.Response(
+        status,
+        headers={"Content-Type": "application/json"},
+        stream=httpx.ByteStream(json.dumps(body).encode()),
+    )
+
+
 class TokenServer:
     """A MockTransport handler: the token endpoint and one protected resource."""
 
@@ -99,10 +109,10 @@ class TokenServer:
         if request.url.path.endswith("/oauth2/v1/token"):
             self.token_requests.append(request)
             if self.token_status != 200:
-                return httpx.Response(self.token_status, json={"error": "invalid_grant"})
+                return streamed(self.token_status, {"error": "invalid_grant"})
             self.issued += 1
-            return httpx.Response(
-                200, json={"access_token": f"tok-{self.issued}", "expires_in": 3600, "token_type": "bearer"}
+            return streamed(
+                200, {"access_token": f"tok-{self.issued}", "expires_in": 3600, "token_type": "bearer"}
             )
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if not token.startswith("tok-") or token in self.revoked:

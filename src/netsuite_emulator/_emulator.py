@@ -1,0 +1,198 @@
+"""The emulator's Python API: an account seeded from a scenario, its ASGI app, credentials and audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from starlette.types import ASGIApp
+
+from ._app import create_app
+from ._scenarios import ScenarioError, load_scenario, seed_store
+from ._store import AccountStore, LoginRecord
+
+Clock = Callable[[], float]
+ENV_HEADER = "# test values of the local NetSuite emulator, not real credentials"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the Login Audit Trail. ``detail`` is NetSuite's Detail code ('' on success); no secrets."""
+
+    time: dt.datetime
+    status: str
+    detail: str
+    auth_method: str | None
+    entity: str | None
+    role: str | None
+    token: str | None
+    application: str | None
+    request: str
+
+    @classmethod
+    def from_record(cls, record: LoginRecord) -> AuditEntry:
+        return cls(
+            time=dt.datetime.fromtimestamp(record.date, dt.UTC),
+            status=record.status,
+            detail=record.detail,
+            auth_method=record.auth_method,
+            entity=record.email,
+            role=record.role_name,
+            token=record.token_name,
+            application=record.application_name,
+            request=f"{record.method} {record.uri}",
+        )
+
+
+def _default_new_id() -> str:
+    return secrets.token_hex(16)
+
+
+class Emulator:
+    """A local NetSuite account's REST web services. Build one with :meth:`from_scenario`."""
+
+    def __init__(
+        self, store: AccountStore, *, clock: Clock, new_id: Callable[[], str] = _default_new_id
+    ) -> None:
+        company = store.company()
+        offset = company.clock_offset
+        self._store = store
+        self._clock = clock
+        self._offset = offset
+        self.account_id = company.account_id
+        self.scenario = company.scenario
+        self.app: ASGIApp = create_app(store, self.now, new_id)
+        self._key_dir: Path | None = None
+
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: str = "healthy",
+        *,
+        clock: Clock | None = None,
+        db_path: str | os.PathLike[str] | None = None,
+        new_id: Callable[[], str] | None = None,
+    ) -> Emulator:
+        """Seed a fresh account from a scenario (in memory, or in ``db_path``).
+
+        ``clock`` returns Unix seconds (default ``time.time``); a scenario's clock offset is added to it.
+        A ``db_path`` that already holds an account of the same scenario is reused as it is.
+        """
+        base_clock = clock or time.time
+        store = AccountStore.open(db_path)
+        try:
+            if store.is_seeded():
+                store.check_schema()
+                found = store.company().scenario
+                if found != scenario:
+                    raise ScenarioError(f"{db_path} holds scenario {found!r}, not {scenario!r}")
+            else:
+                resolved = load_scenario(scenario)
+                seed_store(store, resolved, base_clock() + resolved.clock_offset)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, clock=base_clock, new_id=new_id or _default_new_id)
+
+    def now(self) -> float:
+        """The account's clock: the injected clock plus the scenario's skew."""
+        return self._clock() + self._offset
+
+    @property
+    def store(self) -> AccountStore:
+        """The account's store, for the emulator's own tests and later parts; not a client API."""
+        return self._store
+
+    def audit_trail(self) -> list[AuditEntry]:
+        """The Login Audit Trail, oldest first."""
+        return [AuditEntry.from_record(r) for r in self._store.login_audit()]
+
+    def env(
+        self,
+        who: str = "integration",
+        auth: str = "tba",
+        base_url: str = "http://emulator.test",
+        key_dir: str | os.PathLike[str] | None = None,
+    ) -> dict[str, str]:
+        """The NETSUITE_* variables a client needs: ``who`` is 'integration' or 'admin', ``auth`` 'tba' or
+        'oauth2' (the private key is written into ``key_dir``, or a directory the emulator removes on close).
+        """
+        values = {"NETSUITE_ACCOUNT_ID": self.account_id, "NETSUITE_BASE_URL": base_url.rstrip("/")}
+        if auth == "tba":
+            token = self._store.access_token_by_handle(who)
+            integration = self._store.integration(token.integration) if token else None
+            if token is None or integration is None:
+                raise ValueError(f"scenario {self.scenario} has no access token for {who!r}")
+            values["NETSUITE_CONSUMER_KEY"] = integration.consumer_key
+            values["NETSUITE_CONSUMER_SECRET"] = integration.consumer_secret
+            values["NETSUITE_TOKEN_ID"] = token.token_id
+            values["NETSUITE_TOKEN_SECRET"] = token.token_secret
+            return values
+        if auth != "oauth2":
+            raise ValueError(f"auth must be 'tba' or 'oauth2', not {auth!r}")
+        certificate = self._store.certificate_by_handle(who)
+        integration = self._store.integration(certificate.integration) if certificate else None
+        if certificate is None or integration is None:
+            raise ValueError(f"scenario {self.scenario} has no OAuth 2.0 certificate mapping for {who!r}")
+        key_file = self._key_folder(key_dir) / f"netsuite-emulator-{who}-key.pem"
+        _write_private(key_file, certificate.private_key_pem)
+        values["NETSUITE_AUTH"] = "oauth2"
+        values["NETSUITE_CLIENT_ID"] = integration.client_id
+        values["NETSUITE_CERTIFICATE_ID"] = certificate.certificate_id
+        values["NETSUITE_PRIVATE_KEY_FILE"] = str(key_file)
+        return values
+
+    def _key_folder(self, key_dir: str | os.PathLike[str] | None) -> Path:
+        if key_dir is not None:
+            return Path(key_dir).resolve()
+        if self._key_dir is None:
+            self._key_dir = Path(tempfile.mkdtemp(prefix="netsuite-emulator-keys-"))
+        return self._key_dir
+
+    def close(self) -> None:
+        self._store.close()
+        if self._key_dir is not None:
+            shutil.rmtree(self._key_dir, ignore_errors=True)
+            self._key_dir = None
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Emulator(scenario={self.scenario!r}, account_id={self.account_id!r})"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a key readable by its owner only, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def dotenv_text(values: dict[str, str]) -> str:
+    """The variables in dotenv format, under the test-values header."""
+    lines = [ENV_HEADER, *(f"{name}={_quote(value)}" for name, value in values.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _quote(value: str) -> str:
+    if value and all(c.isalnum() or c in "-_./:@" for c in value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,279 @@
+"""The account's SQLite schema.
+
+Tables that NetSuite exposes to SuiteQL carry NetSuite's table and column names (lower case, booleans as
+``'T'``/``'F'``) so that SuiteQL (part 2) and the record service (part 3) can read them as they are. Tables that
+exist only inside NetSuite's setup pages (integration records, tokens, certificates, nonces) are the emulator's
+own and are never exposed.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Seeded in this order, so a row's references exist before it does.
+SEEDED_TABLES: tuple[str, ...] = (
+    "feature",
+    "currency",
+    "subsidiary",
+    "role",
+    "rolepermissions",
+    "rolesubsidiaries",
+    "employee",
+    "employeerolesforsearch",
+    "integration",
+    "accesstoken",
+    "oauth2certificate",
+    "account",
+    "classification",
+    "department",
+    "location",
+    "term",
+    "paymentmethod",
+    "expensecategory",
+    "item",
+    "customfield",
+)
+
+SCHEMA_SQL = """
+CREATE TABLE company (
+    accountid TEXT PRIMARY KEY,          -- '1234567' or '1234567_SB1'
+    companyname TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('production', 'sandbox', 'releasepreview')),
+    oneworld TEXT NOT NULL CHECK (oneworld IN ('T', 'F')),
+    basecurrency INTEGER NOT NULL,
+    concurrencylimit INTEGER NOT NULL CHECK (concurrencylimit >= 1),
+    clockoffset REAL NOT NULL DEFAULT 0, -- seconds the account's clock runs ahead of the host's
+    scenario TEXT NOT NULL
+);
+CREATE TABLE feature (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    isenabled TEXT NOT NULL CHECK (isenabled IN ('T', 'F'))
+);
+CREATE TABLE currency (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    symbol TEXT NOT NULL UNIQUE,
+    displaysymbol TEXT,
+    isbasecurrency TEXT NOT NULL DEFAULT 'F',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    exchangerate REAL NOT NULL DEFAULT 1,
+    currencyprecision INTEGER NOT NULL DEFAULT 2
+);
+CREATE TABLE subsidiary (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    legalname TEXT,
+    parent INTEGER REFERENCES subsidiary(id),
+    currency INTEGER NOT NULL REFERENCES currency(id),
+    country TEXT NOT NULL,
+    iselimination TEXT NOT NULL DEFAULT 'F',
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE role (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    scriptid TEXT NOT NULL UNIQUE,
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    iswebserviceonlyrole TEXT NOT NULL DEFAULT 'F',
+    subsidiaryoption TEXT NOT NULL DEFAULT 'ALL'
+        CHECK (subsidiaryoption IN ('ALL', 'ALLACTIVE', 'OWN', 'SELECTED')),
+    subsidiaryviewingallowed TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE rolepermissions (
+    role INTEGER NOT NULL REFERENCES role(id),
+    permkey TEXT NOT NULL,
+    name TEXT NOT NULL,
+    permlevel INTEGER NOT NULL CHECK (permlevel BETWEEN 0 AND 4),
+    restriction INTEGER NOT NULL DEFAULT -1,
+    PRIMARY KEY (role, permkey)
+);
+-- The subsidiaries of a role whose subsidiaryoption is SELECTED (SuiteQL's multi-select subsidiaryrestriction).
+CREATE TABLE rolesubsidiaries (
+    role INTEGER NOT NULL REFERENCES role(id),
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (role, subsidiary)
+);
+CREATE TABLE employee (
+    id INTEGER PRIMARY KEY,
+    entityid TEXT NOT NULL,
+    firstname TEXT,
+    lastname TEXT,
+    email TEXT NOT NULL UNIQUE,
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    giveaccess TEXT NOT NULL DEFAULT 'T',
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE employeerolesforsearch (
+    entity INTEGER NOT NULL REFERENCES employee(id),
+    role INTEGER NOT NULL REFERENCES role(id),
+    PRIMARY KEY (entity, role)
+);
+CREATE TABLE integration (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    consumerkey TEXT NOT NULL UNIQUE,
+    consumersecret TEXT NOT NULL,
+    clientid TEXT NOT NULL UNIQUE,       -- OAuth 2.0 client id; the same value as the consumer key in NetSuite
+    tokenbasedauth TEXT NOT NULL DEFAULT 'T',
+    clientcredentials TEXT NOT NULL DEFAULT 'T',
+    scopes TEXT NOT NULL DEFAULT 'rest_webservices,restlets',
+    state TEXT NOT NULL DEFAULT 'ENABLED' CHECK (state IN ('ENABLED', 'BLOCKED')),
+    concurrencylimit INTEGER             -- an allocation out of the account limit, or NULL
+);
+CREATE TABLE accesstoken (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    handle TEXT UNIQUE,                  -- 'integration' / 'admin': whose credentials env() hands out
+    tokenid TEXT NOT NULL UNIQUE,
+    tokensecret TEXT NOT NULL,
+    integration INTEGER NOT NULL REFERENCES integration(id),
+    entity INTEGER NOT NULL REFERENCES employee(id),
+    role INTEGER NOT NULL REFERENCES role(id),
+    isrevoked TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE oauth2certificate (
+    certificateid TEXT PRIMARY KEY,
+    handle TEXT UNIQUE,
+    keylabel TEXT NOT NULL,              -- seeds the deterministic test key pair
+    integration INTEGER NOT NULL REFERENCES integration(id),
+    entity INTEGER NOT NULL REFERENCES employee(id),
+    role INTEGER NOT NULL REFERENCES role(id),
+    certificatepem TEXT NOT NULL DEFAULT '',
+    privatekeypem TEXT NOT NULL DEFAULT '', -- kept only so env() can hand the test key to a client
+    isrevoked TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE oauth2accesstoken (
+    jti TEXT PRIMARY KEY,
+    certificateid TEXT NOT NULL,
+    integration INTEGER NOT NULL,
+    entity INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    scopes TEXT NOT NULL,
+    issued REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE usednonce (
+    entity INTEGER NOT NULL,
+    nonce TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (entity, nonce, timestamp)
+);
+CREATE TABLE loginaudit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    date REAL NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('Success', 'Failure')),
+    detail TEXT NOT NULL,
+    authmethod TEXT,
+    entity INTEGER,
+    emailaddress TEXT,
+    role INTEGER,
+    rolename TEXT,
+    tokenname TEXT,
+    applicationname TEXT,
+    requestmethod TEXT NOT NULL,
+    requesturi TEXT NOT NULL
+);
+CREATE TABLE account (
+    id INTEGER PRIMARY KEY,
+    acctnumber TEXT,
+    acctname TEXT NOT NULL,
+    accttype TEXT NOT NULL,
+    parent INTEGER REFERENCES account(id),
+    currency INTEGER REFERENCES currency(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    includechildren TEXT NOT NULL DEFAULT 'T',
+    issummary TEXT NOT NULL DEFAULT 'F',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    description TEXT,
+    externalid TEXT UNIQUE
+);
+CREATE TABLE accountingperiod (
+    id INTEGER PRIMARY KEY,
+    periodname TEXT NOT NULL,
+    startdate TEXT NOT NULL,
+    enddate TEXT NOT NULL,
+    parent INTEGER REFERENCES accountingperiod(id),
+    isyear TEXT NOT NULL DEFAULT 'F',
+    isquarter TEXT NOT NULL DEFAULT 'F',
+    isadjust TEXT NOT NULL DEFAULT 'F',
+    isposting TEXT NOT NULL DEFAULT 'T',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    closed TEXT NOT NULL DEFAULT 'F',
+    closedondate TEXT,
+    alllocked TEXT NOT NULL DEFAULT 'F',
+    aplocked TEXT NOT NULL DEFAULT 'F',
+    arlocked TEXT NOT NULL DEFAULT 'F',
+    payrolllocked TEXT NOT NULL DEFAULT 'F',
+    allownonglchanges TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE classification (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent INTEGER REFERENCES classification(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    includechildren TEXT NOT NULL DEFAULT 'T',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
+);
+CREATE TABLE department (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent INTEGER REFERENCES department(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    includechildren TEXT NOT NULL DEFAULT 'T',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
+);
+CREATE TABLE location (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent INTEGER REFERENCES location(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
+);
+CREATE TABLE term (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    daysuntilnetdue INTEGER,
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE paymentmethod (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    methodtype INTEGER,                  -- NetSuite's method type id; only 1 (Payment Card) is documented
+    account INTEGER REFERENCES account(id),
+    undepfunds TEXT NOT NULL DEFAULT 'T',
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE expensecategory (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    expenseacct INTEGER NOT NULL REFERENCES account(id),
+    description TEXT,
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+CREATE TABLE item (
+    id INTEGER PRIMARY KEY,
+    itemid TEXT NOT NULL UNIQUE,
+    displayname TEXT,
+    itemtype TEXT NOT NULL,              -- SuiteQL codes: 'Service', 'OthCharge', 'NonInvtPart', ...
+    subtype TEXT NOT NULL DEFAULT 'Sale' CHECK (subtype IN ('Sale', 'Purchase', 'Resale')),
+    incomeaccount INTEGER REFERENCES account(id),
+    expenseaccount INTEGER REFERENCES account(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    includechildren TEXT NOT NULL DEFAULT 'T',
+    description TEXT,
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
+);
+CREATE TABLE customfield (
+    id INTEGER PRIMARY KEY,
+    scriptid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    fieldtype TEXT NOT NULL,             -- 'BODY', 'COLUMN', 'ENTITY', 'ITEM'
+    fieldvaluetype TEXT NOT NULL,
+    isinactive TEXT NOT NULL DEFAULT 'F'
+);
+"""

@@ -1,0 +1,107 @@
+"""Serving the emulator over a real socket with uvicorn, and the files that announce it is ready."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+import uvicorn
+
+from ._emulator import Emulator
+from ._store import LoginRecord
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 takes a free one. Bound here so the real port is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(host: str, sock: socket.socket) -> str:
+    """``http://HOST:PORT``; a wildcard address is announced as loopback, where clients can reach it."""
+    port = sock.getsockname()[1]
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104 -- matched, not bound
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write then rename, so a reader that sees the file sees all of it (its appearance means ready)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def audit_logger(stream: TextIO) -> Callable[[LoginRecord], None]:
+    """A listener that appends each login to ``stream`` as one JSON line (no secrets are in a record)."""
+
+    def log(record: LoginRecord) -> None:
+        line = {
+            "time": dt.datetime.fromtimestamp(record.date, dt.UTC).isoformat(),
+            "status": record.status,
+            "detail": record.detail,
+            "authMethod": record.auth_method,
+            "entity": record.email,
+            "role": record.role_name,
+            "token": record.token_name,
+            "application": record.application_name,
+            "request": f"{record.method} {record.uri}",
+        }
+        stream.write(json.dumps(line) + "\n")
+        stream.flush()
+
+    return log
+
+
+def serve(emulator: Emulator, sock: socket.socket, on_ready: Callable[[], None]) -> None:
+    """Serve until SIGINT or SIGTERM; ``on_ready`` runs once uvicorn accepts requests."""
+    config = uvicorn.Config(
+        emulator.app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        date_header=False,  # the app dates every answer with the account's own clock
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():  # noqa: ASYNC110 -- uvicorn exposes a flag, no event
+            await asyncio.sleep(0.01)
+        if server.started:
+            on_ready()
+        await task
+
+    # uvicorn re-raises the stopping signal once it has shut down; by then the shutdown was orderly, so the
+    # signal is absorbed and the caller closes its files and exits 0.
+    previous = {sig: signal.signal(sig, _absorb) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        asyncio.run(run())
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _absorb(sig: int, frame: FrameType | None) -> None:
+    """Ignore a signal uvicorn re-raises after an orderly shutdown."""
