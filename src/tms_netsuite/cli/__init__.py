@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tms_netsuite import __version__
+from tms_netsuite.cli._demo import demo
+from tms_netsuite.netsuite import NetSuiteError, RequestError
+
+EXIT_CANNOT_START = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _CannotStart(click.ClickException):
+    """A run that could not start: bad configuration, or NetSuite refused us. Exit code 2."""
+
+    exit_code = EXIT_CANNOT_START
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NetSuiteError as exc:
+            message = str(exc)
+            if isinstance(exc, RequestError) and exc.explanation is not None:
+                message += f"\n  cause: {exc.explanation.cause}\n  fix: {exc.explanation.fix}"
+            raise _CannotStart(message) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tms-netsuite")
 def main() -> None:
     """Carry a TMS's accounting documents into Oracle NetSuite, exactly once."""
 
+
+main.add_command(demo)
 
 __all__ = ["main"]
