@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
+THIRD_PARTY := .venv-thirdparty/.installed
 
 .PHONY: demo test lint typecheck pytest clean
 
@@ -11,6 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(THIRD_PARTY):
+	$(PYTHON) -m venv .venv-thirdparty
+	.venv-thirdparty/bin/python -m pip install --quiet netsuite==0.12.0
+	@touch $(THIRD_PARTY)
 
 demo: $(STAMP)
 	$(BIN)/tms-netsuite demo
@@ -24,8 +31,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(THIRD_PARTY)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache
