@@ -89,6 +89,19 @@ async def test_claim_takes_due_rows_once_and_counts_attempts(ledger: Ledger) -> 
     assert await ledger.counts() == {State.EXPORTING: 5}
 
 
+async def test_claims_follow_priority_then_age(ledger: Ledger) -> None:
+    """Lower priority numbers (master data) are claimed before higher ones, whatever the ingest order."""
+    items = [
+        IngestItem("customer_payment", "P", 1, {}, priority=2),
+        IngestItem("invoice", "I", 1, {}, priority=1),
+        IngestItem("customer", "C2", 1, {}, priority=0),
+        IngestItem("customer", "C1", 1, {}, priority=0),
+    ]
+    await ledger.ingest(items)
+    claimed = await ledger.claim("run-1", limit=3, lease=LEASE)
+    assert [c.tms_id for c in claimed] == ["C2", "C1", "I"]
+
+
 async def test_a_lapsed_lease_is_reclaimed_with_its_outcome_unknown(ledger: Ledger, clock: Clock) -> None:
     """A run that died mid-export leaves rows that another run reclaims, marked for lookup first."""
     await ledger.ingest([doc("A")])

@@ -48,6 +48,7 @@ class IngestItem:
     version: int
     payload: Mapping[str, Any]
     voided: bool = False
+    priority: int = 0  # claimed in ascending order: master data before the transactions that use it
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,7 @@ class Ledger:
                 kind=item.kind,
                 tms_id=item.tms_id,
                 version=item.version,
+                priority=item.priority,
                 voided=item.voided,
                 content_hash=content_hash(item.payload),
                 payload=dict(item.payload),
@@ -206,7 +208,7 @@ class Ledger:
         return 1, result.rowcount
 
     async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
-        """Claim up to ``limit`` rows due for export, oldest first, and commit the claim.
+        """Claim up to ``limit`` rows due for export, by priority then age, and commit the claim.
 
         Due rows are pending rows whose next attempt time has come, and rows of a run whose lease lapsed
         (it crashed); those come back with ``outcome_unknown`` set. A document is never claimed while
@@ -233,7 +235,7 @@ class Ledger:
         candidates = (
             sa.select(documents.c.id)
             .where(due)
-            .order_by(documents.c.id)
+            .order_by(documents.c.priority, documents.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -268,7 +270,8 @@ class Ledger:
                 )
             )
             claimed = [Claimed(*row) for row in result.all()]
-        return sorted(claimed, key=lambda c: c.row_id)
+        order = {row_id: position for position, row_id in enumerate(ids)}
+        return sorted(claimed, key=lambda c: order[c.row_id])
 
     async def mark_synced(
         self, row_id: int, written: Sequence[WrittenRecord], *, state: State = State.SYNCED

@@ -43,6 +43,7 @@ documents = sa.Table(
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("tms_id", sa.String(200), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("voided", sa.Boolean(), nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("payload", sa.JSON(), nullable=False),
@@ -62,7 +63,7 @@ documents = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("account", "kind", "tms_id", "version", name="uq_documents_version"),
 )
-sa.Index("ix_documents_claim", documents.c.account, documents.c.state, documents.c.next_attempt_at)
+sa.Index("ix_documents_claim", documents.c.account, documents.c.state, documents.c.priority, documents.c.id)
 sa.Index("ix_documents_identity", documents.c.account, documents.c.kind, documents.c.tms_id)
 
 records = sa.Table(

@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("tms_id", sa.String(200), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("voided", sa.Boolean(), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
@@ -47,7 +49,7 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("account", "kind", "tms_id", "version", name="uq_documents_version"),
     )
-    op.create_index("ix_documents_claim", "documents", ["account", "state", "next_attempt_at"])
+    op.create_index("ix_documents_claim", "documents", ["account", "state", "priority", "id"])
     op.create_index("ix_documents_identity", "documents", ["account", "kind", "tms_id"])
     op.create_table(
         "records",
