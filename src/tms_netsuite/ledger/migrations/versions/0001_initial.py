@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("tms_id", sa.String(200), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
-        sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("voided", sa.Boolean(), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
