@@ -8,6 +8,7 @@ import click
 
 from tms_netsuite import __version__
 from tms_netsuite.cli._demo import demo
+from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.netsuite import NetSuiteError, RequestError
 
 EXIT_CANNOT_START = 2
@@ -37,5 +38,7 @@ def main() -> None:
 
 
 main.add_command(demo)
+main.add_command(generate_command)
+main.add_command(schema_command)
 
 __all__ = ["main"]

@@ -1,0 +1,79 @@
+"""Mapping configuration and translation: TMS documents → the NetSuite records to write.
+
+Load a TOML mapping with `load_mapping` (every problem reported with its key and line), check it against
+an account's lists with `check_mapping`, then `translate` each document; translation is pure.
+"""
+
+from __future__ import annotations
+
+from tms_netsuite.mapping._check import check_mapping
+from tms_netsuite.mapping._config import (
+    AccountRole,
+    Book,
+    CompanyDriverSettlements,
+    Dimension,
+    MappingConfig,
+)
+from tms_netsuite.mapping._external_ids import Suffix, decode_id, encode_id, external_id
+from tms_netsuite.mapping._loader import MappingError, MappingProblem, load_mapping, parse_mapping
+from tms_netsuite.mapping._records import (
+    DocumentKey,
+    Failed,
+    NetSuiteWrite,
+    Operation,
+    RecordKey,
+    RecordType,
+    Skipped,
+    Translated,
+    Translation,
+    TranslationError,
+)
+from tms_netsuite.mapping._reference import (
+    Account,
+    AccountType,
+    Currency,
+    Entity,
+    ListKind,
+    ListRecord,
+    ReferenceData,
+    Subsidiary,
+)
+from tms_netsuite.mapping._translate import VOID_POLICIES, VoidPolicy, translate
+
+__all__ = [
+    "VOID_POLICIES",
+    "Account",
+    "AccountRole",
+    "AccountType",
+    "Book",
+    "CompanyDriverSettlements",
+    "Currency",
+    "Dimension",
+    "DocumentKey",
+    "Entity",
+    "Failed",
+    "ListKind",
+    "ListRecord",
+    "MappingConfig",
+    "MappingError",
+    "MappingProblem",
+    "NetSuiteWrite",
+    "Operation",
+    "RecordKey",
+    "RecordType",
+    "ReferenceData",
+    "Skipped",
+    "Subsidiary",
+    "Suffix",
+    "Translated",
+    "Translation",
+    "TranslationError",
+    "VoidPolicy",
+    "check_mapping",
+    "decode_id",
+    "encode_id",
+    "external_id",
+    "load_mapping",
+    "parse_mapping",
+    "translate",
+]

@@ -1,0 +1,96 @@
+"""Deterministic NetSuite external ids: ``tms-<kind>-<encoded TMS id>[-<suffix>]``.
+
+NetSuite allows letters, digits, ``_`` and ``-`` in an external id and (we assume, as integrators report)
+compares them without regard to case, so the encoding is injective even after case folding:
+
+- digits are kept; letters are kept and their case is tracked by a mode that starts upper case; a
+  letter of the other case is preceded by ``_`` (a toggle), so ``INV7`` stays ``INV7`` and ``abc`` is ``_abc``;
+- ``-`` becomes ``__``;
+- any other character becomes ``_`` followed by three decimal digits per UTF-8 byte (``/`` is ``_047``).
+
+The encoded id never contains ``-``, so the fixed suffixes (``-credit``, ``-fee``, ``-reversal``,
+``-sub<n>``) can never be confused with part of an id.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tms_netsuite.documents import Kind
+
+PREFIX = "tms"
+_SUFFIX = re.compile(r"^(credit|fee|reversal|sub[0-9]+)$")
+
+
+class Suffix:
+    """The fixed suffixes of the extra records one document becomes."""
+
+    CREDIT = "credit"
+    FEE = "fee"
+    REVERSAL = "reversal"
+
+    @staticmethod
+    def subsidiary(internal_id: str) -> str:
+        """The suffix of an entity's relationship to another subsidiary."""
+        return f"sub{internal_id}"
+
+
+def encode_id(tms_id: str) -> str:
+    """Encode a TMS id into NetSuite's external-id alphabet (see the module docstring)."""
+    out: list[str] = []
+    upper = True
+    for char in tms_id:
+        if char.isascii() and char.isdigit():
+            out.append(char)
+        elif char.isascii() and char.isalpha():
+            if char.isupper() != upper:
+                upper = not upper
+                out.append("_")
+            out.append(char)
+        elif char == "-":
+            out.append("__")
+        else:
+            out.extend(f"_{byte:03d}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def decode_id(encoded: str) -> str:
+    """Invert `encode_id`, whatever the case of the encoded text.
+
+    Raises:
+        ValueError: if the text is not an encoded id.
+    """
+    data = bytearray()
+    upper, position = True, 0
+    while position < len(encoded):
+        token = _TOKEN.match(encoded, position)
+        if token is None:
+            raise ValueError(f"not an encoded id: {encoded!r}")
+        kind, text = token.lastgroup, token.group(token.lastgroup or 0)
+        if kind == "literal":
+            data += (text.upper() if upper else text.lower()).encode()
+        elif kind == "escape":
+            data.append(int(text))
+        elif kind == "toggle":
+            upper = not upper
+        else:
+            data += b"-"
+        position = token.end()
+    return data.decode("utf-8", "surrogatepass")
+
+
+_TOKEN = re.compile(
+    r"(?P<literal>[A-Za-z0-9])|_(?P<escape>[01][0-9]{2}|2[0-4][0-9]|25[0-5])|(?P<toggle>_)(?=[A-Za-z])|__"
+)
+
+
+def external_id(kind: Kind, tms_id: str, suffix: str = "") -> str:
+    """The external id of the record a document (or one of its extra records, by suffix) becomes.
+
+    Raises:
+        ValueError: for a suffix that is not one of the fixed ones.
+    """
+    if suffix and not _SUFFIX.match(suffix):
+        raise ValueError(f"unknown external-id suffix {suffix!r}")
+    tail = f"-{suffix}" if suffix else ""
+    return f"{PREFIX}-{kind.value}-{encode_id(tms_id)}{tail}"
