@@ -224,3 +224,26 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     assert version == "0001"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
+
+
+async def test_blocked_rows_are_released_when_their_dependency_is_written(ledger: Ledger) -> None:
+    """A row blocked on a record becomes pending once that record is released; others stay blocked."""
+    await ledger.ingest([doc("P1", kind="customer_payment"), doc("P2", kind="customer_payment")])
+    p1, p2 = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_blocked(p1.row_id, "invoice/eid:tms-invoice-A")
+    await ledger.mark_blocked(p2.row_id, "invoice/eid:tms-invoice-B")
+    assert await ledger.release_blocked(["invoice/eid:tms-invoice-A", "customer/eid:x"]) == 1
+    assert await states(ledger) == {("P1", 1): State.PENDING, ("P2", 1): State.BLOCKED}
+
+
+async def test_records_written_before_a_failure_are_kept_and_can_be_forgotten(ledger: Ledger) -> None:
+    """A document that wrote one record and then failed keeps that record known; forget_records drops it."""
+    await ledger.ingest([doc("S", kind="driver_settlement")])
+    [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    bill = WrittenRecord("vendorBill", "tms-driver_settlement-S", "70", "u")
+    await ledger.mark_failed(claimed.row_id, ERROR, written=[bill])
+    assert await ledger.known_records([("vendorBill", "tms-driver_settlement-S")]) == {
+        ("vendorBill", "tms-driver_settlement-S"): "70"
+    }
+    await ledger.forget_records([("vendorBill", "tms-driver_settlement-S")])
+    assert await ledger.known_records([("vendorBill", "tms-driver_settlement-S")]) == {}

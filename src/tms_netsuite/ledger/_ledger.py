@@ -279,57 +279,109 @@ class Ledger:
         """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
         now = self._clock()
         async with self._engine.begin() as conn:
-            for record in written:
-                key = (
-                    (records.c.account == self.account)
-                    & (records.c.record_type == record.record_type)
-                    & (records.c.external_id == record.external_id)
-                )
-                values = {
-                    "internal_id": record.internal_id,
-                    "url": record.url,
-                    "document_id": row_id,
-                    "written_at": now,
-                }
-                updated = await conn.execute(records.update().where(key).values(**values))
-                if updated.rowcount == 0:
-                    await conn.execute(
-                        records.insert().values(
-                            account=self.account,
-                            record_type=record.record_type,
-                            external_id=record.external_id,
-                            **values,
-                        )
-                    )
+            await self._save_records(conn, row_id, written, now)
             await self._finish(conn, row_id, state, now)
 
-    async def mark_retry(self, row_id: int, error: ErrorInfo, *, at: datetime, outcome_unknown: bool) -> None:
-        """A retryable failure: the row waits, pending, until ``at``."""
+    async def mark_retry(
+        self,
+        row_id: int,
+        error: ErrorInfo,
+        *,
+        at: datetime,
+        outcome_unknown: bool,
+        written: Sequence[WrittenRecord] = (),
+    ) -> None:
+        """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
+        now = self._clock()
         async with self._engine.begin() as conn:
+            await self._save_records(conn, row_id, written, now)
             await self._finish(
                 conn,
                 row_id,
                 State.PENDING,
-                self._clock(),
+                now,
                 error=error,
                 next_attempt_at=at,
                 outcome_unknown=outcome_unknown,
             )
 
-    async def mark_failed(self, row_id: int, error: ErrorInfo) -> None:
+    async def mark_failed(
+        self, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()
+    ) -> None:
         """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
+        now = self._clock()
         async with self._engine.begin() as conn:
-            await self._finish(conn, row_id, State.FAILED, self._clock(), error=error)
+            await self._save_records(conn, row_id, written, now)
+            await self._finish(conn, row_id, State.FAILED, now, error=error)
 
-    async def mark_blocked(self, row_id: int, blocked_on: str) -> None:
-        """The row waits for a dependency (named in ``blocked_on``) to be synced."""
+    async def mark_blocked(
+        self, row_id: int, blocked_on: str, *, written: Sequence[WrittenRecord] = ()
+    ) -> None:
+        """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
+        now = self._clock()
         async with self._engine.begin() as conn:
-            await self._finish(conn, row_id, State.BLOCKED, self._clock(), blocked_on=blocked_on)
+            await self._save_records(conn, row_id, written, now)
+            await self._finish(conn, row_id, State.BLOCKED, now, blocked_on=blocked_on)
 
     async def mark_skipped(self, row_id: int, reason: str) -> None:
         """Nothing is written for this row, by rule; ``reason`` says which."""
         async with self._engine.begin() as conn:
             await self._finish(conn, row_id, State.SKIPPED, self._clock(), blocked_on=reason)
+
+    async def release_blocked(self, dependencies: Sequence[str]) -> int:
+        """Rows blocked on any of these dependencies become pending again; returns how many."""
+        if not dependencies:
+            return 0
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                documents.update()
+                .where(
+                    (documents.c.account == self.account)
+                    & (documents.c.state == State.BLOCKED)
+                    & documents.c.blocked_on.in_(list(dependencies))
+                )
+                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+            )
+        return result.rowcount
+
+    async def _save_records(
+        self, conn: AsyncConnection, row_id: int, written: Sequence[WrittenRecord], now: datetime
+    ) -> None:
+        for record in written:
+            key = (
+                (records.c.account == self.account)
+                & (records.c.record_type == record.record_type)
+                & (records.c.external_id == record.external_id)
+            )
+            values = {
+                "internal_id": record.internal_id,
+                "url": record.url,
+                "document_id": row_id,
+                "written_at": now,
+            }
+            updated = await conn.execute(records.update().where(key).values(**values))
+            if updated.rowcount == 0:
+                await conn.execute(
+                    records.insert().values(
+                        account=self.account,
+                        record_type=record.record_type,
+                        external_id=record.external_id,
+                        **values,
+                    )
+                )
+
+    async def forget_records(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Drop records the ledger believed written but NetSuite no longer has (deleted there by hand)."""
+        async with self._engine.begin() as conn:
+            for record_type, external_id in keys:
+                await conn.execute(
+                    records.delete().where(
+                        (records.c.account == self.account)
+                        & (records.c.record_type == record_type)
+                        & (records.c.external_id == external_id)
+                    )
+                )
 
     async def _finish(
         self,
