@@ -9,6 +9,7 @@ import click
 from tms_netsuite import __version__
 from tms_netsuite.cli._demo import demo
 from tms_netsuite.cli._documents import generate_command, schema_command
+from tms_netsuite.cli._export import errors_command, export_command, retry_command, status_command
 from tms_netsuite.netsuite import NetSuiteError, RequestError
 
 EXIT_CANNOT_START = 2
@@ -38,6 +39,10 @@ def main() -> None:
 
 
 main.add_command(demo)
+main.add_command(export_command)
+main.add_command(status_command)
+main.add_command(errors_command)
+main.add_command(retry_command)
 main.add_command(generate_command)
 main.add_command(schema_command)
 

@@ -1,0 +1,404 @@
+"""`export`, `status`, `errors` and `retry`: the ledger and the engine from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tms_netsuite.config import read_environment
+from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
+from tms_netsuite.export._run import RunResult, run_export
+from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
+from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
+from tms_netsuite.netsuite import AccountId, ConfigurationError, NetSuiteSettings, connect
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_CANNOT_START = 0, 1, 2
+_stderr = Console(stderr=True)
+
+env_file_option = click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Dotenv file with NETSUITE_* settings.",
+)
+ledger_option = click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ledger file (default ./tms-netsuite.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+
+
+@asynccontextmanager
+async def open_ledger(
+    ledger: Path | None, environ: Mapping[str, str], account: AccountId
+) -> AsyncIterator[Ledger]:
+    """The ledger for an account, closed on exit."""
+    opened = await Ledger.open(ledger_url(ledger, environ), account.realm, account.environment.value)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def _account(environ: Mapping[str, str]) -> AccountId:
+    raw = environ.get("NETSUITE_ACCOUNT_ID", "").strip()
+    if not raw:
+        raise ConfigurationError(
+            "NETSUITE_ACCOUNT_ID is missing; the ledger keeps each account's documents apart"
+        )
+    return AccountId.parse(raw)
+
+
+def _load_mapping(path: Path | None, environ: Mapping[str, str]) -> MappingConfig:
+    chosen = path or (Path(environ["TMS_NETSUITE_MAPPING"]) if environ.get("TMS_NETSUITE_MAPPING") else None)
+    if chosen is None:
+        raise ConfigurationError("no mapping: pass --mapping PATH (see examples/demo-mapping.toml)")
+    try:
+        return load_mapping(chosen)
+    except OSError as exc:
+        raise ConfigurationError(f"mapping file {chosen} cannot be read: {exc.strerror}") from exc
+    except MappingError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What `export` was asked to do."""
+
+    input: Path | None
+    mapping: Path | None
+    env_file: Path | None
+    ledger: Path | None
+    concurrency: int | None
+    skip_doctor: bool
+    as_json: bool
+
+
+@click.command("export")
+@click.option(
+    "--input",
+    "input_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON Lines of TMS documents to ingest first.",
+)
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="Mapping file (TOML).")
+@env_file_option
+@ledger_option
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), help="NetSuite's concurrency limit for this account."
+)
+@click.option("--skip-doctor", is_flag=True, help="Export even when a prerequisite check fails.")
+@json_option
+def export_command(
+    input_file: Path | None,
+    mapping: Path | None,
+    env_file: Path | None,
+    ledger: Path | None,
+    concurrency: int | None,
+    skip_doctor: bool,
+    as_json: bool,
+) -> None:
+    """Ingest TMS documents and export everything pending to NetSuite."""
+    options = ExportOptions(input_file, mapping, env_file, ledger, concurrency, skip_doctor, as_json)
+    environ = read_environment(env_file)
+    settings = NetSuiteSettings.from_environ(environ)
+    code = asyncio.run(export_with(options, settings, environ))
+    raise SystemExit(code)
+
+
+async def export_with(
+    options: ExportOptions,
+    settings: NetSuiteSettings,
+    environ: Mapping[str, str],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """The `export` command's work; ``transport`` lets the demo run it against an in-process emulator."""
+    mapping = _load_mapping(options.mapping, environ)
+    configured = options.concurrency or _int_env(environ, "NETSUITE_CONCURRENCY")
+    started = time.monotonic()
+    async with open_ledger(options.ledger, environ, settings.account) as ledger:
+        ingested = IngestResult()
+        if options.input is not None:
+            with options.input.open(encoding="utf-8") as lines:
+                ingested = await ingest_lines(ledger, lines)
+            for rejected in ingested.rejected:
+                _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)
+        due = sum(
+            n for state, n in (await ledger.counts()).items() if state in (State.PENDING, State.EXPORTING)
+        )
+        async with connect(settings, transport=transport) as client:
+            with _ProgressBar(due, quiet=options.as_json) as on_progress:
+                try:
+                    result = await run_export(
+                        client,
+                        ledger,
+                        mapping,
+                        concurrency=configured,
+                        skip_checks=options.skip_doctor,
+                        on_progress=on_progress,
+                    )
+                except RunStopped as exc:
+                    return _stopped(exc, options.as_json)
+            requests, by_status = client.stats.requests, dict(client.stats.by_status)
+        counts = await ledger.counts()
+    if result.report is None:
+        return _not_started(result, options.as_json)
+    summary = _summary(result, ingested, counts, requests, by_status, time.monotonic() - started)
+    if options.as_json:
+        click.echo(json.dumps(summary))
+    else:
+        _print_summary(result, summary)
+    complete = summary["failed"] == summary["blocked"] == summary["pending"] == summary["rejected"] == 0
+    return EXIT_OK if complete else EXIT_INCOMPLETE
+
+
+def _int_env(environ: Mapping[str, str], name: str) -> int | None:
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+class _ProgressBar:
+    """A progress bar on stderr (documents done of those due), or nothing with --json."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self._bar = (
+            None
+            if quiet
+            else Progress(
+                TextColumn("exporting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=_stderr,
+                transient=True,
+            )
+        )
+        self._total = total
+        self._task: Any = None
+        self._start = time.monotonic()
+
+    def __enter__(self) -> Callable[[ExportReport], None]:
+        if self._bar is not None:
+            self._bar.start()
+            self._task = self._bar.add_task("export", total=self._total, rate="")
+        return self._update
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def _update(self, report: ExportReport) -> None:
+        if self._bar is None:
+            return
+        elapsed = max(time.monotonic() - self._start, 1e-6)
+        total = max(self._total, report.documents)
+        self._bar.update(
+            self._task,
+            completed=report.documents,
+            total=total,
+            rate=f"{report.documents / elapsed:.0f} docs/s",
+        )
+
+
+def _summary(
+    result: RunResult,
+    ingested: IngestResult,
+    counts: Mapping[State, int],
+    requests: int,
+    by_status: Mapping[int, int],
+    wall: float,
+) -> dict[str, Any]:
+    report = result.report
+    assert report is not None
+    return {
+        "documents": report.documents,
+        "records_written": report.records_written,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": ingested.duplicates,
+        "skipped": counts.get(State.SKIPPED, 0),
+        "superseded": counts.get(State.SUPERSEDED, 0),
+        "voided": counts.get(State.VOID, 0),
+        "failed": counts.get(State.FAILED, 0),
+        "blocked": counts.get(State.BLOCKED, 0),
+        "pending": counts.get(State.PENDING, 0) + counts.get(State.EXPORTING, 0),
+        "rejected": len(ingested.rejected),
+        "requests": requests,
+        "http_429": by_status.get(429, 0),
+        "retries": report.retried + report.http_429,
+        "wall_s": round(wall, 3),
+    }
+
+
+def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
+    limit = result.concurrency_limit
+    click.echo(
+        f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
+        f"({summary['created']} created, {summary['updated']} updated) with {summary['requests']} requests in "
+        f"{summary['wall_s']:.1f} s; concurrency {'limit ' + str(limit) if limit else 'learned from 429s'}, "
+        f"{summary['http_429']} throttled."
+    )
+    for key in ("failed", "blocked", "pending", "rejected"):
+        if summary[key]:
+            click.echo(
+                f"  {summary[key]} {key}: see `tms-netsuite errors` and `tms-netsuite status --state {key}`"
+            )
+
+
+def _not_started(result: RunResult, as_json: bool) -> int:
+    failing = [check for check in result.checks if not check.ok]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "error": "a prerequisite check failed; nothing was exported",
+                    "checks": [
+                        {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in result.checks
+                    ],
+                }
+            )
+        )
+    else:
+        _stderr.print("[red]Nothing was exported: a prerequisite check failed.[/]", highlight=False)
+        for check in failing:
+            _stderr.print(f"  {check.name}: {check.detail}\n    fix: {check.fix}", highlight=False)
+        _stderr.print("  (--skip-doctor exports anyway)", highlight=False)
+    return EXIT_CANNOT_START
+
+
+def _stopped(exc: RunStopped, as_json: bool) -> int:
+    fix = exc.cause.explanation.fix if exc.cause.explanation else ""
+    if as_json:
+        click.echo(
+            json.dumps({"error": str(exc), "checks": [{"name": "credentials", "ok": False, "fix": fix}]})
+        )
+    else:
+        _stderr.print(f"[red]The export stopped:[/] {exc}\n  fix: {fix}", highlight=False)
+    return EXIT_CANNOT_START
+
+
+@click.command("status")
+@click.option("--state", type=click.Choice([s.value for s in State]), help="Only rows in this state.")
+@env_file_option
+@ledger_option
+@json_option
+def status_command(state: str | None, env_file: Path | None, ledger: Path | None, as_json: bool) -> None:
+    """Show where every document version stands, by kind and state."""
+    environ = read_environment(env_file)
+    rows = asyncio.run(_rows(ledger, environ, State(state) if state else None))
+    if as_json:
+        click.echo(json.dumps([_row_json(row) for row in rows]))
+        return
+    table = Table("kind", *[s.value for s in State], title=f"{len(rows)} document versions")
+    counts = Counter((row.kind, row.state) for row in rows)
+    for kind in sorted({row.kind for row in rows}):
+        table.add_row(kind, *[str(counts.get((kind, s), "")) for s in State])
+    Console().print(table)
+    if state:
+        for row in rows:
+            click.echo(
+                f"  {row.kind} {row.tms_id} v{row.version}: {row.state.value}"
+                + (f" ({row.blocked_on})" if row.blocked_on else "")
+            )
+
+
+async def _rows(ledger: Path | None, environ: Mapping[str, str], state: State | None) -> list[LedgerRow]:
+    async with open_ledger(ledger, environ, _account(environ)) as opened:
+        return [row async for row in opened.rows(state=state)]
+
+
+def _row_json(row: LedgerRow) -> dict[str, Any]:
+    return {
+        "id": row.row_id,
+        "kind": row.kind,
+        "tms_id": row.tms_id,
+        "version": row.version,
+        "state": row.state.value,
+        "attempts": row.attempts,
+        "blocked_on": row.blocked_on,
+        "error": None
+        if row.error is None
+        else {
+            "category": row.error.category,
+            "code": row.error.code,
+            "detail": row.error.detail,
+            "fix": row.error.fix,
+        },
+        "records": [
+            {"type": r.record_type, "external_id": r.external_id, "internal_id": r.internal_id, "url": r.url}
+            for r in row.records
+        ],
+    }
+
+
+@click.command("errors")
+@env_file_option
+@ledger_option
+def errors_command(env_file: Path | None, ledger: Path | None) -> None:
+    """List failed and blocked documents, grouped by cause, with the fix."""
+    environ = read_environment(env_file)
+    failed = asyncio.run(_rows(ledger, environ, State.FAILED))
+    blocked = asyncio.run(_rows(ledger, environ, State.BLOCKED))
+    groups: dict[tuple[str, str], list[LedgerRow]] = {}
+    for row in failed:
+        error = row.error
+        key = (
+            f"{error.code or error.category}: {error.cause or error.detail}" if error else "unknown",
+            (error.fix or "") if error else "",
+        )
+        groups.setdefault(key, []).append(row)
+    for (cause, fix), rows in sorted(groups.items(), key=lambda item: -len(item[1])):
+        click.echo(f"{len(rows)} failed — {cause}")
+        if fix:
+            click.echo(f"  fix: {fix}")
+        for row in rows[:20]:
+            detail = row.error.detail if row.error else ""
+            click.echo(f"  - {row.kind} {row.tms_id} v{row.version} (#{row.row_id}): {detail}")
+        if len(rows) > 20:
+            click.echo(f"  … and {len(rows) - 20} more")
+    if blocked:
+        click.echo(f"{len(blocked)} blocked, waiting for a record another document should write:")
+        for row in blocked[:20]:
+            click.echo(f"  - {row.kind} {row.tms_id} v{row.version} waits for {row.blocked_on}")
+    if not failed and not blocked:
+        click.echo("No failed or blocked documents.")
+
+
+@click.command("retry")
+@click.option("--all", "retry_all", is_flag=True, help="Every failed and blocked document.")
+@click.argument("row_ids", nargs=-1, type=int)
+@env_file_option
+@ledger_option
+def retry_command(
+    retry_all: bool, row_ids: tuple[int, ...], env_file: Path | None, ledger: Path | None
+) -> None:
+    """Queue failed or blocked documents again (by row id, as `errors` shows it) after fixing the cause."""
+    if not retry_all and not row_ids:
+        raise click.UsageError("name row ids (see `tms-netsuite errors`) or pass --all")
+    environ = read_environment(env_file)
+
+    async def retry() -> int:
+        async with open_ledger(ledger, environ, _account(environ)) as opened:
+            return await opened.retry(None if retry_all else list(row_ids))
+
+    count = asyncio.run(retry())
+    click.echo(f"{count} document versions queued again; run `tms-netsuite export` to send them.")

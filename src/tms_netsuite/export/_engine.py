@@ -1,0 +1,434 @@
+"""The export engine: claimed document versions → NetSuite records, exactly once, at the account's pace.
+
+Per batch of claimed rows it translates every document, learns which of their records NetSuite already holds
+(the ledger first, then one SuiteQL query per table and batch), and writes each record with one request:
+``PUT …/eid:`` to create, ``PATCH …/eid:?replace=…`` to update (NetSuite appends non-keyed sublist lines
+otherwise). Records a document depends on are written first; a dependency that failed blocks the document
+until it is synced. The ledger is committed before and after every call, never across one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from tms_netsuite.documents import InvalidDocument, validate_document
+from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
+from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, State, WrittenRecord
+from tms_netsuite.mapping import (
+    Failed,
+    MappingConfig,
+    NetSuiteWrite,
+    Operation,
+    RecordKey,
+    RecordType,
+    ReferenceData,
+    Skipped,
+    Translated,
+    translate,
+)
+from tms_netsuite.netsuite import (
+    ConcurrencyLimitError,
+    CredentialsError,
+    ExternalId,
+    NetSuiteClient,
+    NetSuiteError,
+    NetworkError,
+    NotFoundError,
+    RequestError,
+    ServerError,
+)
+
+logger = logging.getLogger("tms_netsuite.export")
+T = TypeVar("T")
+
+# Where each record type is found by SuiteQL, and its transaction type code.
+_TABLES: dict[RecordType, tuple[str, str | None]] = {
+    RecordType.CUSTOMER: ("customer", None),
+    RecordType.VENDOR: ("vendor", None),
+    RecordType.CUSTOMER_SUBSIDIARY_RELATIONSHIP: ("customersubsidiaryrelationship", None),
+    RecordType.VENDOR_SUBSIDIARY_RELATIONSHIP: ("vendorsubsidiaryrelationship", None),
+    RecordType.INVOICE: ("transaction", "CustInvc"),
+    RecordType.VENDOR_BILL: ("transaction", "VendBill"),
+    RecordType.VENDOR_CREDIT: ("transaction", "VendCred"),
+    RecordType.VENDOR_PAYMENT: ("transaction", "VendPymt"),
+    RecordType.CUSTOMER_PAYMENT: ("transaction", "CustPymt"),
+    RecordType.CREDIT_MEMO: ("transaction", "CustCred"),
+    RecordType.CUSTOMER_DEPOSIT: ("transaction", "CustDep"),
+    RecordType.DEPOSIT_APPLICATION: ("transaction", "DepAppl"),
+    RecordType.JOURNAL_ENTRY: ("transaction", "Journal"),
+}
+# NetSuite UI pages of each record type, for deep links in status and error reports.
+_UI_PAGES = {
+    RecordType.CUSTOMER: "common/entity/custjob.nl",
+    RecordType.VENDOR: "common/entity/vendor.nl",
+    RecordType.INVOICE: "accounting/transactions/custinvc.nl",
+    RecordType.VENDOR_BILL: "accounting/transactions/vendbill.nl",
+    RecordType.VENDOR_CREDIT: "accounting/transactions/vendcred.nl",
+    RecordType.VENDOR_PAYMENT: "accounting/transactions/vendpymt.nl",
+    RecordType.CUSTOMER_PAYMENT: "accounting/transactions/custpymt.nl",
+    RecordType.CREDIT_MEMO: "accounting/transactions/custcred.nl",
+    RecordType.CUSTOMER_DEPOSIT: "accounting/transactions/custdep.nl",
+    RecordType.DEPOSIT_APPLICATION: "accounting/transactions/depappl.nl",
+    RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
+}
+_EXISTENCE_CHUNK = 1000
+_THROTTLE_RETRIES = 8  # 429s are flow control: retried in place, each after a short jittered pause
+_THROTTLE_BACKOFF = Backoff(base=0.05, cap=2.0)
+
+
+class RunStopped(NetSuiteError):
+    """The run stopped before its end: NetSuite refused the credentials several times in a row."""
+
+    def __init__(self, message: str, cause: RequestError) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+@dataclass(slots=True)
+class ExportReport:
+    """What a run did. Counts are of document versions unless they say records or requests."""
+
+    documents: int = 0
+    synced: int = 0
+    skipped: int = 0
+    voided: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retried: int = 0
+    records_written: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    http_429: int = 0
+    existence_queries: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+class _Blocked(Exception):
+    def __init__(self, dependency: RecordKey) -> None:
+        super().__init__(str(dependency))
+        self.dependency = dependency
+
+
+class _Stop(Exception):
+    """Raised inside a document's export when another task has stopped the run."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Exporter:
+    """Exports every due document version of one ledger to one NetSuite account.
+
+    Args:
+        client: the NetSuite client (its ``stats`` count requests).
+        ledger: the ledger of that account.
+        mapping, reference: what translation needs; the reference data is read once per run.
+        governor: caps requests in flight at the account's concurrency limit.
+        batch_size: rows claimed at a time.
+        lease: how long a claim holds before another run may take the row over.
+        max_wait: the run ends when nothing is due sooner than this.
+        clock, sleep, rng: injected time, waiting and randomness.
+        on_progress: called after every document with the report so far.
+    """
+
+    def __init__(
+        self,
+        client: NetSuiteClient,
+        ledger: Ledger,
+        mapping: MappingConfig,
+        reference: ReferenceData,
+        *,
+        governor: ConcurrencyGovernor,
+        backoff: Backoff = Backoff(),  # noqa: B008 - a frozen value
+        batch_size: int = 500,
+        lease: timedelta = timedelta(minutes=10),
+        max_wait: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+        on_progress: Callable[[ExportReport], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._ledger = ledger
+        self._mapping = mapping
+        self._reference = reference
+        self._governor = governor
+        self._backoff = backoff
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_wait = max_wait
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng
+        self._on_progress = on_progress
+        self._run_id = uuid.uuid4().hex
+        self._known: dict[RecordKey, str] = {}
+        self._in_batch: dict[RecordKey, asyncio.Event] = {}
+        self._stopped: RequestError | None = None
+        self.report = ExportReport()
+
+    async def run(self) -> ExportReport:
+        """Export until nothing is due within ``max_wait``.
+
+        Raises:
+            RunStopped: NetSuite refused the credentials repeatedly; what was claimed waits for the next run.
+        """
+        while self._stopped is None:
+            claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
+            if claimed:
+                await self._export_batch(claimed)
+                continue
+            due = await self._ledger.next_due()
+            if due is None or due - self._clock() > self._max_wait:
+                break
+            await self._sleep(max(0.05, (due - self._clock()).total_seconds()))
+        if self._stopped is not None:
+            raise RunStopped(f"NetSuite refused the credentials repeatedly: {self._stopped}", self._stopped)
+        return self.report
+
+    async def _export_batch(self, claimed: list[Claimed]) -> None:
+        translations = [(row, self._translate(row)) for row in claimed]
+        writes = [w for _, t in translations if isinstance(t, Translated) for w in t.records]
+        await self._learn_existing({key for w in writes for key in (w.key, *w.depends_on)})
+        self._in_batch = {w.key: asyncio.Event() for w in writes}
+        await asyncio.gather(*(self._export_document(row, t) for row, t in translations))
+
+    def _translate(self, row: Claimed) -> Translated | Skipped | Failed | InvalidDocument:
+        try:
+            document = validate_document(dict(row.payload))
+        except InvalidDocument as exc:
+            return exc
+        return translate(document, self._mapping, self._reference)
+
+    async def _export_document(
+        self, row: Claimed, translation: Translated | Skipped | Failed | InvalidDocument
+    ) -> None:
+        self.report.documents += 1
+        try:
+            if isinstance(translation, InvalidDocument):
+                await self._fail(row, ErrorInfo("data", "INVALID_DOCUMENT", str(translation)))
+            elif isinstance(translation, Failed):
+                first = translation.errors[0]
+                detail = "; ".join(str(error) for error in translation.errors)
+                await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
+            elif isinstance(translation, Skipped):
+                await self._ledger.mark_skipped(row.row_id, translation.reason)
+                self.report.skipped += 1
+            else:
+                await self._write_all(row, translation)
+        finally:
+            if isinstance(translation, Translated):
+                for write in translation.records:
+                    self._in_batch[write.key].set()  # dependents stop waiting, written or not
+            if self._on_progress is not None:
+                self._on_progress(self.report)
+
+    async def _fail(self, row: Claimed, error: ErrorInfo, written: Iterable[WrittenRecord] = ()) -> None:
+        await self._ledger.mark_failed(row.row_id, error, written=list(written))
+        self.report.failed += 1
+
+    async def _write_all(self, row: Claimed, translation: Translated) -> None:
+        written: list[WrittenRecord] = []
+        try:
+            for write in translation.records:
+                record = await self._write(write)
+                if record is not None:
+                    written.append(record)
+        except _Blocked as blocked:
+            await self._block(row, blocked.dependency, written)
+            return
+        except _Stop:
+            await self._retry_later(row, written, error=None, delay=0.0, outcome_unknown=False)
+            return
+        except RequestError as exc:
+            await self._handle_error(row, exc, written)
+            return
+        state = State.VOID if row.voided else State.SYNCED
+        await self._ledger.mark_synced(row.row_id, written, state=state)
+        await self._ledger.release_blocked(
+            [str(RecordKey(RecordType(w.record_type), w.external_id)) for w in written]
+        )
+        self.report.voided += state is State.VOID
+        self.report.synced += state is State.SYNCED
+
+    async def _handle_error(self, row: Claimed, exc: RequestError, written: list[WrittenRecord]) -> None:
+        error = ErrorInfo(
+            category=exc.explanation.category.value if exc.explanation else "retry_later",
+            code=exc.code,
+            detail=exc.detail or str(exc),
+            cause=exc.explanation.cause if exc.explanation else None,
+            fix=exc.explanation.fix if exc.explanation else None,
+        )
+        if isinstance(exc, CredentialsError) and not exc.retryable:
+            self._stopped = exc
+        if exc.retryable or isinstance(exc, CredentialsError):
+            unknown = isinstance(exc, ServerError) or (isinstance(exc, NetworkError) and exc.outcome_unknown)
+            delay = self._backoff.delay(row.attempts, rng=self._rng, floor=exc.retry_after)
+            await self._retry_later(row, written, error=error, delay=delay, outcome_unknown=unknown)
+            return
+        logger.info("export failed: %s %s: %s", row.kind, row.tms_id, exc.code)
+        await self._fail(row, error, written)
+
+    async def _retry_later(
+        self,
+        row: Claimed,
+        written: list[WrittenRecord],
+        *,
+        error: ErrorInfo | None,
+        delay: float,
+        outcome_unknown: bool,
+    ) -> None:
+        await self._ledger.mark_retry(
+            row.row_id,
+            error or ErrorInfo("retry_later", None, "the run stopped before this document"),
+            at=self._clock() + timedelta(seconds=delay),
+            outcome_unknown=outcome_unknown,
+            written=written,
+        )
+        self.report.retried += 1
+
+    async def _block(self, row: Claimed, dependency: RecordKey, written: list[WrittenRecord]) -> None:
+        await self._ledger.mark_blocked(row.row_id, str(dependency), written=written)
+        self.report.blocked += 1
+        # The dependency may have been written by another worker meanwhile: then the block is lifted at once.
+        if await self._ledger.known_records([(dependency.record_type.value, dependency.external_id)]):
+            await self._ledger.release_blocked([str(dependency)])
+
+    async def _write(self, write: NetSuiteWrite) -> WrittenRecord | None:
+        for dependency in write.depends_on:
+            await self._await_dependency(dependency)
+        if self._stopped is not None:
+            raise _Stop
+        record_type, eid = write.record_type.value, ExternalId(write.external_id)
+        internal = self._known.get(write.key)
+        if write.operation is Operation.DELETE:
+            if internal is not None:
+                await self._delete(record_type, eid)
+                self._known.pop(write.key, None)
+                await self._ledger.forget_records([(record_type, write.external_id)])
+            return None
+        payload = _swap_references(write.payload, self._known)
+        if internal is not None:
+            try:
+                await self._call(lambda: self._client.patch(record_type, eid, payload, replace=write.replace))
+                self.report.updated += 1
+            except NotFoundError:  # deleted in NetSuite since: create it again
+                internal = None
+        if internal is None:
+            internal = await self._create(write, payload)
+            self.report.created += 1
+        self.report.records_written += 1
+        self._known[write.key] = internal
+        return WrittenRecord(
+            record_type, write.external_id, internal, self._link(write.record_type, internal)
+        )
+
+    async def _create(self, write: NetSuiteWrite, payload: dict[str, Any]) -> str:
+        record_type, eid = write.record_type.value, ExternalId(write.external_id)
+        if write.operation is Operation.TRANSFORM and write.transform_from is not None:
+            source = write.transform_from
+            source_id = self._known[source]
+            return await self._call(
+                lambda: self._client.transform(source.record_type.value, source_id, record_type, payload)
+            )
+        internal = await self._call(lambda: self._client.upsert(record_type, eid, payload))
+        if internal is None:  # NetSuite did not name it in Location: read it back
+            record = await self._call(lambda: self._client.get(record_type, eid, fields=["id"]))
+            internal = str(record["id"])
+        return internal
+
+    async def _delete(self, record_type: str, eid: ExternalId) -> None:
+        try:
+            await self._call(lambda: self._client.delete(record_type, eid))
+            self.report.deleted += 1
+        except NotFoundError:
+            pass  # already gone: that is what a delete wants
+
+    async def _await_dependency(self, dependency: RecordKey) -> None:
+        if dependency in self._known:
+            return
+        event = self._in_batch.get(dependency)
+        if event is not None:
+            await event.wait()
+            if dependency in self._known:
+                return
+        raise _Blocked(dependency)
+
+    async def _call(self, request: Callable[[], Awaitable[T]]) -> T:
+        """One NetSuite request inside a governor slot; 429s are retried in place after a short pause."""
+        for attempt in range(1, _THROTTLE_RETRIES + 1):
+            async with self._governor.slot() as slot:
+                try:
+                    return await request()
+                except ConcurrencyLimitError as exc:
+                    slot.throttled()
+                    self.report.http_429 += 1
+                    if attempt == _THROTTLE_RETRIES:
+                        raise
+                    pause = _THROTTLE_BACKOFF.delay(attempt, rng=self._rng, floor=exc.retry_after)
+            await self._sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _learn_existing(self, keys: set[RecordKey]) -> None:
+        """Which records NetSuite holds: the ledger's knowledge, then SuiteQL for the rest (resolves every
+        write whose outcome was unknown, and keeps a fresh ledger from writing blindly over a record)."""
+        unknown = [key for key in keys if key not in self._known]
+        known = await self._ledger.known_records([(k.record_type.value, k.external_id) for k in unknown])
+        for key in unknown:
+            internal = known.get((key.record_type.value, key.external_id))
+            if internal is not None:
+                self._known[key] = internal
+        by_table: dict[str, list[RecordKey]] = {}
+        for key in unknown:
+            if key not in self._known:
+                by_table.setdefault(_TABLES[key.record_type][0], []).append(key)
+        for table, table_keys in by_table.items():
+            for start in range(0, len(table_keys), _EXISTENCE_CHUNK):
+                await self._query_existing(table, table_keys[start : start + _EXISTENCE_CHUNK])
+
+    async def _query_existing(self, table: str, keys: list[RecordKey]) -> None:
+        wanted = {(_TABLES[k.record_type][1], k.external_id.casefold()): k for k in keys}
+        placeholders = ", ".join("?" for _ in keys)
+        columns = "id, externalid, type" if table == "transaction" else "id, externalid"
+        query = f"SELECT {columns} FROM {table} WHERE externalid IN ({placeholders})"  # noqa: S608 - fixed names
+        self.report.existence_queries += 1
+
+        async def rows() -> list[dict[str, str]]:
+            return [row async for row in self._client.suiteql(query, [k.external_id for k in keys])]
+
+        for row in await self._call(rows):
+            key = wanted.get((row.get("type"), row.get("externalid", "").casefold()))
+            if key is not None:
+                self._known[key] = row["id"]
+
+    def _link(self, record_type: RecordType, internal_id: str) -> str:
+        page = _UI_PAGES.get(record_type)
+        if page is None:
+            return f"{self._client.account.app_url}/app/common/search/ubersearchresults.nl?quicksearch={internal_id}"
+        return f"{self._client.account.app_url}/app/{page}?id={internal_id}"
+
+
+def _swap_references(payload: Any, known: Mapping[RecordKey, str]) -> Any:
+    """Replace ``{"externalId": …}`` references to our records NetSuite now holds with ``{"id": …}``."""
+    by_external_id = {key.external_id: internal for key, internal in known.items()}
+    return _swap(payload, by_external_id)
+
+
+def _swap(value: Any, by_external_id: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"externalId"} and value["externalId"] in by_external_id:
+            return {"id": by_external_id[value["externalId"]]}
+        return {k: _swap(v, by_external_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, by_external_id) for v in value]
+    return value

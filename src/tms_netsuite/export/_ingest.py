@@ -1,0 +1,81 @@
+"""Ingest: validated TMS documents into the ledger, in chunks, with every rejected line kept for the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tms_netsuite.documents import Accepted, Document, Kind, Rejected, Status, dump_document, read_documents
+from tms_netsuite.ledger import IngestItem, IngestSummary, Ledger
+
+# Claimed in this order, so the records a document refers to are written before it.
+KIND_PRIORITY: dict[Kind, int] = {
+    Kind.CUSTOMER: 0,
+    Kind.CARRIER: 0,
+    Kind.DRIVER: 0,
+    Kind.INVOICE: 1,
+    Kind.CARRIER_BILL: 1,
+    Kind.DRIVER_SETTLEMENT: 1,
+    Kind.CUSTOMER_DEPOSIT: 1,
+    Kind.JOURNAL_ENTRY: 1,
+    Kind.CUSTOMER_PAYMENT: 2,
+    Kind.BILL_PAYMENT: 2,
+    Kind.CREDIT_MEMO: 2,
+    Kind.VENDOR_CREDIT: 2,
+    Kind.DEPOSIT_APPLICATION: 3,
+}
+_CHUNK = 1000
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """Rows inserted, repeats ignored, versions superseded, and the lines that were not valid documents."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, summary: IngestSummary) -> None:
+        self.inserted += summary.inserted
+        self.duplicates += summary.duplicates
+        self.superseded += summary.superseded
+
+
+def ledger_item(document: Document) -> IngestItem:
+    """The ledger row of a document version."""
+    return IngestItem(
+        kind=document.kind.value,
+        tms_id=document.id,
+        version=document.version,
+        payload=json.loads(dump_document(document)),
+        voided=document.status is Status.VOID,
+        priority=KIND_PRIORITY[document.kind],
+    )
+
+
+async def ingest_lines(ledger: Ledger, lines: Iterable[str]) -> IngestResult:
+    """Validate JSON Lines and record every valid document version; a bad line never stops the others."""
+    result = IngestResult()
+    chunk: list[IngestItem] = []
+    for read in read_documents(lines):
+        if isinstance(read, Accepted):
+            chunk.append(ledger_item(read.document))
+        else:
+            result.rejected.append(read)
+        if len(chunk) >= _CHUNK:
+            result.add(await ledger.ingest(chunk))
+            chunk = []
+    if chunk:
+        result.add(await ledger.ingest(chunk))
+    return result
+
+
+async def ingest_documents(ledger: Ledger, documents: Iterable[Document]) -> IngestResult:
+    """Record document versions already validated (the Python API and the generator)."""
+    result = IngestResult()
+    items = [ledger_item(document) for document in documents]
+    for start in range(0, len(items), _CHUNK):
+        result.add(await ledger.ingest(items[start : start + _CHUNK]))
+    return result
