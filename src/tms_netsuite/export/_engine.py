@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from tms_netsuite.documents import InvalidDocument, validate_document
 from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
+from tms_netsuite.export._retry import retrying
 from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, State, WrittenRecord
 from tms_netsuite.mapping import (
     Failed,
@@ -80,8 +81,6 @@ _UI_PAGES = {
     RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
 }
 _EXISTENCE_CHUNK = 1000
-_THROTTLE_RETRIES = 8  # 429s are flow control: retried in place, each after a short jittered pause
-_THROTTLE_BACKOFF = Backoff(base=0.05, cap=2.0)
 
 
 class RunStopped(NetSuiteError):
@@ -199,7 +198,12 @@ class Exporter:
     async def _export_batch(self, claimed: list[Claimed]) -> None:
         translations = [(row, self._translate(row)) for row in claimed]
         writes = [w for _, t in translations if isinstance(t, Translated) for w in t.records]
-        await self._learn_existing({key for w in writes for key in (w.key, *w.depends_on)})
+        try:
+            await self._learn_existing({key for w in writes for key in (w.key, *w.depends_on)})
+        except RequestError as exc:  # the existence check failed even after retries: the batch waits
+            for row in claimed:
+                await self._handle_error(row, exc, [])
+            return
         self._in_batch = {w.key: asyncio.Event() for w in writes}
         await asyncio.gather(*(self._export_document(row, t) for row, t in translations))
 
@@ -343,7 +347,9 @@ class Exporter:
             )
         internal = await self._call(lambda: self._client.upsert(record_type, eid, payload))
         if internal is None:  # NetSuite did not name it in Location: read it back
-            record = await self._call(lambda: self._client.get(record_type, eid, fields=["id"]))
+            record = await self._call(
+                lambda: self._client.get(record_type, eid, fields=["id"]), idempotent=True
+            )
             internal = str(record["id"])
         return internal
 
@@ -364,20 +370,19 @@ class Exporter:
                 return
         raise _Blocked(dependency)
 
-    async def _call(self, request: Callable[[], Awaitable[T]]) -> T:
-        """One NetSuite request inside a governor slot; 429s are retried in place after a short pause."""
-        for attempt in range(1, _THROTTLE_RETRIES + 1):
-            async with self._governor.slot() as slot:
-                try:
-                    return await request()
-                except ConcurrencyLimitError as exc:
-                    slot.throttled()
-                    self.report.http_429 += 1
-                    if attempt == _THROTTLE_RETRIES:
+    async def _call(self, request: Callable[[], Awaitable[T]], *, idempotent: bool = False) -> T:
+        """One NetSuite request inside a governor slot. A 429 is retried in place after a short pause (NetSuite
+        did nothing); reads are also retried in place on any retryable error."""
+        async for attempt in retrying(idempotent=idempotent, sleep=self._sleep):
+            with attempt:
+                async with self._governor.slot() as slot:
+                    try:
+                        return await request()
+                    except ConcurrencyLimitError:
+                        slot.throttled()
+                        self.report.http_429 += 1
                         raise
-                    pause = _THROTTLE_BACKOFF.delay(attempt, rng=self._rng, floor=exc.retry_after)
-            await self._sleep(pause)
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+        raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
 
     async def _learn_existing(self, keys: set[RecordKey]) -> None:
         """Which records NetSuite holds: the ledger's knowledge, then SuiteQL for the rest (resolves every
@@ -406,7 +411,7 @@ class Exporter:
         async def rows() -> list[dict[str, str]]:
             return [row async for row in self._client.suiteql(query, [k.external_id for k in keys])]
 
-        for row in await self._call(rows):
+        for row in await self._call(rows, idempotent=True):
             key = wanted.get((row.get("type"), row.get("externalid", "").casefold()))
             if key is not None:
                 self._known[key] = row["id"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 
+from tms_netsuite.export._retry import retrying
 from tms_netsuite.mapping import Account, AccountType, Currency, Entity, ListRecord, ReferenceData, Subsidiary
 from tms_netsuite.netsuite import NetSuiteClient
 
@@ -28,11 +30,12 @@ _QUERIES = {
 }
 
 
-async def load_reference_data(client: NetSuiteClient) -> ReferenceData:
-    """Read every list translation resolves names against (one paged query per list)."""
-    rows = {
-        name: [row async for row in client.suiteql(query, keyset="id")] for name, query in _QUERIES.items()
-    }
+async def load_reference_data(
+    client: NetSuiteClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> ReferenceData:
+    """Read every list translation resolves names against (one paged query per list, retried when throttled
+    or when NetSuite fails for a moment)."""
+    rows = {name: await _read(client, query, sleep) for name, query in _QUERIES.items()}
     children = _children(rows["subsidiary"])
 
     def scope(row: Mapping[str, str]) -> frozenset[str] | None:
@@ -76,6 +79,15 @@ async def load_reference_data(client: NetSuiteClient) -> ReferenceData:
         customers=_entities(rows["customer"], scope),
         vendors=_entities(rows["vendor"], scope),
     )
+
+
+async def _read(
+    client: NetSuiteClient, query: str, sleep: Callable[[float], Awaitable[None]]
+) -> list[dict[str, str]]:
+    async for attempt in retrying(idempotent=True, sleep=sleep):
+        with attempt:
+            return [row async for row in client.suiteql(query, keyset="id")]
+    raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
 
 
 def _flag(row: Mapping[str, str]) -> bool:
