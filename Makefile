@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,14 +25,18 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) $(THIRD_PARTY)
 	$(BIN)/pytest
+
+# Speed is measured here, not in timed tests; figures go to BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.emulator_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from email.utils import formatdate
@@ -20,9 +19,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import _keys
 from ._auth import audit_failure, audit_success, authenticate
 from ._errors import NetSuiteJSON, error_response, invalid_login, iso_utc_ms
+from ._governance import ConnectionDropped, Governor
 from ._login import REST, RESTLETS, LoginFailure, Principal
 from ._oauth2 import TokenRequestError, issue_token
-from ._permissions import LEVEL_NAMES, PERMISSIONS, Requirement, has_permission, record_permission
+from ._permissions import LEVEL_NAMES, PERMISSIONS, Requirement
+from ._query import SuiteQLEndpoint
+from ._records import RecordService
 from ._store import AccountStore
 from ._tba import base_string_uri, query_parameters
 
@@ -69,6 +71,8 @@ class _Handlers:
         self.store = store
         self.clock = clock
         self.new_id = new_id
+        self.governor: Governor | None = None  # the effective concurrency limit, when governance is on
+        self.records = RecordService(store, clock, self._record_body, _permission_violation)
 
     async def login(self, request: Request, service: str) -> Principal | Response:
         """Authenticate and audit; the Principal, or NetSuite's 401."""
@@ -128,11 +132,10 @@ class _Handlers:
                 "INSUFFICIENT_PERMISSION",
                 "Only an administrator can view the account's governance limits.",
             )
-        company = self.store.company()
+        limit = self.governor.limit if self.governor else self.store.company().concurrency_limit
         body: dict[str, Any] = {
-            "accountConcurrencyLimit": company.concurrency_limit,
-            "accountUnallocatedConcurrencyLimit": company.concurrency_limit
-            - self.store.allocated_concurrency(),
+            "accountConcurrencyLimit": limit,
+            "accountUnallocatedConcurrencyLimit": limit - self.store.allocated_concurrency(),
         }
         allocation = principal.integration.concurrency_limit
         if allocation is not None:
@@ -186,58 +189,13 @@ class _Handlers:
         principal = await self.login(request, REST)
         if isinstance(principal, Response):
             return principal
-        record_type, _, rest = request.path_params["path"].partition("/")
-        requirement = record_permission(record_type, request.method)
-        if requirement is None:
-            if request.method == "OPTIONS":
-                return Response(status_code=204)
-            # The text is from a live test; the status and code are guesses.
-            shown = record_type[:100]
-            return error_response(404, "NONEXISTENT_ID", f"Record type '{shown}' does not exist.")
-        if not has_permission(self.store, principal.role.id, requirement):
-            return _permission_violation(requirement)
-        if request.method in ("POST", "PUT", "PATCH"):
-            invalid = await self._invalid_json(request)
-            if invalid is not None:
-                return invalid
-        if not rest and request.method == "GET":
-            return self._empty_collection(request, principal)
-        # Records themselves arrive in part 3: until then the account holds no record instances.
-        return error_response(
-            404, "NONEXISTENT_ID", "The record instance does not exist. Provide a valid record instance ID."
-        )
+        return await self.records.handle(request, principal)
 
-    async def _invalid_json(self, request: Request) -> Response | None:
+    async def _record_body(self, request: Request) -> bytes | Response:
         try:
-            body = await read_body(request, MAX_REST_BODY)
-            json.loads(body.decode("utf-8"))
+            return await read_body(request, MAX_REST_BODY)
         except BodyTooLarge:
             return _too_large()
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            # The detail is from a live test; the error code is a guess.
-            return error_response(400, "INVALID_CONTENT", "Invalid content in the request body.")
-        return None
-
-    def _empty_collection(self, request: Request, principal: Principal) -> Response:
-        # Collection queries need SuiteAnalytics Workbook; by-id reads do not. Publicly reported behaviour,
-        # not documented by Oracle.
-        if self.store.permission_level(principal.role.id, "REPO_ANALYTICS") < 3:
-            return error_response(
-                400,
-                "USER_ERROR",
-                "Your current role does not have permission to perform this action. "
-                "Please contact your account administrator.",
-            )
-        self_link = {"rel": "self", "href": str(request.url)}
-        body = {
-            "links": [self_link],
-            "count": 0,
-            "hasMore": False,
-            "items": [],
-            "offset": 0,
-            "totalResults": 0,
-        }
-        return NetSuiteJSON(body, media_type="application/vnd.oracle.resource+json; type=collection")
 
     async def other_rest(self, request: Request) -> Response:
         principal = await self.login(request, REST)
@@ -295,6 +253,8 @@ class _Guard:
 
         try:
             await self.app(scope, receive, send_dated)
+        except ConnectionDropped:
+            raise  # the drop fault: the server (or ASGITransport) breaks the connection
         except Exception:
             logger.exception("unexpected error while serving %s", scope.get("path", "?"))
             if not started:
@@ -305,8 +265,23 @@ def _unexpected(new_id: Callable[[], str]) -> Response:
     return error_response(500, "UNEXPECTED_ERROR", f"An unexpected error occurred. Error ID: {new_id()[:20]}")
 
 
-def create_app(store: AccountStore, clock: Callable[[], float], new_id: Callable[[], str]) -> ASGIApp:
+async def _suiteql_body(request: Request) -> bytes | None:
+    try:
+        return await read_body(request, MAX_REST_BODY)
+    except BodyTooLarge:
+        return None
+
+
+def create_app(
+    store: AccountStore,
+    clock: Callable[[], float],
+    new_id: Callable[[], str],
+    governor: Governor | None = None,
+) -> ASGIApp:
+    """The application; ``governor`` (concurrency limit, latency, faults) wraps every governed request."""
     handlers = _Handlers(store, clock, new_id)
+    handlers.governor = governor
+    suiteql = SuiteQLEndpoint(store, clock, handlers.login, _suiteql_body, _too_large)
 
     async def _server_error(request: Request, exc: Exception) -> Response:
         return _unexpected(new_id)
@@ -317,6 +292,7 @@ def create_app(store: AccountStore, clock: Callable[[], float], new_id: Callable
         Route("/services/rest/auth/oauth2/v1/token", handlers.token, methods=["POST"]),
         Route("/services/rest/auth/oauth2/v1/keys", handlers.keys, methods=["GET"]),
         Route("/rest/tokeninfo", handlers.token_info, methods=["GET"]),
+        Route("/services/rest/query/v1/suiteql", suiteql.handle, methods=["POST"]),
         Route("/services/rest/record/v1/{path:path}", handlers.record, methods=_ALL_METHODS),
         Route("/services/rest/{path:path}", handlers.other_rest, methods=_ALL_METHODS),
     ]
@@ -324,4 +300,4 @@ def create_app(store: AccountStore, clock: Callable[[], float], new_id: Callable
         routes=routes,
         exception_handlers={StarletteHTTPException: _http_error, Exception: _server_error},
     )
-    return _Guard(app, clock, new_id)
+    return _Guard(app if governor is None else governor.wrap(app, new_id), clock, new_id)

@@ -8,7 +8,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +16,7 @@ from types import TracebackType
 from starlette.types import ASGIApp
 
 from ._app import create_app
+from ._governance import GovernanceStats, Governor
 from ._scenarios import ScenarioError, load_scenario, seed_store
 from ._store import AccountStore, LoginRecord
 
@@ -60,7 +61,12 @@ class Emulator:
     """A local NetSuite account's REST web services. Build one with :meth:`from_scenario`."""
 
     def __init__(
-        self, store: AccountStore, *, clock: Clock, new_id: Callable[[], str] = _default_new_id
+        self,
+        store: AccountStore,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] = _default_new_id,
+        governor: Governor | None = None,
     ) -> None:
         company = store.company()
         offset = company.clock_offset
@@ -69,7 +75,8 @@ class Emulator:
         self._offset = offset
         self.account_id = company.account_id
         self.scenario = company.scenario
-        self.app: ASGIApp = create_app(store, self.now, new_id)
+        self.governor = governor or Governor(lambda: store.company().concurrency_limit)
+        self.app: ASGIApp = create_app(store, self.now, new_id, self.governor)
         self._key_dir: Path | None = None
 
     @classmethod
@@ -80,11 +87,21 @@ class Emulator:
         clock: Clock | None = None,
         db_path: str | os.PathLike[str] | None = None,
         new_id: Callable[[], str] | None = None,
+        concurrency_limit: int | None = None,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
+        faults: Mapping[str, float] | None = None,
+        seed: int | None = None,
     ) -> Emulator:
         """Seed a fresh account from a scenario (in memory, or in ``db_path``).
 
         ``clock`` returns Unix seconds (default ``time.time``); a scenario's clock offset is added to it.
         A ``db_path`` that already holds an account of the same scenario is reused as it is.
+
+        Governance: ``concurrency_limit`` overrides the scenario's account limit; ``latency_ms`` plus a uniform
+        ``0..jitter_ms`` is added to every governed request inside its slot; ``faults`` maps a fault kind
+        (``5xx``, ``drop``, ``429``, ``401``, ``slow``) to the share of record and SuiteQL requests it hits;
+        ``seed`` makes jitter and faults repeatable. See :mod:`netsuite_emulator._governance`.
         """
         base_clock = clock or time.time
         store = AccountStore.open(db_path)
@@ -100,7 +117,19 @@ class Emulator:
         except BaseException:
             store.close()
             raise
-        return cls(store, clock=base_clock, new_id=new_id or _default_new_id)
+        try:
+            governor = Governor(
+                lambda: store.company().concurrency_limit,
+                limit=concurrency_limit,
+                latency_ms=latency_ms,
+                jitter_ms=jitter_ms,
+                faults=faults,
+                seed=seed,
+            )
+        except ValueError:
+            store.close()
+            raise
+        return cls(store, clock=base_clock, new_id=new_id or _default_new_id, governor=governor)
 
     def now(self) -> float:
         """The account's clock: the injected clock plus the scenario's skew."""
@@ -110,6 +139,10 @@ class Emulator:
     def store(self) -> AccountStore:
         """The account's store, for the emulator's own tests and later parts; not a client API."""
         return self._store
+
+    def stats(self) -> GovernanceStats:
+        """Requests served, 429s for the concurrency limit, slots in use and at peak, faults injected per kind."""
+        return self.governor.stats()
 
     def audit_trail(self) -> list[AuditEntry]:
         """The Login Audit Trail, oldest first."""

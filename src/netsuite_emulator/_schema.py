@@ -8,7 +8,7 @@ own and are never exposed.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entities and transactions (part 3)
 
 # Seeded in this order, so a row's references exist before it does.
 SEEDED_TABLES: tuple[str, ...] = (
@@ -32,9 +32,168 @@ SEEDED_TABLES: tuple[str, ...] = (
     "expensecategory",
     "item",
     "customfield",
+    "customer",
+    "vendor",
+    "customersubsidiaryrelationship",
+    "vendorsubsidiaryrelationship",
 )
 
-SCHEMA_SQL = """
+# The records an exporter writes (part 3). Customers, vendors and employees share NetSuite's entity id space;
+# every transaction type lives in ``transaction`` (``type`` holds SuiteQL's code, ``recordtype`` the REST
+# record id in lower case) with its lines in ``transactionline`` (line 0 is the main line, ``mainline = 'T'``,
+# carrying the body's account, class, department and location). Line amounts carry the GL sign as SuiteQL
+# shows it: debits positive, credits negative (an invoice's item lines are negative, its main line positive).
+# ``transaction`` is an SQLite keyword: SQL must quote it (``"transaction"``) as a table and as a column.
+# Applications (payments, credits, deposit applications) are links in ``previoustransactionlinelink``:
+# ``previousdoc`` is the document paid or credited, ``nextdoc`` the one that applies to it.
+ENTITY_AND_TRANSACTION_SQL = """
+CREATE TABLE customer (
+    id INTEGER PRIMARY KEY,
+    entityid TEXT NOT NULL,
+    companyname TEXT,
+    isperson TEXT NOT NULL DEFAULT 'F',
+    firstname TEXT,
+    lastname TEXT,
+    email TEXT,
+    phone TEXT,
+    comments TEXT,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),   -- the primary subsidiary
+    currency INTEGER REFERENCES currency(id),
+    terms INTEGER REFERENCES term(id),
+    receivablesaccount INTEGER REFERENCES account(id),
+    creditlimit REAL,
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE,
+    datecreated TEXT,
+    lastmodifieddate TEXT
+);
+CREATE TABLE vendor (
+    id INTEGER PRIMARY KEY,
+    entityid TEXT NOT NULL,
+    companyname TEXT,
+    isperson TEXT NOT NULL DEFAULT 'F',
+    firstname TEXT,
+    lastname TEXT,
+    email TEXT,
+    phone TEXT,
+    comments TEXT,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),   -- the primary subsidiary
+    currency INTEGER REFERENCES currency(id),
+    terms INTEGER REFERENCES term(id),
+    payablesaccount INTEGER REFERENCES account(id),
+    printoncheckas TEXT,
+    is1099eligible TEXT NOT NULL DEFAULT 'F',
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE,
+    datecreated TEXT,
+    lastmodifieddate TEXT
+);
+CREATE TABLE customersubsidiaryrelationship (
+    id INTEGER PRIMARY KEY,
+    entity INTEGER NOT NULL REFERENCES customer(id),
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    isprimarysub TEXT NOT NULL DEFAULT 'F',
+    primarycurrency INTEGER REFERENCES currency(id),
+    externalid TEXT UNIQUE,
+    UNIQUE (entity, subsidiary)
+);
+CREATE TABLE vendorsubsidiaryrelationship (
+    id INTEGER PRIMARY KEY,
+    entity INTEGER NOT NULL REFERENCES vendor(id),
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    isprimarysub TEXT NOT NULL DEFAULT 'F',
+    primarycurrency INTEGER REFERENCES currency(id),
+    creditlimit REAL,
+    externalid TEXT UNIQUE,
+    UNIQUE (entity, subsidiary)
+);
+-- addressBook lines of customers and vendors (NetSuite keeps the address itself in a joined record).
+CREATE TABLE entityaddressbook (
+    entity INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    defaultbilling TEXT NOT NULL DEFAULT 'F',
+    defaultshipping TEXT NOT NULL DEFAULT 'F',
+    label TEXT,
+    addressee TEXT,
+    addr1 TEXT,
+    addr2 TEXT,
+    city TEXT,
+    state TEXT,
+    zip TEXT,
+    country TEXT,
+    PRIMARY KEY (entity, id)
+);
+CREATE TABLE "transaction" (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,                  -- 'CustInvc', 'VendBill', 'CustPymt', 'VendPymt', 'VendCred',
+                                         -- 'CustCred', 'CustDep', 'DepAppl', 'Journal'
+    recordtype TEXT NOT NULL,            -- 'invoice', 'vendorbill', ...
+    tranid TEXT,
+    trandate TEXT NOT NULL,
+    duedate TEXT,
+    entity INTEGER,
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    currency INTEGER REFERENCES currency(id),
+    exchangerate REAL NOT NULL DEFAULT 1,
+    postingperiod INTEGER REFERENCES accountingperiod(id),
+    status TEXT,                         -- SuiteQL's status letter ('A' Open, 'B' Paid In Full, ...)
+    memo TEXT,
+    otherrefnum TEXT,
+    terms INTEGER REFERENCES term(id),
+    paymentmethod INTEGER REFERENCES paymentmethod(id),
+    undepfunds TEXT,
+    createdfrom INTEGER REFERENCES "transaction"(id),
+    reversaldate TEXT,
+    foreigntotal REAL NOT NULL DEFAULT 0,
+    foreignamountpaid REAL,              -- invoices and bills: paid or credited so far
+    foreignamountunpaid REAL,            -- invoices and bills: the amount remaining
+    foreignpaymentamountused REAL,       -- payments, credits, deposits: applied so far
+    foreignpaymentamountunused REAL,     -- payments, credits, deposits: not yet applied
+    posting TEXT NOT NULL DEFAULT 'T',
+    voided TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT,
+    createddate TEXT NOT NULL,
+    lastmodifieddate TEXT NOT NULL,
+    UNIQUE (recordtype, externalid)      -- external ids are unique per record type
+);
+CREATE INDEX transaction_entity ON "transaction" (entity);
+CREATE TABLE transactionline (
+    "transaction" INTEGER NOT NULL REFERENCES "transaction"(id),
+    id INTEGER NOT NULL,                 -- 0 is the main line
+    linesequencenumber INTEGER NOT NULL,
+    mainline TEXT NOT NULL DEFAULT 'F',
+    item INTEGER REFERENCES item(id),
+    account INTEGER REFERENCES account(id),
+    category INTEGER REFERENCES expensecategory(id),
+    quantity REAL,
+    rate REAL,
+    foreignamount REAL NOT NULL DEFAULT 0,
+    debitforeignamount REAL,
+    creditforeignamount REAL,
+    memo TEXT,
+    class INTEGER REFERENCES classification(id),
+    department INTEGER REFERENCES department(id),
+    location INTEGER REFERENCES location(id),
+    subsidiary INTEGER REFERENCES subsidiary(id),
+    entity INTEGER,
+    PRIMARY KEY ("transaction", id)
+);
+CREATE TABLE previoustransactionlinelink (
+    previousdoc INTEGER NOT NULL REFERENCES "transaction"(id),
+    previousline INTEGER NOT NULL DEFAULT 0,
+    previoustype TEXT NOT NULL,
+    nextdoc INTEGER NOT NULL REFERENCES "transaction"(id),
+    nextline INTEGER NOT NULL DEFAULT 0,
+    nexttype TEXT NOT NULL,
+    linktype TEXT NOT NULL,              -- 'Payment', 'Credit' or 'DepAppl' (the emulator's names)
+    foreignamount REAL NOT NULL,
+    PRIMARY KEY (previousdoc, nextdoc)
+);
+CREATE INDEX previoustransactionlinelink_next ON previoustransactionlinelink (nextdoc);
+"""
+
+SCHEMA_SQL = (
+    """
 CREATE TABLE company (
     accountid TEXT PRIMARY KEY,          -- '1234567' or '1234567_SB1'
     companyname TEXT NOT NULL,
@@ -58,7 +217,8 @@ CREATE TABLE currency (
     isbasecurrency TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     exchangerate REAL NOT NULL DEFAULT 1,
-    currencyprecision INTEGER NOT NULL DEFAULT 2
+    currencyprecision INTEGER NOT NULL DEFAULT 2,
+    externalid TEXT UNIQUE
 );
 CREATE TABLE subsidiary (
     id INTEGER PRIMARY KEY,
@@ -68,7 +228,8 @@ CREATE TABLE subsidiary (
     currency INTEGER NOT NULL REFERENCES currency(id),
     country TEXT NOT NULL,
     iselimination TEXT NOT NULL DEFAULT 'F',
-    isinactive TEXT NOT NULL DEFAULT 'F'
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE role (
     id INTEGER PRIMARY KEY,
@@ -102,7 +263,8 @@ CREATE TABLE employee (
     email TEXT NOT NULL UNIQUE,
     subsidiary INTEGER REFERENCES subsidiary(id),
     giveaccess TEXT NOT NULL DEFAULT 'T',
-    isinactive TEXT NOT NULL DEFAULT 'F'
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE employeerolesforsearch (
     entity INTEGER NOT NULL REFERENCES employee(id),
@@ -186,6 +348,7 @@ CREATE TABLE account (
     issummary TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     description TEXT,
+    sspecacct TEXT,                      -- special account: 'UndepFunds', 'AcctRec', 'AcctPay', ...
     externalid TEXT UNIQUE
 );
 CREATE TABLE accountingperiod (
@@ -205,7 +368,8 @@ CREATE TABLE accountingperiod (
     aplocked TEXT NOT NULL DEFAULT 'F',
     arlocked TEXT NOT NULL DEFAULT 'F',
     payrolllocked TEXT NOT NULL DEFAULT 'F',
-    allownonglchanges TEXT NOT NULL DEFAULT 'F'
+    allownonglchanges TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE classification (
     id INTEGER PRIMARY KEY,
@@ -237,7 +401,8 @@ CREATE TABLE term (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     daysuntilnetdue INTEGER,
-    isinactive TEXT NOT NULL DEFAULT 'F'
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE paymentmethod (
     id INTEGER PRIMARY KEY,
@@ -245,14 +410,16 @@ CREATE TABLE paymentmethod (
     methodtype INTEGER,                  -- NetSuite's method type id; only 1 (Payment Card) is documented
     account INTEGER REFERENCES account(id),
     undepfunds TEXT NOT NULL DEFAULT 'T',
-    isinactive TEXT NOT NULL DEFAULT 'F'
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE expensecategory (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     expenseacct INTEGER NOT NULL REFERENCES account(id),
     description TEXT,
-    isinactive TEXT NOT NULL DEFAULT 'F'
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT UNIQUE
 );
 CREATE TABLE item (
     id INTEGER PRIMARY KEY,
@@ -277,3 +444,5 @@ CREATE TABLE customfield (
     isinactive TEXT NOT NULL DEFAULT 'F'
 );
 """
+    + ENTITY_AND_TRANSACTION_SQL
+)

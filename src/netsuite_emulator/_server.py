@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import socket
@@ -16,13 +17,16 @@ from typing import TextIO
 import uvicorn
 
 from ._emulator import Emulator
+from ._governance import ConnectionDropped
 from ._store import LoginRecord
 
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket; port 0 takes a free one. Bound here so the real port is known before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets whose proto says TCP, and without
+    # it Nagle's algorithm holds each answer's body behind its headers until the client's delayed ACK (~40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -73,8 +77,17 @@ def audit_logger(stream: TextIO) -> Callable[[LoginRecord], None]:
     return log
 
 
+class _QuietDrops(logging.Filter):
+    """uvicorn logs a traceback when an app breaks a connection; a drop fault does so on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
 def serve(emulator: Emulator, sock: socket.socket, on_ready: Callable[[], None]) -> None:
     """Serve until SIGINT or SIGTERM; ``on_ready`` runs once uvicorn accepts requests."""
+    quiet = _QuietDrops()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
     config = uvicorn.Config(
         emulator.app,
         log_level="warning",
@@ -101,6 +114,7 @@ def serve(emulator: Emulator, sock: socket.socket, on_ready: Callable[[], None])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
 
 
 def _absorb(sig: int, frame: FrameType | None) -> None:

@@ -10,7 +10,8 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ FULL = 4
 
 # Tables whose rows are the account's data; the rest are traffic (nonces, audit, issued bearer tokens).
 _TRAFFIC_TABLES = frozenset({"loginaudit", "usednonce", "oauth2accesstoken"})
+_PROGRESS_EVERY = 10_000  # SQLite VM steps between two looks at a guarded query's budget
 
 
 class StoreError(Exception):
@@ -211,10 +213,54 @@ class AccountStore:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
 
+    def guarded_query(self, sql: str, params: Iterable[object] = (), *, max_steps: int) -> list[sqlite3.Row]:
+        """A read of untrusted shape (SuiteQL): the connection refuses writes while it runs, and SQLite stops
+        it (``sqlite3.OperationalError``) after about ``max_steps`` virtual-machine steps."""
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += _PROGRESS_EVERY
+            return 1 if steps > max_steps else 0
+
+        with self._lock:
+            self._conn.execute("PRAGMA query_only = ON")
+            self._conn.set_progress_handler(count, _PROGRESS_EVERY)
+            try:
+                return self._conn.execute(sql, tuple(params)).fetchall()
+            finally:
+                self._conn.set_progress_handler(None, 0)
+                self._conn.execute("PRAGMA query_only = OFF")
+
+    def create_function(
+        self,
+        name: str,
+        arguments: int,
+        function: Callable[..., str | bytes | int | float | None],
+        *,
+        deterministic: bool = True,
+    ) -> None:
+        """An SQL function on the store's connection (SuiteQL's Oracle functions that SQLite lacks)."""
+        with self._lock:
+            self._conn.create_function(name, arguments, function, deterministic=deterministic)
+
     def execute(self, sql: str, params: Iterable[object] = ()) -> int:
         """A write for the emulator's own modules; returns the number of rows changed."""
         with self._lock:
             return self._conn.execute(sql, tuple(params)).rowcount
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One store transaction, committed when the block ends and rolled back if it raises; the lock is held
+        throughout, so the reads inside it see what the writes will be checked against."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     def fingerprint(self) -> str:
         """A digest of the account's data (not its traffic): equal before and after means unchanged."""
@@ -229,7 +275,7 @@ class AccountStore:
             ]
             for name in names:
                 digest.update(name.encode())
-                for row in self._conn.execute(f"SELECT * FROM {name} ORDER BY 1"):  # noqa: S608 -- from sqlite_master
+                for row in self._conn.execute(f'SELECT * FROM "{name}" ORDER BY 1'):  # noqa: S608 -- from sqlite_master
                     digest.update(repr(tuple(row)).encode())
         return digest.hexdigest()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ._emulator import AuditEntry, Emulator, dotenv_text
+from ._governance import FAULT_KINDS, parse_faults, split_fault_rate
 from ._scenarios import ScenarioError, list_scenarios, scenario_names
 from ._server import audit_logger, base_url, bind, serve, write_atomically
 from ._store import AccountStore, StoreError
@@ -32,6 +33,33 @@ def main() -> None:
 )
 @click.option("--admin-env-file", type=_FILE, help="The same for the administrator's credentials.")
 @click.option("--audit-log", type=_FILE, help="Append each login of the audit trail as a JSON line.")
+@click.option(
+    "--concurrency-limit",
+    type=click.IntRange(1),
+    help="The account's concurrent request limit (default: the scenario's, 5 unless it says otherwise).",
+)
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Added to every request, inside its concurrency slot.",
+)
+@click.option(
+    "--jitter-ms", default=0.0, show_default=True, type=click.FloatRange(0), help="A uniform 0..J ms more."
+)
+@click.option(
+    "--faults",
+    "faults_text",
+    metavar="KIND=RATE,...",
+    help=f"Inject faults into record and SuiteQL requests; KIND is one of {', '.join(FAULT_KINDS)}.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    help="Shorthand for --faults with the rate split evenly over the five kinds.",
+)
+@click.option("--seed", type=int, help="Makes jitter and faults repeatable.")
 def serve_command(
     host: str,
     port: int,
@@ -41,10 +69,32 @@ def serve_command(
     env_file: Path | None,
     admin_env_file: Path | None,
     audit_log: Path | None,
+    concurrency_limit: int | None,
+    latency_ms: float,
+    jitter_ms: float,
+    faults_text: str | None,
+    fault_rate: float | None,
+    seed: int | None,
 ) -> None:
     """Serve the account until interrupted (SIGINT or SIGTERM)."""
+    if faults_text is not None and fault_rate is not None:
+        raise click.UsageError("give --faults or --fault-rate, not both")
     try:
-        emulator = Emulator.from_scenario(scenario, db_path=db)
+        faults = parse_faults(faults_text) if faults_text is not None else None
+        if fault_rate is not None:
+            faults = split_fault_rate(fault_rate)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    try:
+        emulator = Emulator.from_scenario(
+            scenario,
+            db_path=db,
+            concurrency_limit=concurrency_limit,
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            faults=faults,
+            seed=seed,
+        )
     except (ScenarioError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     log = audit_log.open("a", encoding="utf-8") if audit_log else None

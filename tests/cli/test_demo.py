@@ -1,28 +1,51 @@
-"""`tms-netsuite demo` runs end to end against the in-process emulator, and fails cleanly when refused."""
+"""`tms-netsuite demo` exports a generated month into the in-process emulator; failures exit cleanly."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from tms_netsuite.cli import main
 
 
-def test_demo_connects_with_both_auth_methods() -> None:
-    """Both auth methods log in, the administrator reads the concurrency limit, no login is refused."""
-    result = CliRunner().invoke(main, ["demo"])
+def test_demo_exports_a_month_and_status_reads_its_ledger(tmp_path: Path) -> None:
+    """The demo passes its checks, exports every document, and `status --json` finds them all settled."""
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--loads", "12", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "Token-Based Authentication: role" in result.output
-    assert "OAuth 2.0 client credentials: role" in result.output
-    assert "Concurrency limit (governanceLimits, as administrator): 5" in result.output
-    assert "0 refused" in result.output
+    assert "check credentials: ok" in result.output
+    assert "check mapping: ok" in result.output
+    assert (folder / "ledger.db").exists()
+    status = CliRunner().invoke(
+        main,
+        [
+            "status",
+            "--json",
+            "--env-file",
+            str(folder / "netsuite.env"),
+            "--ledger",
+            str(folder / "ledger.db"),
+        ],
+    )
+    assert status.exit_code == 0, status.output
+    rows = json.loads(status.output)
+    lines = (folder / "documents.jsonl").read_text().splitlines()
+    assert len(rows) == len(lines)
+    assert {row["state"] for row in rows} <= {"synced", "skipped", "superseded", "void"}
+    synced = [row for row in rows if row["state"] == "synced"]
+    assert all(record["internal_id"] for row in synced for record in row["records"])
 
 
-def test_a_refused_login_exits_2_with_the_cause_and_fix() -> None:
-    """Against a revoked token the demo stops with exit code 2, NetSuite's code and where to look."""
-    result = CliRunner().invoke(main, ["demo", "--scenario", "revoked-token"])
-    assert result.exit_code == 2
-    assert "INVALID_LOGIN" in result.output
-    assert "View Login Audit Trail" in result.output
+def test_a_refused_login_exits_2_with_the_cause_and_fix(tmp_path: Path) -> None:
+    """Against a revoked token the demo exports nothing and exits 2, naming the credentials check and its fix."""
+    result = CliRunner().invoke(
+        main, ["demo", "--loads", "2", "--scenario", "revoked-token", "--dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "credentials" in result.output
+    assert "Login Audit Trail" in result.output
     assert "Traceback" not in result.output
 
 

@@ -57,8 +57,8 @@ def test_healthy_account(make_emulator: MakeEmulator) -> None:
         "SELECT s.name, s.parent, c.symbol FROM subsidiary s JOIN currency c ON c.id = s.currency ORDER BY s.id"
     )
     assert [tuple(r) for r in subsidiaries] == [
-        ("Emulated Freight Inc.", None, "USD"),
-        ("Emulated Freight Canada", 1, "CAD"),
+        ("Freight Co US", None, "USD"),
+        ("Freight Co Canada", 1, "CAD"),
     ]
     assert store.company().oneworld
     assert _permissions(emulator) == ARTICLE_PERMISSIONS | EXPORTER_EXTRAS
@@ -87,7 +87,7 @@ def test_healthy_reference_data(make_emulator: MakeEmulator) -> None:
     assert accounts["Purchased Transportation"] == "COGS"
     assert {r["name"] for r in store.query("SELECT name FROM classification")} == {"Brokerage", "Carrier"}
     fields = {r["scriptid"] for r in store.query("SELECT scriptid FROM customfield WHERE fieldtype = 'BODY'")}
-    assert fields == {"custbody_load_number", "custbody_bol_number", "custbody_pro_number"}
+    assert fields == {"custbody_load_number", "custbody_bol", "custbody_pro"}
     assert len(store.query("SELECT id FROM item WHERE itemtype = 'Service'")) >= 8
 
 

@@ -171,7 +171,7 @@ async def test_collections_need_suiteanalytics_workbook(
         )
     assert collection.status_code == 400
     assert collection.json()["o:errorDetails"][0]["o:errorCode"] == "USER_ERROR"
-    assert by_id.status_code == 404  # by-id reads pass the permission check (no records yet: part 3)
+    assert by_id.status_code == 404  # by-id reads pass the permission check; invoice 1 does not exist
 
 
 @pytest.mark.anyio
@@ -181,9 +181,9 @@ async def test_healthy_collection_is_an_empty_netsuite_collection(
     emulator = make_emulator()
     async with client_for(emulator) as client:
         response = await signed_get(
-            client, emulator.env(), "/services/rest/record/v1/customer", timestamp=clock.now
+            client, emulator.env(), "/services/rest/record/v1/invoice", timestamp=clock.now
         )
-    body = response.json()
+    body = response.json()  # a healthy account holds no invoices until something writes them
     assert (response.status_code, body["count"], body["hasMore"], body["items"]) == (200, 0, False, [])
     assert re.match(
         r"application/vnd\.oracle\.resource\+json; type=collection", response.headers["content-type"]

@@ -1,64 +1,87 @@
-"""`tms-netsuite demo`: the connector against a local NetSuite emulator, with no account and no network."""
+"""`tms-netsuite demo`: a month of freight activity exported into a local NetSuite emulator, in process.
+
+No network and no NetSuite account: the emulator runs inside this process and the client reaches it through
+an in-memory transport. The ledger goes to a fresh ``demo/`` folder, never the user's ``./tms-netsuite.db``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from datetime import UTC, datetime
+import shutil
+from importlib import resources
 from pathlib import Path
 
 import click
 import httpx
 
 from netsuite_emulator import Emulator
-from tms_netsuite.netsuite import NetSuiteSettings, SetupError, connect
+from tms_netsuite.cli._export import ExportOptions, export_with
+from tms_netsuite.documents import write_documents
+from tms_netsuite.generate import generate
+from tms_netsuite.netsuite import NetSuiteSettings
 
 _BASE_URL = "http://netsuite.emulator"
 
 
+def demo_mapping() -> Path:
+    """The demo mapping: the packaged copy, or the repository's examples/ in a source checkout."""
+    packaged = resources.files("tms_netsuite").joinpath("examples/demo-mapping.toml")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "examples" / "demo-mapping.toml"
+
+
 @click.command()
 @click.option(
-    "--scenario", default="healthy", show_default=True, help="The emulator scenario to run against."
+    "--loads", default=200, show_default=True, type=click.IntRange(1, 100_000), help="Loads to generate."
 )
-def demo(scenario: str) -> None:
-    """Connect to a local NetSuite emulator with both auth methods and show what the connection sees."""
-    asyncio.run(_demo(scenario))
+@click.option("--seed", default=2026, show_default=True, help="Seed of the generated month.")
+@click.option("--auth", type=click.Choice(["tba", "oauth2"]), default="tba", show_default=True)
+@click.option(
+    "--scenario", default="healthy", show_default=True, help="The emulator scenario to export into."
+)
+@click.option(
+    "--dir",
+    "folder",
+    default=Path("demo"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo's files go (replaced).",
+)
+def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path) -> None:
+    """Export a generated month of freight activity into a local NetSuite emulator (no account needed)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    documents = folder / "documents.jsonl"
+    with documents.open("w", encoding="utf-8") as stream:
+        count = write_documents(generate(loads, seed), stream)
+    raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder)))
 
 
-async def _demo(scenario: str) -> None:
-    with (
-        tempfile.TemporaryDirectory(prefix="tms-netsuite-demo-") as keys,
-        Emulator.from_scenario(scenario) as emulator,
-    ):
-        click.echo(
-            f"Local NetSuite emulator: scenario {scenario!r}, account {emulator.account_id} (in process)."
+async def _demo(documents: Path, count: int, loads: int, auth: str, scenario: str, folder: Path) -> int:
+    with Emulator.from_scenario(scenario) as emulator:
+        environ = emulator.env(auth=auth, base_url=_BASE_URL, key_dir=folder)
+        env_file = folder / "netsuite.env"
+        env_file.write_text(
+            "# Test values of the local NetSuite emulator, not real credentials.\n"
+            + "".join(f"{key}={value}\n" for key, value in environ.items())
         )
-        transport = httpx.ASGITransport(app=emulator.app)
-        for auth, label in (
-            ("tba", "Token-Based Authentication"),
-            ("oauth2", "OAuth 2.0 client credentials"),
-        ):
-            environ = emulator.env(auth=auth, base_url=_BASE_URL, key_dir=Path(keys))
-            async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as ns:
-                info = await ns.token_info()
-                server_time = await ns.server_time()
-            offset = (datetime.now(UTC) - server_time).total_seconds()
-            click.echo(
-                f"  {label}: role {info.role_name!r} (id {info.role_id}), entity {info.entity_id}, "
-                f"company {info.company_name!r}; server clock off by {offset:+.1f} s"
-            )
-        admin = emulator.env(who="admin", base_url=_BASE_URL)
-        async with connect(NetSuiteSettings.from_environ(admin), transport=transport) as ns:
-            try:
-                limits = await ns.governance_limits()
-                click.echo(
-                    f"  Concurrency limit (governanceLimits, as administrator): {limits.account_concurrency_limit}"
-                )
-            except SetupError as exc:
-                click.echo(f"  governanceLimits refused: {exc.detail}")
-        trail = emulator.audit_trail()
-        failures = [entry for entry in trail if entry.status != "Success"]
-        click.echo(f"  Login audit trail: {len(trail)} logins, {len(failures)} refused")
-        for entry in failures:
-            click.echo(f"    refused: {entry.detail} ({entry.auth_method}, {entry.request})")
-    click.echo("Next: `netsuite-emulator serve --env-file netsuite.env` runs the same emulator over HTTP.")
+        click.echo(
+            f"Local NetSuite emulator (scenario {scenario!r}, account {emulator.account_id}) in this process; "
+            f"{count} TMS documents for {loads} loads in {documents}."
+        )
+        options = ExportOptions(
+            input=documents,
+            mapping=demo_mapping(),
+            env_file=None,
+            ledger=folder / "ledger.db",
+            concurrency=None,
+            skip_doctor=False,
+            as_json=False,
+        )
+        settings = NetSuiteSettings.from_environ(environ)
+        code = await export_with(options, settings, environ, transport=httpx.ASGITransport(app=emulator.app))
+    where = f"--env-file {env_file} --ledger {folder / 'ledger.db'}"
+    click.echo(f"Next: `tms-netsuite status {where}`, `tms-netsuite errors {where}`.")
+    return code

@@ -250,6 +250,8 @@ def _summary(
 
 
 def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
+    for check in result.checks:
+        click.echo(f"  check {check.name}: {'ok' if check.ok else 'FAILED'} ({check.detail})")
     limit = result.concurrency_limit
     click.echo(
         f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
@@ -308,11 +310,12 @@ def status_command(state: str | None, env_file: Path | None, ledger: Path | None
     if as_json:
         click.echo(json.dumps([_row_json(row) for row in rows]))
         return
-    table = Table("kind", *[s.value for s in State], title=f"{len(rows)} document versions")
     counts = Counter((row.kind, row.state) for row in rows)
+    states = [s for s in State if any(found == s for _, found in counts)]
+    table = Table("kind", *[s.value for s in states], title=f"{len(rows)} document versions")
     for kind in sorted({row.kind for row in rows}):
-        table.add_row(kind, *[str(counts.get((kind, s), "")) for s in State])
-    Console().print(table)
+        table.add_row(kind, *[str(counts.get((kind, s), "")) for s in states])
+    Console(width=max(100, Console().width)).print(table)
     if state:
         for row in rows:
             click.echo(

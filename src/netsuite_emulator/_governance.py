@@ -1,0 +1,280 @@
+"""Governance: the account's concurrency limit, NetSuite's processing time (latency) and injected faults.
+
+One ASGI layer wraps the application, inside the guard that dates answers and turns errors into 500s:
+
+- **Concurrency.** Every request to REST web services or the RESTlet domain holds one of the account's slots
+  while it is served. A request that finds every slot taken answers 429 at once, with NetSuite's body
+  (netsuite-api.md §4). The OAuth 2.0 endpoints (token, keys) take no slot: NetSuite's limit governs web services
+  *calls* — SOAP, REST and RESTlets — and a client that must refresh its token while its calls fill the account
+  would otherwise be locked out by its own traffic (the emulator's reading; Oracle does not say).
+- **Latency.** ``latency_ms`` plus a uniform ``0..jitter_ms`` (seeded) is spent *inside* the slot, before the
+  request is handled, like NetSuite's own processing time: slow answers keep slots busy, as in production.
+- **Faults** hit record and SuiteQL requests only (not the token endpoint, serverTime or tokeninfo). One seeded
+  draw per eligible request decides, before the handler runs, whether it fails and how:
+
+  ``5xx``   500 UNEXPECTED_ERROR; the handler does not run, nothing is written.
+  ``drop``  the handler runs (a write is committed), then the answer is lost. Over a socket the client receives a
+            status line and headers announcing a body that never comes, and the connection closes: httpx raises
+            ``RemoteProtocolError`` (an incomplete response, the outcome-unknown case). In-process, through
+            ``httpx.ASGITransport``, :class:`ConnectionDropped` (an ``httpx.RemoteProtocolError``) propagates out
+            of the client call, the closest equivalent.
+  ``429``   a spurious 429 CONCURRENCY_LIMIT_EXCEEDED; the handler does not run.
+  ``401``   a spurious 401 INVALID_LOGIN, as NetSuite answers under overload; the handler does not run and the
+            Login Audit Trail records nothing.
+  ``slow``  the handler runs, then the answer is held back until it has taken five times as long as it would
+            have (latency included); the slot stays taken meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import anyio
+import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ._errors import ERROR_MEDIA_TYPE, INVALID_LOGIN_DETAIL, error_body
+
+FAULT_KINDS: tuple[str, ...] = ("5xx", "drop", "429", "401", "slow")
+SLOW_FACTOR = 5
+
+CONCURRENCY_DETAIL = "Concurrent request limit exceeded. Request blocked."
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """The emulator dropped the connection after handling the request (the ``drop`` fault)."""
+
+    def __init__(self) -> None:
+        super().__init__("The server closed the connection without sending a complete response (drop fault).")
+
+
+def parse_faults(text: str) -> dict[str, float]:
+    """``"5xx=0.01,drop=0.02"`` → ``{"5xx": 0.01, "drop": 0.02}``; ValueError on anything else."""
+    rates: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        kind, sep, value = part.partition("=")
+        kind = kind.strip()
+        if not sep or kind not in FAULT_KINDS:
+            raise ValueError(
+                f"fault {part.strip()!r}: expected KIND=RATE with KIND one of {', '.join(FAULT_KINDS)}"
+            )
+        if kind in rates:
+            raise ValueError(f"fault {kind!r} given twice")
+        rates[kind] = float(value)
+    return check_faults(rates)
+
+
+def check_faults(rates: Mapping[str, float]) -> dict[str, float]:
+    checked = {kind: float(rate) for kind, rate in rates.items()}
+    for kind, rate in checked.items():
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"fault rate {kind}={rate} is not between 0 and 1")
+    if sum(checked.values()) > 1.0 + 1e-9:
+        raise ValueError("fault rates add up to more than 1")
+    return checked
+
+
+def split_fault_rate(rate: float) -> dict[str, float]:
+    """``--fault-rate R``: R split evenly over the five kinds."""
+    return check_faults(dict.fromkeys(FAULT_KINDS, rate / len(FAULT_KINDS)))
+
+
+@dataclass(frozen=True)
+class GovernanceStats:
+    """Counters since the emulator started (or since :meth:`Governor.reset`)."""
+
+    limit: int
+    served: int  # governed requests that got a slot (whatever their answer)
+    refused: int  # 429s for the concurrency limit (not the injected ones)
+    in_flight: int
+    peak_in_flight: int
+    faults: Mapping[str, int] = field(default_factory=dict)  # injected faults per kind
+
+
+class Governor:
+    """The account's slots, latency and fault plan; :meth:`wrap` puts them in front of an ASGI app."""
+
+    def __init__(
+        self,
+        account_limit: Callable[[], int],
+        *,
+        limit: int | None = None,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
+        faults: Mapping[str, float] | None = None,
+        seed: int | None = None,
+    ) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("the concurrency limit must be at least 1")
+        if latency_ms < 0 or jitter_ms < 0:
+            raise ValueError("latency and jitter cannot be negative")
+        self._account_limit = account_limit
+        self._override = limit
+        self.latency = latency_ms / 1000.0
+        self.jitter = jitter_ms / 1000.0
+        self.faults = check_faults(faults or {})
+        self._fault_random = random.Random(seed)
+        # A separate stream, so that enabling jitter does not change which requests fail.
+        self._jitter_random = random.Random(None if seed is None else f"jitter-{seed}")
+        self._in_flight = 0
+        self.reset()
+
+    @property
+    def limit(self) -> int:
+        """The effective limit: the override, else the account's (read live, so a test may change it)."""
+        return self._override if self._override is not None else self._account_limit()
+
+    def reset(self) -> None:
+        """Zero the counters (the slots in use stay as they are)."""
+        self._served = 0
+        self._refused = 0
+        self._peak = self._in_flight
+        self._injected = dict.fromkeys(FAULT_KINDS, 0)
+
+    def stats(self) -> GovernanceStats:
+        return GovernanceStats(
+            limit=self.limit,
+            served=self._served,
+            refused=self._refused,
+            in_flight=self._in_flight,
+            peak_in_flight=self._peak,
+            faults=dict(self._injected),
+        )
+
+    # The app runs on one event loop; nothing below awaits between a check and its update.
+    def try_enter(self) -> bool:
+        if self._in_flight >= (self._override or self._account_limit()):
+            self._refused += 1
+            return False
+        self._in_flight += 1
+        self._served += 1
+        self._peak = max(self._peak, self._in_flight)
+        return True
+
+    def leave(self) -> None:
+        self._in_flight -= 1
+
+    def delay(self) -> float:
+        extra = self._jitter_random.uniform(0.0, self.jitter) if self.jitter else 0.0
+        return self.latency + extra
+
+    def draw_fault(self) -> str | None:
+        if not self.faults:
+            return None
+        roll = self._fault_random.random()
+        for kind in FAULT_KINDS:
+            rate = self.faults.get(kind, 0.0)
+            if roll < rate:
+                self._injected[kind] += 1
+                return kind
+            roll -= rate
+        return None
+
+    def wrap(self, app: ASGIApp, new_id: Callable[[], str]) -> ASGIApp:
+        return _GovernedApp(app, self, new_id)
+
+
+def _governed(path: str) -> bool:
+    if path.startswith("/services/rest/auth/"):
+        return False
+    return path.startswith(("/services/rest/", "/rest/"))
+
+
+def _faultable(path: str) -> bool:
+    return path.startswith("/services/rest/record/") or path.rstrip("/") == "/services/rest/query/v1/suiteql"
+
+
+def concurrency_body() -> dict[str, object]:
+    """NetSuite's documented 429: oddly titled Bad Request, with a top-level USER_ERROR code (§4)."""
+    body = error_body(400, "CONCURRENCY_LIMIT_EXCEEDED", CONCURRENCY_DETAIL)
+    return {**body, "status": 429, "o:errorCode": "USER_ERROR"}
+
+
+class _GovernedApp:
+    def __init__(self, app: ASGIApp, governor: Governor, new_id: Callable[[], str]) -> None:
+        self.app, self.governor, self.new_id = app, governor, new_id
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not _governed(path):
+            await self.app(scope, receive, send)
+            return
+        governor = self.governor
+        if not governor.try_enter():
+            await self._answer(send, 429, concurrency_body())
+            return
+        try:
+            started = time.monotonic()
+            delay = governor.delay()
+            if delay > 0:
+                await anyio.sleep(delay)
+            fault = governor.draw_fault() if _faultable(path) else None
+            if fault is None:
+                await self.app(scope, receive, send)
+            elif fault == "5xx":
+                detail = f"An unexpected error occurred. Error ID: {self.new_id()[:20]}"
+                await self._answer(send, 500, error_body(500, "UNEXPECTED_ERROR", detail))
+            elif fault == "429":
+                await self._answer(send, 429, concurrency_body())
+            elif fault == "401":
+                await self._answer(send, 401, error_body(401, "INVALID_LOGIN", INVALID_LOGIN_DETAIL))
+            else:
+                messages = await self._capture(scope, receive)
+                if fault == "drop":
+                    await self._break(send, messages)
+                    raise ConnectionDropped
+                elapsed = time.monotonic() - started
+                await anyio.sleep(elapsed * (SLOW_FACTOR - 1))
+                for message in messages:
+                    await send(message)
+        finally:
+            governor.leave()
+
+    async def _capture(self, scope: Scope, receive: Receive) -> list[Message]:
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, keep)
+        return messages
+
+    @staticmethod
+    async def _break(send: Send, messages: list[Message]) -> None:
+        """Announce the answer's body, then send none of it."""
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        status = int(start["status"]) if start is not None else 200
+        length = sum(len(m.get("body", b"")) for m in messages if m["type"] == "http.response.body")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200 if status in _NO_BODY_STATUSES else status,
+                "headers": [
+                    (b"content-type", ERROR_MEDIA_TYPE.encode() if status >= 400 else b"application/json"),
+                    (b"content-length", str(max(length, 1)).encode()),
+                ],
+            }
+        )
+
+    async def _answer(self, send: Send, status: int, body: Mapping[str, object]) -> None:
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", ERROR_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
