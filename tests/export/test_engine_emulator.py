@@ -15,18 +15,19 @@ import pytest
 
 from netsuite_emulator import Emulator
 from tms_netsuite.cli._demo import demo_mapping
-from tms_netsuite.documents import Document, Kind
+from tms_netsuite.documents import Document, Kind, Status
 from tms_netsuite.export import (
     ConcurrencyGovernor,
     Exporter,
     ExportReport,
+    RunStopped,
     ingest_documents,
     load_reference_data,
 )
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
-from tms_netsuite.mapping import load_mapping
-from tms_netsuite.netsuite import NetSuiteClient, NetSuiteSettings, connect
+from tms_netsuite.mapping import external_id, load_mapping
+from tms_netsuite.netsuite import ExternalId, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 BASE_URL = "http://emulator.test"
@@ -132,3 +133,104 @@ async def test_faults_are_ridden_through_without_duplicates(tmp_path: Path) -> N
     assert set(run.counts) <= {State.SYNCED, State.SKIPPED, State.SUPERSEDED, State.VOID}, run.counts
     assert run.report.retried > 0
     assert all(injected.faults.get(kind, 0) > 0 for kind in faults), injected.faults
+
+
+def invoice_and_customer(documents: Sequence[Document]) -> tuple[Document, Document]:
+    invoice = next(
+        d for d in documents if d.kind is Kind.INVOICE and d.status.value == "active" and len(d.lines) > 1
+    )
+    customer = next(d for d in documents if d.kind is Kind.CUSTOMER and d.id == invoice.customer.id)
+    return invoice, customer
+
+
+async def invoice_lines(emulator: Emulator, external_id: str) -> list[dict[str, object]]:
+    async with client_for(emulator, who="admin") as admin:
+        record = await admin.get("invoice", ExternalId(external_id), expand_sub_resources=True)
+    items: list[dict[str, object]] = record["item"]["items"]
+    return items
+
+
+async def test_a_changed_invoice_is_updated_without_duplicating_lines(tmp_path: Path) -> None:
+    """v1 synced, then v2 with one line fewer: the record is PATCHed with replace=item, not given more lines."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    changed = invoice.model_copy(update={"version": 2, "lines": invoice.lines[:-1]})
+    eid = external_id(Kind.INVOICE, invoice.id)
+    with Emulator.from_scenario("healthy") as emulator:
+        first = await export(emulator, tmp_path / "ledger.db", [customer, invoice])
+        assert len(await invoice_lines(emulator, eid)) == len(invoice.lines)
+        second = await export(emulator, tmp_path / "ledger.db", [changed])
+        lines = await invoice_lines(emulator, eid)
+    assert first.counts == {State.SYNCED: 2}
+    assert (second.report.created, second.report.updated) == (0, 1)
+    assert len(lines) == len(changed.lines)
+    assert second.counts == {State.SYNCED: 3}
+
+
+async def test_a_failed_dependency_blocks_until_it_is_synced(tmp_path: Path) -> None:
+    """An invoice whose customer cannot be exported waits as blocked, naming the customer's record; once a
+    corrected customer version is synced, the invoice goes by itself in the same run."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    broken = customer.model_copy(update={"company": "NOPE"})
+    fixed = customer.model_copy(update={"version": customer.version + 1})
+    with Emulator.from_scenario("healthy") as emulator:
+        first = await export(emulator, tmp_path / "ledger.db", [broken, invoice])
+        ledger = await Ledger.open(
+            f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}", emulator.account_id, "production"
+        )
+        try:
+            blocked = [row async for row in ledger.rows(state=State.BLOCKED)]
+        finally:
+            await ledger.close()
+        second = await export(emulator, tmp_path / "ledger.db", [fixed])
+    assert first.counts == {State.FAILED: 1, State.BLOCKED: 1}
+    assert blocked[0].blocked_on == f"customer/eid:{external_id(Kind.CUSTOMER, customer.id)}"
+    assert second.counts == {State.SUPERSEDED: 1, State.SYNCED: 2}
+
+
+async def test_a_void_reverses_a_synced_invoice(tmp_path: Path) -> None:
+    """Voiding a synced invoice writes a reversal; the void version ends in the void state."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    void = invoice.model_copy(update={"version": 2, "status": Status.VOID, "voided_on": invoice.date})
+    with Emulator.from_scenario("healthy") as emulator:
+        await export(emulator, tmp_path / "ledger.db", [customer, invoice])
+        run = await export(emulator, tmp_path / "ledger.db", [void])
+        reversal = await netsuite_rows(
+            emulator,
+            "SELECT type FROM transaction WHERE externalid = ?".replace(
+                "?", f"'{external_id(Kind.INVOICE, invoice.id)}-reversal'"
+            ),
+        )
+    assert run.counts.get(State.VOID) == 1, run.counts
+    assert len(reversal) == 1
+
+
+async def test_persistent_401s_stop_the_run_and_lose_nothing(tmp_path: Path) -> None:
+    """Every request refused: the run stops with RunStopped naming the credentials; rows stay pending."""
+    documents = list(generate(2, seed=4))
+    with Emulator.from_scenario("healthy") as healthy:
+        async with client_for(healthy) as client:
+            reference = await load_reference_data(client)
+    with Emulator.from_scenario("healthy", faults={"401": 1.0}, seed=1) as emulator:
+        ledger = await Ledger.open(
+            f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "production"
+        )
+        try:
+            await ingest_documents(ledger, documents)
+            async with client_for(emulator) as client:
+                exporter = Exporter(
+                    client,
+                    ledger,
+                    load_mapping(demo_mapping()),
+                    reference,
+                    governor=ConcurrencyGovernor(known_limit=5),
+                    max_wait=timedelta(0),
+                    sleep=FakeTime().sleep,
+                )
+                with pytest.raises(RunStopped) as stopped:
+                    await exporter.run()
+            counts = await ledger.counts()
+        finally:
+            await ledger.close()
+    assert stopped.value.cause.code == "INVALID_LOGIN"
+    assert State.FAILED not in counts
+    assert counts.get(State.PENDING, 0) > 0
