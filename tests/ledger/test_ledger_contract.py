@@ -247,3 +247,15 @@ async def test_records_written_before_a_failure_are_kept_and_can_be_forgotten(le
     }
     await ledger.forget_records([("vendorBill", "tms-driver_settlement-S")])
     assert await ledger.known_records([("vendorBill", "tms-driver_settlement-S")]) == {}
+
+
+async def test_claims_of_a_dead_run_can_be_expired_at_once(ledger: Ledger) -> None:
+    """A run known dead gives its rows back now (outcome unknown) instead of after the lease."""
+    await ledger.ingest([doc("A"), doc("B")])
+    await ledger.claim("host:1:dead", limit=1, lease=LEASE)
+    await ledger.claim("host:2:alive", limit=1, lease=LEASE)
+    assert sorted(await ledger.active_claims()) == ["host:1:dead", "host:2:alive"]
+    assert await ledger.expire_claims(["host:1:dead"]) == 1
+    [again] = await ledger.claim("host:3:new", limit=10, lease=LEASE)
+    assert again.tms_id == "A"
+    assert again.outcome_unknown

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -170,7 +172,7 @@ class Exporter:
         self._sleep = sleep
         self._rng = rng
         self._on_progress = on_progress
-        self._run_id = uuid.uuid4().hex
+        self._run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._known: dict[RecordKey, str] = {}
         self._in_batch: dict[RecordKey, asyncio.Event] = {}
         self._stopped: RequestError | None = None
@@ -182,6 +184,9 @@ class Exporter:
         Raises:
             RunStopped: NetSuite refused the credentials repeatedly; what was claimed waits for the next run.
         """
+        await self._ledger.expire_claims(
+            [run for run in await self._ledger.active_claims() if _dead_here(run)]
+        )
         while self._stopped is None:
             claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
             if claimed:
@@ -421,6 +426,25 @@ class Exporter:
         if page is None:
             return f"{self._client.account.app_url}/app/common/search/ubersearchresults.nl?quicksearch={internal_id}"
         return f"{self._client.account.app_url}/app/{page}?id={internal_id}"
+
+
+def _dead_here(run_id: str) -> bool:
+    """Whether a run id (``host:pid:nonce``) names a process of this machine that no longer exists: its rows
+    need not wait for their lease to lapse. Runs of other machines are left to their leases."""
+    host, _, rest = run_id.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _swap_references(payload: Any, known: Mapping[RecordKey, str]) -> Any:

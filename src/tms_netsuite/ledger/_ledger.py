@@ -273,6 +273,31 @@ class Ledger:
         order = {row_id: position for position, row_id in enumerate(ids)}
         return sorted(claimed, key=lambda c: order[c.row_id])
 
+    async def active_claims(self) -> list[str]:
+        """The run ids holding rows in export (with a lease not yet lapsed)."""
+        query = (
+            sa.select(documents.c.claimed_by)
+            .where((documents.c.account == self.account) & (documents.c.state == State.EXPORTING))
+            .where(documents.c.lease_until > self._clock())
+            .distinct()
+        )
+        async with self._engine.connect() as conn:
+            return [run for run in (await conn.execute(query)).scalars().all() if run]
+
+    async def expire_claims(self, run_ids: Sequence[str]) -> int:
+        """End the leases of runs known to be dead, so their rows are reclaimed now (as outcome unknown)."""
+        if not run_ids:
+            return 0
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                documents.update()
+                .where((documents.c.account == self.account) & (documents.c.state == State.EXPORTING))
+                .where(documents.c.claimed_by.in_(list(run_ids)))
+                .values(lease_until=now, updated_at=now)
+            )
+        return result.rowcount
+
     async def mark_synced(
         self, row_id: int, written: Sequence[WrittenRecord], *, state: State = State.SYNCED
     ) -> None:

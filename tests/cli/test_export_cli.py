@@ -1,0 +1,159 @@
+"""`tms-netsuite export` as users run it: a separate process, over a real socket to a served emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import served_emulator
+from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.documents import write_documents
+from tms_netsuite.generate import generate
+
+CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
+
+
+def cli(*args: str, env_file: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
+    return subprocess.run(  # noqa: S603 - our own interpreter and package
+        [*CLI, *args, "--env-file", str(env_file)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environ,
+        check=False,
+    )
+
+
+def documents_file(tmp_path: Path, loads: int, seed: int, *, bad_line: bool = False) -> Path:
+    path = tmp_path / "documents.jsonl"
+    with path.open("w") as stream:
+        write_documents(generate(loads, seed), stream)
+        if bad_line:
+            stream.write('{"kind": "invoice", "id": "X"}\n')
+    return path
+
+
+def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
+    """--json prints one object; a rejected input line makes the exit code 1; a second run writes nothing."""
+    source = documents_file(tmp_path, 4, seed=9, bad_line=True)
+    with served_emulator(tmp_path) as env:
+        env_file = tmp_path / "netsuite.env"
+        args = (
+            "export",
+            "--input",
+            str(source),
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            str(tmp_path / "l.db"),
+        )
+        first = cli(*args, "--json", env_file=env_file)
+        second = cli(
+            "export",
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            str(tmp_path / "l.db"),
+            "--json",
+            env_file=env_file,
+        )
+        status = cli("status", "--json", "--ledger", str(tmp_path / "l.db"), env_file=env_file)
+    summary = json.loads(first.stdout)
+    assert first.returncode == 1, first.stderr
+    assert summary["rejected"] == 1
+    assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
+    assert summary["records_written"] > 0
+    assert summary["requests"] >= summary["records_written"]
+    assert "line" in first.stderr
+    again = json.loads(second.stdout)
+    assert second.returncode == 0, second.stderr
+    assert again["records_written"] == 0
+    assert env["NETSUITE_ACCOUNT_ID"]
+    assert {row["state"] for row in json.loads(status.stdout)} <= {"synced", "skipped", "superseded", "void"}
+
+
+def test_a_failing_check_stops_before_any_write(tmp_path: Path) -> None:
+    """Against an account missing accounts the mapping names, export writes nothing and exits 2."""
+    source = documents_file(tmp_path, 2, seed=1)
+    with served_emulator(tmp_path, "--scenario", "missing-accounts") as _:
+        result = cli(
+            "export",
+            "--input",
+            str(source),
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            str(tmp_path / "l.db"),
+            "--json",
+            env_file=tmp_path / "netsuite.env",
+        )
+    body = json.loads(result.stdout)
+    assert result.returncode == 2, result.stderr
+    assert any(check["name"] == "mapping" and not check["ok"] for check in body["checks"])
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> None:
+    """Export killed with SIGKILL at random moments, against an emulator injecting every fault kind, then
+    resumed: every document ends synced, and NetSuite holds no external id twice."""
+    source = documents_file(tmp_path, 10, seed=seed)
+    rng = random.Random(seed)
+    account_db = tmp_path / "account.db"
+    faults = "5xx=0.03,drop=0.03,429=0.03,401=0.02,slow=0.01"
+    ledger = str(tmp_path / "l.db")
+    with served_emulator(
+        tmp_path, "--faults", faults, "--seed", "7", "--latency-ms", "5", "--db", str(account_db)
+    ):
+        env_file = tmp_path / "netsuite.env"
+        args = [
+            *CLI,
+            "export",
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            ledger,
+            "--env-file",
+            str(env_file),
+        ]
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
+        for attempt in range(3):
+            extra = ["--input", str(source)] if attempt == 0 else []
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+                [*args, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ
+            )
+            time.sleep(rng.uniform(0.5, 2.0))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        final = cli(
+            "export",
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            ledger,
+            "--json",
+            env_file=env_file,
+            timeout=300,
+        )
+    summary = json.loads(final.stdout)
+    assert final.returncode == 0, (final.stdout, final.stderr)
+    assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
+    # The emulator's own store is NetSuite's truth here (SuiteQL through the faulty server would need retries).
+    with sqlite3.connect(account_db) as store:
+        duplicates = store.execute(
+            'SELECT externalid, COUNT(*) FROM "transaction" GROUP BY externalid HAVING COUNT(*) > 1'
+        ).fetchall()
+        written = store.execute(
+            'SELECT COUNT(*) FROM "transaction" WHERE externalid LIKE ?', ("tms-%",)
+        ).fetchone()
+    assert duplicates == []
+    assert written[0] > 0
