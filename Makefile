@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test test-deep lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 	$(BIN)/tms-netsuite demo
 
 test: lint typecheck pytest
+
+# Longer crash-safety runs: more seeds, more kills (not part of CI's 10-minute budget).
+test-deep: $(STAMP)
+	TMS_NETSUITE_DEEP=1 $(BIN)/pytest tests/cli/test_export_cli.py tests/export
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -55,3 +55,27 @@ def test_every_command_has_help() -> None:
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert command.help, name
+
+
+def test_errors_groups_failures_with_the_fix_and_retry_queues_them(tmp_path: Path) -> None:
+    """Into an account whose October is closed, invoices fail; `errors` groups them by cause with the fix,
+    and `retry --all` queues them (and the documents they block) again."""
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(
+        main, ["demo", "--loads", "6", "--scenario", "closed-period", "--dir", str(folder)]
+    )
+    assert result.exit_code == 1, result.output
+    where = ["--env-file", str(folder / "netsuite.env"), "--ledger", str(folder / "ledger.db")]
+    errors = CliRunner().invoke(main, ["errors", *where])
+    assert errors.exit_code == 0, errors.output
+    assert "failed" in errors.output
+    assert "Manage Accounting Periods" in errors.output
+    waiting = [
+        row
+        for state in ("failed", "blocked")
+        for row in json.loads(CliRunner().invoke(main, ["status", "--json", "--state", state, *where]).output)
+    ]
+    retried = CliRunner().invoke(main, ["retry", "--all", *where])
+    assert retried.exit_code == 0, retried.output
+    assert f"{len(waiting)} document versions queued again" in retried.output
+    assert CliRunner().invoke(main, ["retry", *where]).exit_code == 2  # neither ids nor --all

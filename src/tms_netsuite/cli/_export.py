@@ -155,6 +155,7 @@ async def export_with(
                     return _stopped(exc, options.as_json)
             requests, by_status = client.stats.requests, dict(client.stats.by_status)
         counts = await ledger.counts()
+        rows = [] if options.as_json else [row async for row in ledger.rows()]
     if result.report is None:
         return _not_started(result, options.as_json)
     summary = _summary(result, ingested, counts, requests, by_status, time.monotonic() - started)
@@ -162,6 +163,7 @@ async def export_with(
         click.echo(json.dumps(summary))
     else:
         _print_summary(result, summary)
+        print_state_table(rows)
     complete = summary["failed"] == summary["blocked"] == summary["pending"] == summary["rejected"] == 0
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
@@ -310,18 +312,23 @@ def status_command(state: str | None, env_file: Path | None, ledger: Path | None
     if as_json:
         click.echo(json.dumps([_row_json(row) for row in rows]))
         return
-    counts = Counter((row.kind, row.state) for row in rows)
-    states = [s for s in State if any(found == s for _, found in counts)]
-    table = Table("kind", *[s.value for s in states], title=f"{len(rows)} document versions")
-    for kind in sorted({row.kind for row in rows}):
-        table.add_row(kind, *[str(counts.get((kind, s), "")) for s in states])
-    Console(width=max(100, Console().width)).print(table)
+    print_state_table(rows)
     if state:
         for row in rows:
             click.echo(
                 f"  {row.kind} {row.tms_id} v{row.version}: {row.state.value}"
                 + (f" ({row.blocked_on})" if row.blocked_on else "")
             )
+
+
+def print_state_table(rows: list[LedgerRow]) -> None:
+    """Document versions by kind (rows) and state (columns, only those that occur)."""
+    counts = Counter((row.kind, row.state) for row in rows)
+    states = [s for s in State if any(found == s for _, found in counts)]
+    table = Table("kind", *[s.value for s in states], title=f"{len(rows)} document versions")
+    for kind in sorted({row.kind for row in rows}):
+        table.add_row(kind, *[str(counts.get((kind, s), "")) for s in states])
+    Console(width=max(100, Console().width)).print(table)
 
 
 async def _rows(ledger: Path | None, environ: Mapping[str, str], state: State | None) -> list[LedgerRow]:
