@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ class ExportOptions:
     concurrency: int | None
     skip_doctor: bool
     as_json: bool
+    max_wait: float = 300.0
 
 
 @click.command("export")
@@ -101,6 +103,13 @@ class ExportOptions:
     "--concurrency", type=click.IntRange(min=1), help="NetSuite's concurrency limit for this account."
 )
 @click.option("--skip-doctor", is_flag=True, help="Export even when a prerequisite check fails.")
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for documents whose retry is due soon; later ones are left to the next run.",
+)
 @json_option
 def export_command(
     input_file: Path | None,
@@ -109,10 +118,13 @@ def export_command(
     ledger: Path | None,
     concurrency: int | None,
     skip_doctor: bool,
+    max_wait: float,
     as_json: bool,
 ) -> None:
     """Ingest TMS documents and export everything pending to NetSuite."""
-    options = ExportOptions(input_file, mapping, env_file, ledger, concurrency, skip_doctor, as_json)
+    options = ExportOptions(
+        input_file, mapping, env_file, ledger, concurrency, skip_doctor, as_json, max_wait
+    )
     environ = read_environment(env_file)
     settings = NetSuiteSettings.from_environ(environ)
     code = asyncio.run(export_with(options, settings, environ))
@@ -149,6 +161,7 @@ async def export_with(
                         mapping,
                         concurrency=configured,
                         skip_checks=options.skip_doctor,
+                        max_wait=timedelta(seconds=options.max_wait),
                         on_progress=on_progress,
                     )
                 except RunStopped as exc:

@@ -82,14 +82,15 @@ async def preflight(
 
 
 async def concurrency_limit(client: NetSuiteClient, configured: int | None) -> int | None:
-    """The limit to keep to: as configured, else governanceLimits (administrators only), else unknown."""
-    if configured is not None:
-        return configured
+    """The limit to keep to: governanceLimits when the role may read it (administrators only), capped by a
+    configured value (which may leave slots to other integrations); else the configured value; else unknown,
+    and the governor learns it from 429s."""
     try:
         limits = await client.governance_limits()
     except SetupError:
-        return None  # not an administrator: the governor finds the limit from 429s
-    return limits.integration_concurrency_limit or limits.account_concurrency_limit
+        return configured
+    known = limits.integration_concurrency_limit or limits.account_concurrency_limit
+    return known if configured is None else min(known, configured)
 
 
 async def run_export(
