@@ -62,16 +62,16 @@ async def client_for(emulator: Emulator, who: str = "integration") -> AsyncItera
 
 async def export(
     emulator: Emulator,
-    ledger_path: Path,
+    ledger_at: Path | str,
     documents: Sequence[Document],
     *,
     max_wait: timedelta = timedelta(0),
 ) -> Run:
-    """Ingest documents into the ledger at ledger_path and export everything due (waits cost no real time)."""
+    """Ingest documents into a ledger (a SQLite file path, or a database URL) and export everything due
+    (waits cost no real time)."""
     time = FakeTime()
-    ledger = await Ledger.open(
-        f"sqlite+aiosqlite:///{ledger_path}", emulator.account_id, "production", clock=time
-    )
+    url = ledger_at if isinstance(ledger_at, str) else f"sqlite+aiosqlite:///{ledger_at}"
+    ledger = await Ledger.open(url, emulator.account_id, "production", clock=time)
     try:
         await ingest_documents(ledger, documents)
         async with client_for(emulator) as client:
@@ -96,11 +96,12 @@ async def netsuite_rows(emulator: Emulator, query: str) -> list[dict[str, str]]:
         return [row async for row in admin.suiteql(query)]
 
 
-async def test_a_generated_month_lands_exactly_once(tmp_path: Path) -> None:
-    """Every document kind is exported; no external id twice; a fresh ledger re-run creates nothing."""
+async def test_a_generated_month_lands_exactly_once(tmp_path: Path, database_url: str) -> None:
+    """Every document kind is exported (with a SQLite and a PostgreSQL ledger); no external id twice; a
+    re-run on a fresh ledger creates nothing."""
     documents = list(generate(30, seed=3))
     with Emulator.from_scenario("healthy") as emulator:
-        first = await export(emulator, tmp_path / "one.db", documents)
+        first = await export(emulator, database_url, documents)
         assert first.counts.get(State.FAILED, 0) == 0, first
         assert first.counts.get(State.BLOCKED, 0) == 0, first
         assert set(first.counts) <= {State.SYNCED, State.SKIPPED, State.SUPERSEDED, State.VOID}
