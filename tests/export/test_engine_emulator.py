@@ -235,3 +235,16 @@ async def test_persistent_401s_stop_the_run_and_lose_nothing(tmp_path: Path) -> 
     assert stopped.value.cause.code == "INVALID_LOGIN"
     assert State.FAILED not in counts
     assert counts.get(State.PENDING, 0) > 0
+
+
+async def test_a_document_voided_before_export_writes_nothing(tmp_path: Path) -> None:
+    """v1 and its void v2 arrive together: v1 is superseded, the void is recorded, NetSuite gets nothing."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    void = invoice.model_copy(update={"version": 2, "status": Status.VOID, "voided_on": invoice.date})
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", [customer, invoice, void])
+        found = await netsuite_rows(
+            emulator, "SELECT COUNT(*) AS n FROM transaction WHERE externalid LIKE 'tms-%'"
+        )
+    assert run.counts == {State.SYNCED: 1, State.SUPERSEDED: 1, State.VOID: 1}
+    assert found == [{"n": "0"}]

@@ -247,6 +247,11 @@ class Exporter:
         self.report.failed += 1
 
     async def _write_all(self, row: Claimed, translation: Translated) -> None:
+        if row.voided and not any(write.key in self._known for write in translation.records):
+            # Voided before any of its records reached NetSuite: there is nothing to reverse or delete.
+            await self._ledger.mark_synced(row.row_id, [], state=State.VOID)
+            self.report.voided += 1
+            return
         written: list[WrittenRecord] = []
         try:
             for write in translation.records:
