@@ -15,8 +15,8 @@ def test_demo_exports_a_month_and_status_reads_its_ledger(tmp_path: Path) -> Non
     folder = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--loads", "12", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "check credentials: ok" in result.output
-    assert "check mapping: ok" in result.output
+    assert "check credentials: pass" in result.output
+    assert "check accounts: pass" in result.output
     assert (folder / "ledger.db").exists()
     status = CliRunner().invoke(
         main,
@@ -44,7 +44,7 @@ def test_a_refused_login_exits_2_with_the_cause_and_fix(tmp_path: Path) -> None:
         main, ["demo", "--loads", "2", "--scenario", "revoked-token", "--dir", str(tmp_path)]
     )
     assert result.exit_code == 2, result.output
-    assert "credentials" in result.output
+    assert "connection" in result.output
     assert "Login Audit Trail" in result.output
     assert "Traceback" not in result.output
 
@@ -58,12 +58,15 @@ def test_every_command_has_help() -> None:
 
 
 def test_errors_groups_failures_with_the_fix_and_retry_queues_them(tmp_path: Path) -> None:
-    """Into an account whose October is closed, invoices fail; `errors` groups them by cause with the fix,
+    """Into an account whose October is closed, the doctor's periods check refuses to start; with
+    --skip-doctor invoices fail; `errors` groups them by cause with the fix,
     and `retry --all` queues them (and the documents they block) again."""
     folder = tmp_path / "demo"
-    result = CliRunner().invoke(
-        main, ["demo", "--loads", "6", "--scenario", "closed-period", "--dir", str(folder)]
-    )
+    args = ["demo", "--loads", "6", "--scenario", "closed-period", "--dir", str(folder)]
+    checked = CliRunner().invoke(main, args)
+    assert checked.exit_code == 2, checked.output  # the periods check refuses to start
+    assert "periods" in checked.output
+    result = CliRunner().invoke(main, [*args, "--skip-doctor"])
     assert result.exit_code == 1, result.output
     where = ["--env-file", str(folder / "netsuite.env"), "--ledger", str(folder / "ledger.db")]
     errors = CliRunner().invoke(main, ["errors", *where])

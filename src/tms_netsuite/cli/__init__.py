@@ -8,6 +8,7 @@ import click
 
 from tms_netsuite import __version__
 from tms_netsuite.cli._demo import demo
+from tms_netsuite.cli._doctor import doctor_command
 from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.cli._export import errors_command, export_command, retry_command, status_command
 from tms_netsuite.netsuite import NetSuiteError, RequestError
@@ -39,6 +40,7 @@ def main() -> None:
 
 
 main.add_command(demo)
+main.add_command(doctor_command)
 main.add_command(export_command)
 main.add_command(status_command)
 main.add_command(errors_command)

@@ -48,7 +48,8 @@ def demo_mapping() -> Path:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the demo's files go (replaced).",
 )
-def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path) -> None:
+@click.option("--skip-doctor", is_flag=True, help="Export even when a prerequisite check fails.")
+def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doctor: bool) -> None:
     """Export a generated month of freight activity into a local NetSuite emulator (no account needed)."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -56,10 +57,12 @@ def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path) -> None:
     documents = folder / "documents.jsonl"
     with documents.open("w", encoding="utf-8") as stream:
         count = write_documents(generate(loads, seed), stream)
-    raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder)))
+    raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder, skip_doctor)))
 
 
-async def _demo(documents: Path, count: int, loads: int, auth: str, scenario: str, folder: Path) -> int:
+async def _demo(
+    documents: Path, count: int, loads: int, auth: str, scenario: str, folder: Path, skip_doctor: bool
+) -> int:
     with Emulator.from_scenario(scenario) as emulator:
         environ = emulator.env(auth=auth, base_url=_BASE_URL, key_dir=folder)
         env_file = folder / "netsuite.env"
@@ -77,7 +80,7 @@ async def _demo(documents: Path, count: int, loads: int, auth: str, scenario: st
             env_file=None,
             ledger=folder / "ledger.db",
             concurrency=None,
-            skip_doctor=False,
+            skip_doctor=skip_doctor,
             as_json=False,
         )
         settings = NetSuiteSettings.from_environ(environ)

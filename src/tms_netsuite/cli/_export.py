@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tms_netsuite.config import read_environment
+from tms_netsuite.doctor import Status
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
 from tms_netsuite.export._run import RunResult, run_export
 from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
@@ -159,6 +160,8 @@ async def export_with(
                         client,
                         ledger,
                         mapping,
+                        environ=environ,
+                        transport=transport,
                         concurrency=configured,
                         skip_checks=options.skip_doctor,
                         max_wait=timedelta(seconds=options.max_wait),
@@ -266,7 +269,7 @@ def _summary(
 
 def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
     for check in result.checks:
-        click.echo(f"  check {check.name}: {'ok' if check.ok else 'FAILED'} ({check.detail})")
+        click.echo(f"  check {check.id}: {check.status.value} ({check.detail})")
     limit = result.concurrency_limit
     click.echo(
         f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
@@ -282,22 +285,14 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
 
 
 def _not_started(result: RunResult, as_json: bool) -> int:
-    failing = [check for check in result.checks if not check.ok]
+    failing = [check for check in result.checks if check.status is Status.FAIL]
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "error": "a prerequisite check failed; nothing was exported",
-                    "checks": [
-                        {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in result.checks
-                    ],
-                }
-            )
-        )
+        error = "a prerequisite check failed; nothing was exported"
+        click.echo(json.dumps({"error": error, "checks": [check.as_json() for check in result.checks]}))
     else:
         _stderr.print("[red]Nothing was exported: a prerequisite check failed.[/]", highlight=False)
         for check in failing:
-            _stderr.print(f"  {check.name}: {check.detail}\n    fix: {check.fix}", highlight=False)
+            _stderr.print(f"  {check.id}: {check.detail}\n    fix: {check.fix}", highlight=False)
         _stderr.print("  (--skip-doctor exports anyway)", highlight=False)
     return EXIT_CANNOT_START
 

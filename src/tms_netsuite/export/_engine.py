@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 from tms_netsuite.documents import InvalidDocument, validate_document
 from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
-from tms_netsuite.export._retry import retrying
 from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, State, WrittenRecord
 from tms_netsuite.mapping import (
     Failed,
@@ -47,6 +46,7 @@ from tms_netsuite.netsuite import (
     NotFoundError,
     RequestError,
     ServerError,
+    retrying,
 )
 
 logger = logging.getLogger("tms_netsuite.export")

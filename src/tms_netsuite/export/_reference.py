@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from tms_netsuite.export._retry import retrying
 from tms_netsuite.mapping import Account, AccountType, Currency, Entity, ListRecord, ReferenceData, Subsidiary
-from tms_netsuite.netsuite import NetSuiteClient
+from tms_netsuite.netsuite import NetSuiteClient, retrying
 
 _Scope = Callable[[Mapping[str, str]], frozenset[str] | None]
 

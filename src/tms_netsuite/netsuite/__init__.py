@@ -35,6 +35,7 @@ from tms_netsuite.netsuite._errors import (
     parse_error_body,
 )
 from tms_netsuite.netsuite._oauth2 import OAuth2ClientCredentialsAuth, OAuth2Credentials
+from tms_netsuite.netsuite._retry import retrying
 from tms_netsuite.netsuite._secrets import Secret
 from tms_netsuite.netsuite._settings import NetSuiteSettings, build_auth, connect
 from tms_netsuite.netsuite._tba import TbaAuth, TbaCredentials
@@ -77,4 +78,5 @@ __all__ = [
     "decide_retry",
     "explain",
     "parse_error_body",
+    "retrying",
 ]

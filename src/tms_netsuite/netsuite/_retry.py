@@ -13,7 +13,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from tms_netsuite.netsuite import ConcurrencyLimitError, RequestError
+from tms_netsuite.netsuite._errors import ConcurrencyLimitError, RequestError
 
 READ_ATTEMPTS = 6
 THROTTLE_ATTEMPTS = 8

@@ -1,0 +1,179 @@
+"""The doctor against the emulator: each scenario's expected diagnosis (issue 8's table), read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from netsuite_emulator import Emulator
+from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor, run_fast_checks
+from tms_netsuite.mapping import load_mapping
+from tms_netsuite.netsuite import NetSuiteSettings, connect
+
+pytestmark = pytest.mark.anyio
+BASE_URL = "http://emulator.test"
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+async def diagnose(
+    scenario: str,
+    tmp_path: Path,
+    *,
+    admin: bool = False,
+    auth: str = "tba",
+    previous: dict[str, object] | None = None,
+) -> tuple[DoctorReport, Emulator]:
+    emulator = Emulator.from_scenario(scenario)
+    before = emulator.store.fingerprint()
+    report = await run_doctor(
+        emulator.env(who="integration", auth=auth, base_url=BASE_URL, key_dir=tmp_path),
+        mapping=load_mapping(demo_mapping()),
+        admin_environ=emulator.env(who="admin", base_url=BASE_URL) if admin else None,
+        previous=previous,
+        has_ledger=previous is not None,
+        transport=httpx.ASGITransport(app=emulator.app),
+        sleep=_no_sleep,
+    )
+    assert emulator.store.fingerprint() == before, "the doctor wrote to NetSuite"
+    emulator.close()
+    return report, emulator
+
+
+def failing(report: DoctorReport) -> set[str]:
+    return {c.id for c in report.checks if c.status is Status.FAIL}
+
+
+@pytest.mark.parametrize("scenario", ["healthy", "sandbox-account", "low-concurrency"])
+@pytest.mark.parametrize("admin", [False, True])
+async def test_healthy_accounts_fail_nothing(scenario: str, admin: bool, tmp_path: Path) -> None:
+    report, _ = await diagnose(scenario, tmp_path, admin=admin)
+    assert not report.failed, [c for c in report.checks if c.status is Status.FAIL]
+    assert report.get("drift").status is Status.SKIP
+    assert report.get("token-identity").status is Status.PASS
+    assert report.get("permissions").status is (Status.PASS if admin else Status.CONFIRM)
+    assert report.get("governance").status is (Status.PASS if admin else Status.CONFIRM)
+
+
+async def test_sandbox_is_named(tmp_path: Path) -> None:
+    report, _ = await diagnose("sandbox-account", tmp_path)
+    detail = report.get("credentials").detail
+    assert "1234567_SB1 (sandbox)" in detail
+    assert "host part is not checked" in detail
+
+
+@pytest.mark.parametrize("scenario", ["rest-disabled", "tba-disabled", "revoked-token"])
+async def test_refused_logins_fail_connection(scenario: str, tmp_path: Path) -> None:
+    report, _ = await diagnose(scenario, tmp_path)
+    connection = report.get("connection")
+    assert connection.status is Status.FAIL
+    assert "Login Audit Trail" in (connection.fix or "")
+    assert "realm" in connection.detail
+    assert report.get("clock").status is Status.PASS  # read from the refusal's Date header
+
+
+async def test_clock_skew_fails_clock(tmp_path: Path) -> None:
+    report, _ = await diagnose("clock-skew", tmp_path)
+    clock = report.get("clock")
+    assert clock.status is Status.FAIL
+    assert "Date header" in clock.detail
+    assert "clock" in report.get("connection").detail.split("Likely causes")[1].split(";")[0]
+
+
+async def test_wrong_role_token(tmp_path: Path) -> None:
+    report, _ = await diagnose("wrong-role-token", tmp_path)
+    assert report.get("permissions").status is Status.FAIL
+    assert "TRAN_CUSTINVC" in report.get("permissions").detail
+    assert "Sales Representative (API)" in report.get("token-identity").detail
+
+
+async def test_admin_user_warns(tmp_path: Path) -> None:
+    report, _ = await diagnose("admin-user", tmp_path)
+    assert report.get("token-identity").status is Status.WARN
+    assert not report.failed
+
+
+@pytest.mark.parametrize(
+    ("scenario", "missing"),
+    [
+        ("missing-permissions", ["TRAN_VENDBILL", "LIST_VENDOR"]),
+        ("no-suiteql-permission", ["REPO_ANALYTICS"]),
+        ("permissions-changed", ["TRAN_CUSTINVC", "LIST_CUSTJOB"]),
+    ],
+)
+@pytest.mark.parametrize("admin", [False, True])
+async def test_missing_permissions_are_named(
+    scenario: str, missing: list[str], admin: bool, tmp_path: Path
+) -> None:
+    report, _ = await diagnose(scenario, tmp_path, admin=admin)
+    permissions = report.get("permissions")
+    assert permissions.status is Status.FAIL
+    for permkey in missing:
+        assert permkey in permissions.detail
+    if admin:
+        assert "at Full, has None" in permissions.detail or "at Edit, has None" in permissions.detail
+
+
+async def test_drift_names_removed_permissions(tmp_path: Path) -> None:
+    earlier, _ = await diagnose("healthy", tmp_path)
+    report, _ = await diagnose("permissions-changed", tmp_path, previous=results_for_ledger(earlier))
+    drift = report.get("drift")
+    assert drift.status is Status.WARN
+    assert "Invoice (TRAN_CUSTINVC)" in drift.detail
+    assert "Customers (LIST_CUSTJOB)" in drift.detail
+
+
+async def test_subsidiary_not_assigned(tmp_path: Path) -> None:
+    report, _ = await diagnose("subsidiary-not-assigned", tmp_path)
+    subsidiaries = report.get("subsidiaries")
+    assert subsidiaries.status is Status.FAIL
+    assert "Freight Co Canada" in subsidiaries.detail
+
+
+async def test_missing_accounts_named(tmp_path: Path) -> None:
+    report, _ = await diagnose("missing-accounts", tmp_path)
+    accounts = report.get("accounts")
+    assert accounts.status is Status.FAIL
+    # The demo mapping names 5000 (deleted) and 2300 (now typed Expense); 4000 and 4010 only sit behind items.
+    for text in ("no account named '5000'", "2300 Driver Escrow Liability", "Expense"):
+        assert text in accounts.detail, text
+
+
+async def test_closed_period(tmp_path: Path) -> None:
+    report, _ = await diagnose("closed-period", tmp_path)
+    periods = report.get("periods")
+    assert periods.status is Status.FAIL
+    assert "closed" in periods.detail
+
+
+async def test_oauth2_identity_is_confirmed(tmp_path: Path) -> None:
+    report, _ = await diagnose("healthy", tmp_path, auth="oauth2")
+    assert report.get("token-identity").status is Status.CONFIRM
+    assert not report.failed
+
+
+async def test_fast_subset_returns_the_lists(tmp_path: Path) -> None:
+    emulator = Emulator.from_scenario("healthy")
+    environ = emulator.env(base_url=BASE_URL)
+    async with connect(
+        NetSuiteSettings.from_environ(environ), transport=httpx.ASGITransport(app=emulator.app)
+    ) as c:
+        results, reference = await run_fast_checks(c, environ, load_mapping(demo_mapping()), sleep=_no_sleep)
+    assert [r.id for r in results] == [
+        "credentials",
+        "clock",
+        "connection",
+        "accounts",
+        "lists",
+        "periods",
+        "subsidiaries",
+    ]
+    assert all(r.status is not Status.FAIL for r in results)
+    assert reference is not None
+    assert reference.subsidiaries
+    emulator.close()
