@@ -42,3 +42,38 @@ def test_doctor_reports_bad_settings_with_exit_2(tmp_path: Path) -> None:
     result = cli("doctor", "--mapping", str(tmp_path / "missing.toml"), env_file=env_file)
     assert result.returncode == 2
     assert "missing.toml" in result.stderr
+
+
+def test_drift_names_permissions_removed_since_the_last_passing_run(tmp_path: Path) -> None:
+    """A passing run is kept in the ledger; after the role loses permissions, `drift` names what changed.
+    Without a ledger file the doctor creates none."""
+    admin, ledger = tmp_path / "admin.env", tmp_path / "ledger.db"
+    args = ["doctor", "--mapping", str(demo_mapping()), "--admin-env-file", str(admin), "--json"]
+    with served_emulator(tmp_path, "--admin-env-file", str(admin)):
+        without = cli(*args, "--ledger", str(ledger), env_file=tmp_path / "netsuite.env")
+        assert not ledger.exists()
+        created = cli(
+            "status", "--ledger", str(ledger), env_file=tmp_path / "netsuite.env"
+        )  # makes the ledger
+        first = cli(*args, "--ledger", str(ledger), env_file=tmp_path / "netsuite.env")
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    with served_emulator(
+        changed, "--scenario", "permissions-changed", "--admin-env-file", str(changed / "admin.env")
+    ):
+        second = cli(
+            *args[:-2],
+            str(changed / "admin.env"),
+            "--json",
+            "--ledger",
+            str(ledger),
+            env_file=changed / "netsuite.env",
+        )
+    drift = {check["id"]: check for check in json.loads(second.stdout)["checks"]}["drift"]
+    assert without.returncode == first.returncode == 0, (without.stdout, first.stdout)
+    assert created.returncode == 0
+    assert {c["id"]: c for c in json.loads(first.stdout)["checks"]}["drift"]["status"] == "skip"
+    assert second.returncode == 1
+    assert drift["status"] == "warn", drift  # `permissions` itself fails; drift says what changed
+    assert "TRAN_CUSTINVC" in drift["detail"], drift
+    assert "LIST_CUSTJOB" in drift["detail"], drift

@@ -221,7 +221,7 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0001"
+    assert version == "0002"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
 
@@ -259,3 +259,23 @@ async def test_claims_of_a_dead_run_can_be_expired_at_once(ledger: Ledger) -> No
     [again] = await ledger.claim("host:3:new", limit=10, lease=LEASE)
     assert again.tms_id == "A"
     assert again.outcome_unknown
+
+
+async def test_doctor_runs_are_kept_and_the_last_passing_one_is_found(ledger: Ledger) -> None:
+    """The last run without failures is what a later doctor run compares with; failing runs are kept too."""
+    assert await ledger.last_passing_doctor_run() is None
+    await ledger.save_doctor_run(
+        {"permissions": {"status": "pass", "facts": {"held": ["A", "B"]}}}, passed=True
+    )
+    await ledger.save_doctor_run({"permissions": {"status": "fail", "facts": {"held": ["A"]}}}, passed=False)
+    assert await ledger.last_passing_doctor_run() == {
+        "permissions": {"status": "pass", "facts": {"held": ["A", "B"]}}
+    }
+
+
+async def test_open_document_dates_are_those_still_to_export(ledger: Ledger) -> None:
+    """Pending, blocked and failed rows give their dates; synced ones do not."""
+    await ledger.ingest([doc("A", date="2026-10-03"), doc("B", date="2026-11-01"), doc("C", kind="customer")])
+    a, *_ = await ledger.claim("run", limit=1, lease=LEASE)
+    await ledger.mark_synced(a.row_id, [])
+    assert await ledger.open_document_dates() == {"2026-11-01"}

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from tms_netsuite.cli._export import env_file_option, json_option
+from tms_netsuite.cli._export import env_file_option, json_option, ledger_option, open_ledger
 from tms_netsuite.config import read_environment
-from tms_netsuite.doctor import DoctorReport, Status, run_doctor
-from tms_netsuite.mapping import MappingError, load_mapping
-from tms_netsuite.netsuite import ConfigurationError
+from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
+from tms_netsuite.ledger import ledger_url
+from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
+from tms_netsuite.netsuite import AccountId, ConfigurationError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "confirm": "cyan", "skip": "dim"}
@@ -28,9 +31,14 @@ _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "confirm": "cyan", "
     type=click.Path(dir_okay=False, path_type=Path),
     help="Dotenv file with the administrator's NETSUITE_* token (setup only): reads the role's permissions.",
 )
+@ledger_option
 @json_option
 def doctor_command(
-    mapping: Path | None, env_file: Path | None, admin_env_file: Path | None, as_json: bool
+    mapping: Path | None,
+    env_file: Path | None,
+    admin_env_file: Path | None,
+    ledger: Path | None,
+    as_json: bool,
 ) -> None:
     """Check every NetSuite prerequisite and say how to fix each gap. Only reads; exit 1 when a check fails."""
     environ = read_environment(env_file)
@@ -46,12 +54,41 @@ def doctor_command(
             raise ConfigurationError(f"mapping file {chosen} cannot be read: {exc.strerror}") from exc
         except MappingError as exc:
             raise ConfigurationError(str(exc)) from exc
-    report = asyncio.run(run_doctor(environ, mapping=config, admin_environ=admin))
+    url = ledger_url(ledger, environ)
+    has_ledger = not url.startswith("sqlite") or Path(url.split("///", 1)[1]).exists()  # never create one
+    report = asyncio.run(_run(environ, config, admin, ledger if has_ledger else None, use_ledger=has_ledger))
     if as_json:
         click.echo(json.dumps(report.as_json()))
     else:
         print_report(report, Console())
     raise SystemExit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
+async def _run(
+    environ: Mapping[str, str],
+    mapping: MappingConfig | None,
+    admin: Mapping[str, str] | None,
+    ledger: Path | None,
+    *,
+    use_ledger: bool,
+) -> DoctorReport:
+    """Run the doctor; with an existing ledger (it never creates one), compare with the last passing run,
+    check the periods of the documents still to export, and keep this run's results."""
+    account = environ.get("NETSUITE_ACCOUNT_ID", "").strip()
+    if not use_ledger or not account:
+        return await run_doctor(environ, mapping=mapping, admin_environ=admin)
+    async with open_ledger(ledger, environ, AccountId.parse(account)) as opened:
+        dates = sorted(date.fromisoformat(d) for d in await opened.open_document_dates())
+        report = await run_doctor(
+            environ,
+            mapping=mapping,
+            admin_environ=admin,
+            pending_dates=dates,
+            previous=await opened.last_passing_doctor_run(),
+            has_ledger=True,
+        )
+        await opened.save_doctor_run(results_for_ledger(report), passed=not report.failed)
+    return report
 
 
 def print_report(report: DoctorReport, console: Console) -> None:

@@ -20,7 +20,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from tms_netsuite.ledger._schema import documents, records
+from tms_netsuite.ledger._schema import doctor_runs, documents, records
 
 
 class State(enum.StrEnum):
@@ -454,6 +454,39 @@ class Ledger:
                 .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
             )
         return result.rowcount
+
+    async def save_doctor_run(self, results: Mapping[str, Any], *, passed: bool) -> None:
+        """Keep a doctor run's results (statuses and facts, never secrets) for the next run's comparison."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                doctor_runs.insert().values(
+                    account=self.account, ran_at=self._clock(), passed=passed, results=dict(results)
+                )
+            )
+
+    async def last_passing_doctor_run(self) -> dict[str, Any] | None:
+        """The results of the latest doctor run without failures, if any."""
+        query = (
+            sa.select(doctor_runs.c.results)
+            .where((doctor_runs.c.account == self.account) & doctor_runs.c.passed)
+            .order_by(doctor_runs.c.id.desc())
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(query)).scalar()
+        return dict(value) if value is not None else None
+
+    async def open_document_dates(self) -> set[str]:
+        """The dates of document versions still to export (pending, blocked or failed), for the period check."""
+        open_states = [State.PENDING, State.EXPORTING, State.BLOCKED, State.FAILED]
+        query = sa.select(documents.c.payload).where(
+            (documents.c.account == self.account) & documents.c.state.in_(open_states)
+        )
+        async with self._engine.connect() as conn:
+            result = await conn.stream(query)
+            return {
+                str(row[0]["date"]) async for row in result if isinstance(row[0], dict) and row[0].get("date")
+            }
 
     async def known_records(self, external_ids: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """Internal ids of records the ledger knows were written, by (record type, external id)."""

@@ -83,3 +83,16 @@ records = sa.Table(
     sa.Column("written_at", UTCDateTime(), nullable=False),
 )
 sa.Index("ix_records_document", records.c.document_id)
+
+doctor_runs = sa.Table(
+    "doctor_runs",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("ran_at", UTCDateTime(), nullable=False),
+    sa.Column("passed", sa.Boolean(), nullable=False),
+    sa.Column("results", sa.JSON(), nullable=False),
+)
+sa.Index("ix_doctor_runs_account", doctor_runs.c.account, doctor_runs.c.passed, doctor_runs.c.id)
