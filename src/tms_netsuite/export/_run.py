@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 
@@ -56,7 +56,10 @@ async def run_export(
     """The doctor's fast checks, then export everything due. With a failing check (and ``skip_checks`` false)
     nothing is written; the account's lists the checks read are what translation uses."""
     result = RunResult()
-    result.checks, reference = await run_fast_checks(client, environ, mapping, transport=transport)
+    dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
+    result.checks, reference = await run_fast_checks(
+        client, environ, mapping, pending_dates=dates, transport=transport
+    )
     if reference is None or (not result.ready and not skip_checks):
         return result
     result.concurrency_limit = await concurrency_limit(client, concurrency)
