@@ -248,3 +248,14 @@ async def test_a_document_voided_before_export_writes_nothing(tmp_path: Path) ->
         )
     assert run.counts == {State.SYNCED: 1, State.SUPERSEDED: 1, State.VOID: 1}
     assert found == [{"n": "0"}]
+
+
+async def test_a_document_netsuite_cannot_take_fails_alone(tmp_path: Path) -> None:
+    """A customer whose external id would be too long for NetSuite fails; the others are exported."""
+    documents = list(generate(3, seed=2))
+    customer = next(d for d in documents if d.kind is Kind.CUSTOMER)
+    odd = customer.model_copy(update={"id": "客" * 30})
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", [odd, *documents])
+    assert run.counts.get(State.FAILED) == 1, run.counts
+    assert run.counts.get(State.SYNCED, 0) > 10

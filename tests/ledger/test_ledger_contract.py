@@ -279,3 +279,44 @@ async def test_open_document_dates_are_those_still_to_export(ledger: Ledger) -> 
     a, *_ = await ledger.claim("run", limit=1, lease=LEASE)
     await ledger.mark_synced(a.row_id, [])
     assert await ledger.open_document_dates() == {"2026-11-01"}
+
+
+async def test_an_older_version_that_comes_back_is_superseded_not_exported(ledger: Ledger) -> None:
+    """v1 was exporting when v2 arrived and then failed: it is never claimed again; v2 is."""
+    await ledger.ingest([doc("A", 1)])
+    [v1] = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.ingest([doc("A", 2)])
+    await ledger.mark_failed(v1.row_id, ERROR, run_id="run-1")
+    assert await ledger.retry() == 1
+    [claimed] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert claimed.version == 2
+    assert await states(ledger) == {("A", 1): State.SUPERSEDED, ("A", 2): State.EXPORTING}
+
+
+async def test_a_run_that_lost_its_claim_cannot_overwrite_the_outcome(ledger: Ledger, clock: Clock) -> None:
+    """Run 1's lease lapsed and run 2 took the row over and synced it: run 1's late retry changes nothing;
+    renewing a lease keeps a slow run's rows its own."""
+    await ledger.ingest([doc("A"), doc("B")])
+    a, _ = await ledger.claim("run-1", limit=10, lease=LEASE)
+    clock.advance(minutes=4)
+    assert await ledger.renew_claims("run-1", LEASE) == 2
+    clock.advance(minutes=4)  # 8 minutes in: lapsed without the renewal, held with it
+    assert await ledger.claim("run-2", limit=10, lease=LEASE) == []
+    clock.advance(minutes=6)
+    taken = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert {c.tms_id for c in taken} == {"A", "B"}
+    await ledger.mark_synced(a.row_id, [], run_id="run-2")
+    await ledger.mark_retry(a.row_id, ERROR, at=clock.now, outcome_unknown=True, run_id="run-1")
+    assert (await states(ledger))[("A", 1)] is State.SYNCED
+
+
+async def test_blocks_on_records_already_written_are_released(ledger: Ledger) -> None:
+    """A row blocked on a record the ledger knows was written (the release was lost) goes back to pending."""
+    await ledger.ingest([doc("I"), doc("P", kind="customer_payment")])
+    invoice, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_blocked(payment.row_id, "invoice/eid:tms-invoice-I")
+    await ledger.mark_failed(
+        invoice.row_id, ERROR, written=[WrittenRecord("invoice", "tms-invoice-I", "9", "u")]
+    )
+    assert await ledger.release_resolved_blocks() == 1
+    assert (await states(ledger))[("P", 1)] is State.PENDING

@@ -83,6 +83,7 @@ _UI_PAGES = {
     RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
 }
 _EXISTENCE_CHUNK = 1000
+_STILL_RUNNING_S = 15 * 60  # NetSuite ends a REST request after 15 minutes
 
 
 class RunStopped(NetSuiteError):
@@ -176,6 +177,7 @@ class Exporter:
         self._known: dict[RecordKey, str] = {}
         self._in_batch: dict[RecordKey, asyncio.Event] = {}
         self._stopped: RequestError | None = None
+        self._renewed = clock()
         self.report = ExportReport()
 
     async def run(self) -> ExportReport:
@@ -188,8 +190,10 @@ class Exporter:
             [run for run in await self._ledger.active_claims() if _dead_here(run)]
         )
         while self._stopped is None:
+            await self._ledger.release_resolved_blocks()
             claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
             if claimed:
+                self._renewed = self._clock()
                 await self._export_batch(claimed)
                 continue
             due = await self._ledger.next_due()
@@ -231,25 +235,37 @@ class Exporter:
                 detail = "; ".join(str(error) for error in translation.errors)
                 await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
             elif isinstance(translation, Skipped):
-                await self._ledger.mark_skipped(row.row_id, translation.reason)
+                await self._ledger.mark_skipped(row.row_id, translation.reason, run_id=self._run_id)
                 self.report.skipped += 1
             else:
                 await self._write_all(row, translation)
+        except (NetSuiteError, ValueError, KeyError, TypeError) as exc:
+            # One document's defect (an id NetSuite cannot take, a shape translation did not foresee) fails
+            # that document, never the run.
+            logger.exception("export of %s %s v%s failed unexpectedly", row.kind, row.tms_id, row.version)
+            await self._fail(row, ErrorInfo("data", type(exc).__name__, str(exc)[:2000]))
         finally:
             if isinstance(translation, Translated):
                 for write in translation.records:
                     self._in_batch[write.key].set()  # dependents stop waiting, written or not
             if self._on_progress is not None:
                 self._on_progress(self.report)
+            await self._renew_lease()
+
+    async def _renew_lease(self) -> None:
+        """A heartbeat, every third of the lease: a slow batch keeps its rows from being taken over."""
+        if self._clock() - self._renewed >= self._lease / 3:
+            self._renewed = self._clock()
+            await self._ledger.renew_claims(self._run_id, self._lease)
 
     async def _fail(self, row: Claimed, error: ErrorInfo, written: Iterable[WrittenRecord] = ()) -> None:
-        await self._ledger.mark_failed(row.row_id, error, written=list(written))
+        await self._ledger.mark_failed(row.row_id, error, written=list(written), run_id=self._run_id)
         self.report.failed += 1
 
     async def _write_all(self, row: Claimed, translation: Translated) -> None:
         if row.voided and not any(write.key in self._known for write in translation.records):
             # Voided before any of its records reached NetSuite: there is nothing to reverse or delete.
-            await self._ledger.mark_synced(row.row_id, [], state=State.VOID)
+            await self._ledger.mark_synced(row.row_id, [], state=State.VOID, run_id=self._run_id)
             self.report.voided += 1
             return
         written: list[WrittenRecord] = []
@@ -268,7 +284,7 @@ class Exporter:
             await self._handle_error(row, exc, written)
             return
         state = State.VOID if row.voided else State.SYNCED
-        await self._ledger.mark_synced(row.row_id, written, state=state)
+        await self._ledger.mark_synced(row.row_id, written, state=state, run_id=self._run_id)
         await self._ledger.release_blocked(
             [str(RecordKey(RecordType(w.record_type), w.external_id)) for w in written]
         )
@@ -287,7 +303,12 @@ class Exporter:
             self._stopped = exc
         if exc.retryable or isinstance(exc, CredentialsError):
             unknown = isinstance(exc, ServerError) or (isinstance(exc, NetworkError) and exc.outcome_unknown)
-            delay = self._backoff.delay(row.attempts, rng=self._rng, floor=exc.retry_after)
+            floor = exc.retry_after
+            if (isinstance(exc, NetworkError) and exc.outcome_unknown and exc.timed_out) or exc.status == 504:
+                # NetSuite may still be working on a request we stopped waiting for (up to 15 minutes):
+                # looking it up sooner could miss a write that lands later, and write it twice.
+                floor = max(floor or 0.0, _STILL_RUNNING_S)
+            delay = self._backoff.delay(row.attempts, rng=self._rng, floor=floor)
             await self._retry_later(row, written, error=error, delay=delay, outcome_unknown=unknown)
             return
         logger.info("export failed: %s %s: %s", row.kind, row.tms_id, exc.code)
@@ -308,11 +329,12 @@ class Exporter:
             at=self._clock() + timedelta(seconds=delay),
             outcome_unknown=outcome_unknown,
             written=written,
+            run_id=self._run_id,
         )
         self.report.retried += 1
 
     async def _block(self, row: Claimed, dependency: RecordKey, written: list[WrittenRecord]) -> None:
-        await self._ledger.mark_blocked(row.row_id, str(dependency), written=written)
+        await self._ledger.mark_blocked(row.row_id, str(dependency), written=written, run_id=self._run_id)
         self.report.blocked += 1
         # The dependency may have been written by another worker meanwhile: then the block is lifted at once.
         if await self._ledger.known_records([(dependency.record_type.value, dependency.external_id)]):
@@ -415,11 +437,12 @@ class Exporter:
         wanted = {(_TABLES[k.record_type][1], k.external_id.casefold()): k for k in keys}
         placeholders = ", ".join("?" for _ in keys)
         columns = "id, externalid, type" if table == "transaction" else "id, externalid"
-        query = f"SELECT {columns} FROM {table} WHERE externalid IN ({placeholders})"  # noqa: S608 - fixed names
+        # NetSuite compares external ids without regard to case; so does this lookup.
+        query = f"SELECT {columns} FROM {table} WHERE UPPER(externalid) IN ({placeholders})"  # noqa: S608
         self.report.existence_queries += 1
 
         async def rows() -> list[dict[str, str]]:
-            return [row async for row in self._client.suiteql(query, [k.external_id for k in keys])]
+            return [row async for row in self._client.suiteql(query, [k.external_id.upper() for k in keys])]
 
         for row in await self._call(rows, idempotent=True):
             key = wanted.get((row.get("type"), row.get("externalid", "").casefold()))

@@ -113,7 +113,9 @@ class Backoff:
     """
 
     base: float = 1.0
-    cap: float = 120.0
+    # Past the export's --max-wait (5 minutes by default), so a document that keeps failing ends the run
+    # (pending, for the next one) instead of keeping it alive.
+    cap: float = 1800.0
 
     def delay(
         self, attempt: int, *, rng: Callable[[], float] = random.random, floor: float | None = None

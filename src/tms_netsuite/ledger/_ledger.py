@@ -10,6 +10,7 @@ import enum
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -154,12 +155,21 @@ class Ledger:
         """Release the database connections."""
         await self._engine.dispose()
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that reads, then writes: on SQLite it takes the write lock first (BEGIN IMMEDIATE), so
+        it waits for another writer instead of failing with "database is locked" once it has read."""
+        async with self._engine.connect() as conn:
+            conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+            async with conn.begin():
+                yield conn
+
     async def ingest(self, items: Iterable[IngestItem]) -> IngestSummary:
         """Record document versions. The same version twice is one row; a newer version supersedes older
         ones that were not yet written; an older version arriving late is recorded as superseded."""
         inserted = duplicates = superseded = 0
         now = self._clock()
-        async with self._engine.begin() as conn:
+        async with self._writing() as conn:
             for item in items:
                 outcome = await self._ingest_one(conn, item, now)
                 inserted += outcome[0]
@@ -239,10 +249,8 @@ class Ledger:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        async with (
-            self._engine.connect() as conn,
-            (await conn.execution_options(sqlite_begin="IMMEDIATE")).begin(),
-        ):
+        async with self._writing() as conn:
+            await conn.execute(self._supersede_stale(now))
             ids = (await conn.execute(candidates)).scalars().all()
             if not ids:
                 return []
@@ -298,14 +306,71 @@ class Ledger:
             )
         return result.rowcount
 
+    def _supersede_stale(self, now: datetime) -> sa.Update:
+        """Rows waiting (pending, failed or blocked) while a newer version of their document exists: the newer
+        one carries the document now, so an older one must never be written after it."""
+        newer = documents.alias("newer")
+        has_newer = sa.exists().where(
+            (newer.c.account == documents.c.account)
+            & (newer.c.kind == documents.c.kind)
+            & (newer.c.tms_id == documents.c.tms_id)
+            & (newer.c.version > documents.c.version)
+            & (newer.c.state != State.SUPERSEDED)
+        )
+        waiting = documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED])
+        return (
+            documents.update()
+            .where((documents.c.account == self.account) & waiting & has_newer)
+            .values(state=State.SUPERSEDED, updated_at=now)
+        )
+
+    async def renew_claims(self, run_id: str, lease: timedelta) -> int:
+        """Extend the lease of every row this run holds (a heartbeat, so a slow batch is never taken over)."""
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                documents.update()
+                .where(
+                    (documents.c.account == self.account)
+                    & (documents.c.state == State.EXPORTING)
+                    & (documents.c.claimed_by == run_id)
+                )
+                .values(lease_until=now + lease)
+            )
+        return result.rowcount
+
+    async def release_resolved_blocks(self) -> int:
+        """Blocked rows whose dependency the ledger knows was written become pending (a crash between a
+        dependency's commit and the release, or a dependency written by a document that failed later)."""
+        written = sa.select(records.c.record_type + "/eid:" + records.c.external_id).where(
+            records.c.account == self.account
+        )
+        now = self._clock()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                documents.update()
+                .where(
+                    (documents.c.account == self.account)
+                    & (documents.c.state == State.BLOCKED)
+                    & documents.c.blocked_on.in_(written.scalar_subquery())
+                )
+                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+            )
+        return result.rowcount
+
     async def mark_synced(
-        self, row_id: int, written: Sequence[WrittenRecord], *, state: State = State.SYNCED
+        self,
+        row_id: int,
+        written: Sequence[WrittenRecord],
+        *,
+        state: State = State.SYNCED,
+        run_id: str | None = None,
     ) -> None:
         """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
         now = self._clock()
         async with self._engine.begin() as conn:
             await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, state, now)
+            await self._finish(conn, row_id, state, now, run_id=run_id)
 
     async def mark_retry(
         self,
@@ -315,6 +380,7 @@ class Ledger:
         at: datetime,
         outcome_unknown: bool,
         written: Sequence[WrittenRecord] = (),
+        run_id: str | None = None,
     ) -> None:
         """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
         now = self._clock()
@@ -328,30 +394,41 @@ class Ledger:
                 error=error,
                 next_attempt_at=at,
                 outcome_unknown=outcome_unknown,
+                run_id=run_id,
             )
 
     async def mark_failed(
-        self, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()
+        self,
+        row_id: int,
+        error: ErrorInfo,
+        *,
+        written: Sequence[WrittenRecord] = (),
+        run_id: str | None = None,
     ) -> None:
         """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
         now = self._clock()
         async with self._engine.begin() as conn:
             await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, State.FAILED, now, error=error)
+            await self._finish(conn, row_id, State.FAILED, now, error=error, run_id=run_id)
 
     async def mark_blocked(
-        self, row_id: int, blocked_on: str, *, written: Sequence[WrittenRecord] = ()
+        self,
+        row_id: int,
+        blocked_on: str,
+        *,
+        written: Sequence[WrittenRecord] = (),
+        run_id: str | None = None,
     ) -> None:
         """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
         now = self._clock()
         async with self._engine.begin() as conn:
             await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, State.BLOCKED, now, blocked_on=blocked_on)
+            await self._finish(conn, row_id, State.BLOCKED, now, blocked_on=blocked_on, run_id=run_id)
 
-    async def mark_skipped(self, row_id: int, reason: str) -> None:
+    async def mark_skipped(self, row_id: int, reason: str, *, run_id: str | None = None) -> None:
         """Nothing is written for this row, by rule; ``reason`` says which."""
         async with self._engine.begin() as conn:
-            await self._finish(conn, row_id, State.SKIPPED, self._clock(), blocked_on=reason)
+            await self._finish(conn, row_id, State.SKIPPED, self._clock(), blocked_on=reason, run_id=run_id)
 
     async def release_blocked(self, dependencies: Sequence[str]) -> int:
         """Rows blocked on any of these dependencies become pending again; returns how many."""
@@ -419,10 +496,16 @@ class Ledger:
         next_attempt_at: datetime | None = None,
         outcome_unknown: bool = False,
         blocked_on: str | None = None,
+        run_id: str | None = None,
     ) -> None:
+        # With a run id, only a row this run still holds changes: a run whose lease lapsed and whose rows
+        # another run took over must not overwrite that run's outcome.
+        mine = (documents.c.id == row_id) & (documents.c.account == self.account)
+        if run_id is not None:
+            mine &= (documents.c.claimed_by == run_id) & (documents.c.state == State.EXPORTING)
         await conn.execute(
             documents.update()
-            .where((documents.c.id == row_id) & (documents.c.account == self.account))
+            .where(mine)
             .values(
                 state=state,
                 claimed_by=None,

@@ -410,7 +410,8 @@ class NetSuiteClient:
                 f"no answer from NetSuite: {type(exc).__name__} [{info}]",
                 request=info,
                 outcome_unknown=method != "GET"
-                and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout),
+                and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout),
+                timed_out=isinstance(exc, httpx.TimeoutException),
             ) from exc
         self.stats.count(response.status_code)
         logger.debug("netsuite %s %s -> %s", method, request.url.path, response.status_code)

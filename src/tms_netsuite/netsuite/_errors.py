@@ -197,13 +197,16 @@ class ServerError(RetryLaterError):
 class NetworkError(RetryLaterError):
     """No answer arrived. ``outcome_unknown`` is true when a write may have reached NetSuite."""
 
-    def __init__(self, message: str, *, request: RequestInfo, outcome_unknown: bool) -> None:
+    def __init__(
+        self, message: str, *, request: RequestInfo, outcome_unknown: bool, timed_out: bool = False
+    ) -> None:
         super().__init__(
             message,
             request=request,
             decision=RetryDecision(retry=True, reason="no answer from NetSuite"),
         )
         self.outcome_unknown = outcome_unknown
+        self.timed_out = timed_out  # we stopped waiting: NetSuite may still be working on it
 
 
 class CredentialsError(RequestError):
@@ -392,10 +395,10 @@ def decide_retry(
                 after=after,
             )
         return RetryDecision(retry=False, reason=f"login refused {auth_failures_in_a_row} times in a row")
-    if explanation.category is ErrorCategory.CREDENTIALS:
-        return RetryDecision(retry=False, reason="credentials refused")
     if 500 <= status <= 599:
         return RetryDecision(retry=True, reason=f"NetSuite server error {status}", after=after)
+    if explanation.category is ErrorCategory.CREDENTIALS:
+        return RetryDecision(retry=False, reason="credentials refused")
     if explanation.retryable:
         return RetryDecision(retry=True, reason=explanation.cause, after=after)
     return RetryDecision(retry=False, reason=f"HTTP {status} is not retryable")

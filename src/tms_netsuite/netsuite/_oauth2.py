@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tms_netsuite.netsuite._account import AccountId
 from tms_netsuite.netsuite._errors import (
+    AUTH_FAILURES_BEFORE_GIVING_UP,
     ConfigurationError,
     CredentialsError,
     RequestInfo,
@@ -143,7 +144,15 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
     def _store(self, request: httpx.Request, response: httpx.Response) -> None:
         info = RequestInfo(method=request.method, url=str(request.url))
         if response.status_code != 200:
-            raise error_from_response(info, response.status_code, response.headers, response.content)
+            # The token endpoint's refusals (4xx) are final; only 429 and 5xx are worth another try.
+            final = 400 <= response.status_code < 500 and response.status_code != 429
+            raise error_from_response(
+                info,
+                response.status_code,
+                response.headers,
+                response.content,
+                auth_failures_in_a_row=AUTH_FAILURES_BEFORE_GIVING_UP if final else 1,
+            )
         try:
             body = response.json()
             value, lifetime = str(body["access_token"]), float(body.get("expires_in", 3600))

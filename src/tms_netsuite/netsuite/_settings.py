@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ def _account(environ: Mapping[str, str], problems: list[str]) -> AccountId | Non
 def _base_url(raw: str | None, problems: list[str]) -> str | None:
     if raw is None:
         return None
+    shown = re.sub(r"//[^/@]*@", "//***@", raw)  # never echo a user:password@ part
     try:
         parts = urlsplit(raw)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -102,10 +104,12 @@ def _base_url(raw: str | None, problems: list[str]) -> str | None:
     except ValueError:
         valid = False
     if not valid:
-        problems.append(_problem("NETSUITE_BASE_URL", f"is not an http(s) URL ({raw!r})"))
+        problems.append(_problem("NETSUITE_BASE_URL", f"is not an http(s) URL ({shown!r})"))
         return None
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        problems.append(_problem("NETSUITE_BASE_URL", f"must be a host root without path or query ({raw!r})"))
+        problems.append(
+            _problem("NETSUITE_BASE_URL", f"must be a host root without path or query ({shown!r})")
+        )
         return None
     return raw.rstrip("/")
 

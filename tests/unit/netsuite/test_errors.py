@@ -323,3 +323,10 @@ def test_real_fixture_bodies_are_not_mistaken_for_errors(shared_dir: Path) -> No
     """Successful record bodies from a real sandbox parse without inventing an error code."""
     for path in sorted((shared_dir / "fixtures" / "netsuite-real").glob("*.json"))[:5]:
         assert parse_error_body(path.read_bytes()).code is None
+
+
+def test_a_server_error_stays_retryable_whatever_its_text() -> None:
+    """A 503 whose detail happens to match a credentials pattern is still a retryable server error."""
+    error = error_from_response(REQUEST, 503, {}, b'{"error": "invalid_request"}')
+    assert isinstance(error, ServerError)
+    assert error.retryable

@@ -181,3 +181,15 @@ def test_default_token_url_is_netsuites() -> None:
     """Without a base URL the assertion is posted to the account's real token URL."""
     auth = OAuth2ClientCredentialsAuth(ACCOUNT, credentials(ec_key()))
     assert str(auth.token_request().url) == REAL_TOKEN_URL
+
+
+@pytest.mark.anyio
+async def test_token_endpoint_refusals_are_final() -> None:
+    """A 4xx from the token endpoint (a blocked integration, a revoked certificate) is not retried."""
+    server = TokenServer()
+    server.token_status = 401
+    auth = OAuth2ClientCredentialsAuth(ACCOUNT, credentials(ec_key()), token_url=TOKEN_URL, clock=FakeClock())
+    async with httpx.AsyncClient(transport=httpx.MockTransport(server), auth=auth) as client:
+        with pytest.raises(CredentialsError) as raised:
+            await _get(client)
+    assert not raised.value.retryable

@@ -152,3 +152,11 @@ def test_missing_env_file_is_a_configuration_error(tmp_path: Path) -> None:
     """A mistyped --env-file path is reported, not silently ignored."""
     with pytest.raises(ConfigurationError, match="does not exist"):
         read_environment(tmp_path / "nope.env", {})
+
+
+def test_a_base_url_with_credentials_is_not_echoed() -> None:
+    """A malformed NETSUITE_BASE_URL holding user:password@ is reported without them."""
+    with pytest.raises(ConfigurationError) as raised:
+        NetSuiteSettings.from_environ({**TBA, "NETSUITE_BASE_URL": "http://user:hunter2@host/path"})
+    assert "hunter2" not in str(raised.value)
+    assert "NETSUITE_BASE_URL" in str(raised.value)
