@@ -367,10 +367,7 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
-        now = self._clock()
-        async with self._engine.begin() as conn:
-            await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, state, now, run_id=run_id)
+        await self._settle(row_id, state, written=written, run_id=run_id)
 
     async def mark_retry(
         self,
@@ -383,19 +380,15 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
-        now = self._clock()
-        async with self._engine.begin() as conn:
-            await self._save_records(conn, row_id, written, now)
-            await self._finish(
-                conn,
-                row_id,
-                State.PENDING,
-                now,
-                error=error,
-                next_attempt_at=at,
-                outcome_unknown=outcome_unknown,
-                run_id=run_id,
-            )
+        await self._settle(
+            row_id,
+            State.PENDING,
+            written=written,
+            run_id=run_id,
+            error=error,
+            next_attempt_at=at,
+            outcome_unknown=outcome_unknown,
+        )
 
     async def mark_failed(
         self,
@@ -406,10 +399,7 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
-        now = self._clock()
-        async with self._engine.begin() as conn:
-            await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, State.FAILED, now, error=error, run_id=run_id)
+        await self._settle(row_id, State.FAILED, written=written, run_id=run_id, error=error)
 
     async def mark_blocked(
         self,
@@ -420,15 +410,39 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
-        now = self._clock()
-        async with self._engine.begin() as conn:
-            await self._save_records(conn, row_id, written, now)
-            await self._finish(conn, row_id, State.BLOCKED, now, blocked_on=blocked_on, run_id=run_id)
+        await self._settle(row_id, State.BLOCKED, written=written, run_id=run_id, blocked_on=blocked_on)
 
     async def mark_skipped(self, row_id: int, reason: str, *, run_id: str | None = None) -> None:
         """Nothing is written for this row, by rule; ``reason`` says which."""
+        await self._settle(row_id, State.SKIPPED, run_id=run_id, blocked_on=reason)
+
+    async def _settle(
+        self,
+        row_id: int,
+        state: State,
+        *,
+        written: Sequence[WrittenRecord] = (),
+        run_id: str | None = None,
+        error: ErrorInfo | None = None,
+        next_attempt_at: datetime | None = None,
+        outcome_unknown: bool = False,
+        blocked_on: str | None = None,
+    ) -> None:
+        """One transaction: the records an attempt wrote, then the row's new state (see :meth:`_finish`)."""
+        now = self._clock()
         async with self._engine.begin() as conn:
-            await self._finish(conn, row_id, State.SKIPPED, self._clock(), blocked_on=reason, run_id=run_id)
+            await self._save_records(conn, row_id, written, now)
+            await self._finish(
+                conn,
+                row_id,
+                state,
+                now,
+                error=error,
+                next_attempt_at=next_attempt_at,
+                outcome_unknown=outcome_unknown,
+                blocked_on=blocked_on,
+                run_id=run_id,
+            )
 
     async def release_blocked(self, dependencies: Sequence[str]) -> int:
         """Rows blocked on any of these dependencies become pending again; returns how many."""
