@@ -41,6 +41,7 @@ pytest: $(STAMP) $(THIRD_PARTY)
 # Speed is measured here, not in timed tests; figures go to BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench.emulator_speed
+	$(BIN)/python -m bench.export_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache
