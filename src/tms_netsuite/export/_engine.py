@@ -353,7 +353,7 @@ class Exporter:
                 self._known.pop(write.key, None)
                 await self._ledger.forget_records([(record_type, write.external_id)])
             return None
-        payload = _swap_references(write.payload, self._known)
+        payload = _swap_references(write.payload, write.depends_on, self._known)
         if internal is not None:
             try:
                 await self._call(lambda: self._client.patch(record_type, eid, payload, replace=write.replace))
@@ -475,10 +475,11 @@ def _dead_here(run_id: str) -> bool:
     return False
 
 
-def _swap_references(payload: Any, known: Mapping[RecordKey, str]) -> Any:
-    """Replace ``{"externalId": …}`` references to our records NetSuite now holds with ``{"id": …}``."""
-    by_external_id = {key.external_id: internal for key, internal in known.items()}
-    return _swap(payload, by_external_id)
+def _swap_references(payload: Any, dependencies: Iterable[RecordKey], known: Mapping[RecordKey, str]) -> Any:
+    """Replace ``{"externalId": …}`` references to the records a write depends on, now in NetSuite, with
+    ``{"id": …}`` (only its dependencies are looked at: the map of everything known grows with the run)."""
+    by_external_id = {key.external_id: known[key] for key in dependencies if key in known}
+    return _swap(payload, by_external_id) if by_external_id else payload
 
 
 def _swap(value: Any, by_external_id: Mapping[str, str]) -> Any:

@@ -85,7 +85,12 @@ class ConcurrencyGovernor:
             return
         self._quiet += 1
         full = in_flight >= self._limit
-        wait = _PROBE_AFTER if self._ceiling is not None and self._limit >= self._ceiling else _GROW_AFTER
+        if self._ceiling is None:
+            wait = 1  # no 429 yet: climb a slot per answer at full use, to find the limit quickly
+        elif self._limit >= self._ceiling:
+            wait = _PROBE_AFTER
+        else:
+            wait = _GROW_AFTER
         if full and self._quiet >= wait and (self._max is None or self._limit < self._max):
             self._limit += 1
             self._quiet = 0
