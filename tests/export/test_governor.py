@@ -84,3 +84,27 @@ def test_backoff_is_full_jitter_with_a_cap_and_a_floor() -> None:
     assert backoff.delay(4, rng=lambda: 0.5) == 4.0
     assert backoff.delay(1, rng=lambda: 0.0) == 0.0
     assert backoff.delay(1, rng=lambda: 0.0, floor=3.0) == 3.0
+
+
+async def test_slots_go_first_come_first_served_and_cancelled_waiters_leak_nothing() -> None:
+    """With one slot, waiters get it in arrival order; a waiter cancelled while queued gives up its place."""
+    governor = ConcurrencyGovernor(known_limit=1)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def use(name: str) -> None:
+        async with governor.slot():
+            order.append(name)
+            await release.wait()
+
+    first = asyncio.create_task(use("first"))
+    await asyncio.sleep(0)
+    queued = [asyncio.create_task(use(name)) for name in ("second", "third", "fourth")]
+    await asyncio.sleep(0)
+    queued[1].cancel()  # "third" leaves the queue
+    release.set()
+    await asyncio.gather(first, queued[0], queued[2])
+    assert order == ["first", "second", "fourth"]
+    assert queued[1].cancelled()
+    async with asyncio.timeout(2), governor.slot():  # the slot is free again: nothing leaked
+        pass
