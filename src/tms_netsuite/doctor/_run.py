@@ -25,8 +25,15 @@ from tms_netsuite.doctor._permissions import (
     required_permissions,
 )
 from tms_netsuite.export._reference import load_reference_data
-from tms_netsuite.mapping import AccountRole, ListKind, MappingConfig, ReferenceData, check_mapping
-from tms_netsuite.mapping._resolve import book_entries, target_of
+from tms_netsuite.mapping import (
+    AccountRole,
+    ListKind,
+    MappingConfig,
+    ReferenceData,
+    book_entries,
+    check_mapping,
+    target_of,
+)
 from tms_netsuite.netsuite import (
     ConfigurationError,
     CredentialsError,

@@ -38,6 +38,7 @@ from tms_netsuite.mapping._reference import (
     ReferenceData,
     Subsidiary,
 )
+from tms_netsuite.mapping._resolve import book_entries, target_of
 from tms_netsuite.mapping._translate import VOID_POLICIES, VoidPolicy, translate
 
 __all__ = [
@@ -69,11 +70,13 @@ __all__ = [
     "Translation",
     "TranslationError",
     "VoidPolicy",
+    "book_entries",
     "check_mapping",
     "decode_id",
     "encode_id",
     "external_id",
     "load_mapping",
     "parse_mapping",
+    "target_of",
     "translate",
 ]
