@@ -98,8 +98,8 @@ class Emulator:
         ``clock`` returns Unix seconds (default ``time.time``); a scenario's clock offset is added to it.
         A ``db_path`` that already holds an account of the same scenario is reused as it is.
 
-        Governance: ``concurrency_limit`` overrides the scenario's account limit; ``latency_ms`` plus a uniform
-        ``0..jitter_ms`` is added to every governed request inside its slot; ``faults`` maps a fault kind
+        Governance: ``concurrency_limit`` overrides the scenario's account limit; every governed request takes
+        ``latency_ms`` plus a uniform ``0..jitter_ms`` inside its slot, its own handling included; ``faults`` maps a fault kind
         (``5xx``, ``drop``, ``429``, ``401``, ``slow``) to the share of record and SuiteQL requests it hits;
         ``seed`` makes jitter and faults repeatable. See :mod:`netsuite_emulator._governance`.
         """

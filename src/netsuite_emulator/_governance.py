@@ -7,8 +7,10 @@ One ASGI layer wraps the application, inside the guard that dates answers and tu
   (netsuite-api.md §4). The OAuth 2.0 endpoints (token, keys) take no slot: NetSuite's limit governs web services
   *calls* — SOAP, REST and RESTlets — and a client that must refresh its token while its calls fill the account
   would otherwise be locked out by its own traffic (the emulator's reading; Oracle does not say).
-- **Latency.** ``latency_ms`` plus a uniform ``0..jitter_ms`` (seeded) is spent *inside* the slot, before the
-  request is handled, like NetSuite's own processing time: slow answers keep slots busy, as in production.
+- **Latency.** A request takes ``latency_ms`` plus a uniform ``0..jitter_ms`` (seeded) in all, *inside* the slot,
+  like NetSuite's own processing time: the emulator handles it, then holds the answer until that time has passed
+  (its own work counts towards it; work that takes longer is not held further). Slow answers keep slots busy,
+  as in production, and a benchmark's ideal time N·L/C is what the emulator allows.
 - **Faults** hit record and SuiteQL requests only (not the token endpoint, serverTime or tokeninfo). One seeded
   draw per eligible request decides, before the handler runs, whether it fails and how:
 
@@ -183,6 +185,12 @@ class Governor:
         return _GovernedApp(app, self, new_id)
 
 
+async def _until(deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining > 0:
+        await anyio.sleep(remaining)
+
+
 def _governed(path: str) -> bool:
     if path.startswith("/services/rest/auth/"):
         return False
@@ -215,27 +223,30 @@ class _GovernedApp:
         try:
             started = time.monotonic()
             delay = governor.delay()
-            if delay > 0:
-                await anyio.sleep(delay)
             fault = governor.draw_fault() if _faultable(path) else None
-            if fault is None:
+            if fault is None and delay <= 0:
                 await self.app(scope, receive, send)
-            elif fault == "5xx":
+                return
+            if fault in (None, "drop", "slow"):
+                messages = await self._capture(scope, receive)
+                await _until(started + delay)
+                if fault == "drop":
+                    await self._break(send, messages)
+                    raise ConnectionDropped
+                if fault == "slow":
+                    elapsed = time.monotonic() - started
+                    await anyio.sleep(elapsed * (SLOW_FACTOR - 1))
+                for message in messages:
+                    await send(message)
+                return
+            await _until(started + delay)
+            if fault == "5xx":
                 detail = f"An unexpected error occurred. Error ID: {self.new_id()[:20]}"
                 await self._answer(send, 500, error_body(500, "UNEXPECTED_ERROR", detail))
             elif fault == "429":
                 await self._answer(send, 429, concurrency_body())
             elif fault == "401":
                 await self._answer(send, 401, error_body(401, "INVALID_LOGIN", INVALID_LOGIN_DETAIL))
-            else:
-                messages = await self._capture(scope, receive)
-                if fault == "drop":
-                    await self._break(send, messages)
-                    raise ConnectionDropped
-                elapsed = time.monotonic() - started
-                await anyio.sleep(elapsed * (SLOW_FACTOR - 1))
-                for message in messages:
-                    await send(message)
         finally:
             governor.leave()
 

@@ -43,7 +43,7 @@ def main() -> None:
     default=0.0,
     show_default=True,
     type=click.FloatRange(0),
-    help="Added to every request, inside its concurrency slot.",
+    help="How long every request takes, inside its concurrency slot (the emulator's own work counted in it).",
 )
 @click.option(
     "--jitter-ms", default=0.0, show_default=True, type=click.FloatRange(0), help="A uniform 0..J ms more."

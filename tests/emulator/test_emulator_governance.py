@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from netsuite_emulator import Emulator
 from netsuite_emulator._governance import (
@@ -125,6 +126,24 @@ async def test_override_is_what_governance_limits_reports(
         limits = await get(client, emulator.env(who="admin"), clock, GOVERNANCE)
     assert limits.json()["accountConcurrencyLimit"] == 7
     assert emulator.stats().limit == 7
+
+
+async def test_latency_is_the_whole_time_of_a_request_own_work_included() -> None:
+    """A request takes the latency in all: the emulator's own work counts towards it instead of adding to it
+    (0.5 s of work under a 0.6 s latency answers after about 0.6 s, not 1.1 s)."""
+
+    async def working_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(0.5)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    governed = Governor(lambda: 5, latency_ms=600).wrap(working_app, lambda: "id")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=governed), base_url=BASE_URL) as client:
+        started = time.monotonic()
+        answer = await client.get(SERVER_TIME)
+        elapsed = time.monotonic() - started
+    assert answer.text == "done"
+    assert 0.6 <= elapsed < 1.0
 
 
 async def test_latency_and_seeded_jitter(make_emulator: MakeEmulator, clock: FakeClock) -> None:
