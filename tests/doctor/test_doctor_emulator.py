@@ -163,7 +163,9 @@ async def test_fast_subset_returns_the_lists(tmp_path: Path) -> None:
     async with connect(
         NetSuiteSettings.from_environ(environ), transport=httpx.ASGITransport(app=emulator.app)
     ) as c:
-        results, reference = await run_fast_checks(c, environ, load_mapping(demo_mapping()), sleep=_no_sleep)
+        results, reference, limit = await run_fast_checks(
+            c, environ, load_mapping(demo_mapping()), sleep=_no_sleep
+        )
     assert [r.id for r in results] == [
         "credentials",
         "clock",
@@ -176,4 +178,5 @@ async def test_fast_subset_returns_the_lists(tmp_path: Path) -> None:
     assert all(r.status is not Status.FAIL for r in results)
     assert reference is not None
     assert reference.subsidiaries
+    assert limit is None  # only administrators may read governanceLimits, and nothing was configured
     emulator.close()

@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 
@@ -24,7 +24,7 @@ from tms_netsuite.doctor._permissions import (
     grant_fix,
     required_permissions,
 )
-from tms_netsuite.export._reference import load_reference_data
+from tms_netsuite.export._reference import load_reference_data, read_gate
 from tms_netsuite.mapping import (
     AccountRole,
     ListKind,
@@ -82,6 +82,7 @@ class _Context:
     identity: TokenInfo | None = None
     reference: ReferenceData | None = None
     reference_error: RequestError | None = None
+    limit: int | None = None  # the concurrency limit to keep to, when known
     results: dict[str, CheckResult] = field(default_factory=dict)
 
     def add(self, result: CheckResult) -> CheckResult:
@@ -93,9 +94,9 @@ class _Context:
         return found is not None and found.status in (Status.PASS, Status.WARN, Status.CONFIRM)
 
 
-async def _read(ctx: _Context, call: Callable[[], Awaitable[T]]) -> T:
+async def _read(ctx: _Context, call: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
     """One read under the client's retry policy: a check fails only on a persistent answer."""
-    async for attempt in retrying(idempotent=True, sleep=ctx.sleep):
+    async for attempt in retrying(idempotent=idempotent, sleep=ctx.sleep):
         with attempt:
             return await call()
     raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
@@ -108,6 +109,11 @@ async def _rows(
         return [row async for row in client.suiteql(query, params)]
 
     return await _read(ctx, run)
+
+
+async def _gated(gate: asyncio.Semaphore, call: Awaitable[T]) -> T:
+    async with gate:
+        return await call
 
 
 async def _first(iterator: AsyncIterator[str]) -> str | None:
@@ -461,10 +467,10 @@ async def _probe(ctx: _Context, call: Callable[[], Awaitable[object]]) -> str | 
 # -- the mapping against the account's lists ----------------------------------------------------------------
 
 
-async def load_reference(ctx: _Context) -> None:
+async def load_reference(ctx: _Context, gate: asyncio.Semaphore | None = None) -> None:
     assert ctx.client is not None
     try:
-        ctx.reference = await load_reference_data(ctx.client, sleep=ctx.sleep)
+        ctx.reference = await load_reference_data(ctx.client, sleep=ctx.sleep, gate=gate)
     except RequestError as exc:
         ctx.reference_error = exc
 
@@ -577,21 +583,33 @@ def _list_result(check_id: str, title: str, problems: list[str], what: str, fix:
     return CheckResult(check_id, title, Status.PASS, f"{what} resolves to an active, usable record")
 
 
-async def custom_fields(ctx: _Context, result: CheckResult) -> CheckResult:
-    """The custom body fields the mapping names exist (folded into the lists check)."""
-    if ctx.mapping is None or result.status is Status.SKIP or ctx.client is None:
-        return result
-    fields = sorted({v for v in ctx.mapping.body_fields.model_dump().values() if v != "memo"})
-    if not fields:
-        return result
+def _body_fields(mapping: MappingConfig) -> list[str]:
+    return sorted({v for v in mapping.body_fields.model_dump().values() if v != "memo"})
+
+
+async def read_custom_fields(ctx: _Context) -> list[dict[str, str]] | RequestError | None:
+    """The account's custom fields, when the mapping names any (None: nothing to read)."""
+    if ctx.mapping is None or ctx.client is None or not _body_fields(ctx.mapping):
+        return None
     try:
-        rows = await _rows(ctx, ctx.client, "SELECT scriptid FROM customfield")
+        return await _rows(ctx, ctx.client, "SELECT scriptid FROM customfield")
     except RequestError as exc:
+        return exc
+
+
+def custom_fields(
+    ctx: _Context, result: CheckResult, rows: list[dict[str, str]] | RequestError | None
+) -> CheckResult:
+    """The custom body fields the mapping names exist (folded into the lists check)."""
+    if ctx.mapping is None or result.status is Status.SKIP or rows is None:
+        return result
+    fields = _body_fields(ctx.mapping)
+    if isinstance(rows, RequestError):
         return CheckResult(
             result.id,
             result.title,
             Status.FAIL if result.status is Status.FAIL else Status.WARN,
-            result.detail + f"; custom body fields could not be read ({exc.code or exc.status})",
+            result.detail + f"; custom body fields could not be read ({rows.code or rows.status})",
             result.fix,
         )
     known = {row.get("scriptid", "").lower() for row in rows}
@@ -765,6 +783,21 @@ async def check_governance(ctx: _Context) -> CheckResult:
     )
 
 
+async def read_concurrency_limit(ctx: _Context) -> None:
+    """The limit the export keeps to: governanceLimits (this integration's share, else the account's) when the
+    role may read it (administrators only), capped by the configured ``ctx.limit`` (which may leave slots to
+    other integrations); else the configured value; else unknown, and the governor learns it from 429s."""
+    assert ctx.client is not None
+    configured = ctx.limit
+    try:
+        # Only a 429 is retried: a refused login is the connection check's to report, not this read's.
+        limits = await _read(ctx, ctx.client.governance_limits, idempotent=False)
+    except RequestError:  # SetupError (403) for any role but an administrator's
+        return
+    known = limits.integration_concurrency_limit or limits.account_concurrency_limit
+    ctx.limit = known if configured is None else min(known, configured)
+
+
 # -- runs ---------------------------------------------------------------------------------------------------
 
 
@@ -772,24 +805,43 @@ def _utcnow() -> datetime:
     return datetime.fromtimestamp(time.time(), UTC)
 
 
-async def _fast(ctx: _Context) -> None:
-    """credentials, connection, clock, then the lists (read once) and what rests on them."""
+async def _fast(ctx: _Context, pending: list[date], *, read_limit: bool = False) -> None:
+    """credentials; then the connection (whose serverTime the clock check reuses) and, with ``read_limit``, the
+    concurrency limit, in one round trip; then the lists (read once), custom fields and periods together, and
+    what rests on them. Never more requests in flight than the known (or configured) limit, else 4."""
     ctx.add(check_credentials(ctx))
-    if ctx.client is None:
+    if ctx.client is None or ctx.settings is None:
         return
-    await try_connection(ctx)
+    gate = read_gate(ctx.limit)
+    reads = [try_connection(ctx)]
+    if read_limit:
+        reads.append(read_concurrency_limit(ctx))
+    await asyncio.gather(*(_gated(gate, read) for read in reads))
     ctx.add(await check_clock(ctx))
     ctx.add(connection_result(ctx))
+    fields: list[dict[str, str]] | RequestError | None = None
     if ctx.connection_error is None:
-        await load_reference(ctx)
-
-
-async def _mapping_and_periods(ctx: _Context, pending: list[date]) -> None:
+        gate = read_gate(ctx.limit)  # shared by every read below, the lists' included
+        _, fields, periods = await asyncio.gather(
+            load_reference(ctx, gate),
+            _gated(gate, read_custom_fields(ctx)),
+            _gated(gate, check_periods(ctx, pending)),
+        )
+    else:
+        periods = await check_periods(ctx, pending)  # skipped without a request
     subsidiaries, accounts, lists = mapping_checks(ctx)
     ctx.add(subsidiaries)
     ctx.add(accounts)
-    ctx.add(await custom_fields(ctx, lists))
-    ctx.add(await check_periods(ctx, pending))
+    ctx.add(custom_fields(ctx, lists, fields))
+    ctx.add(periods)
+
+
+class Preflight(NamedTuple):
+    """What the export's preflight hands the engine."""
+
+    checks: list[CheckResult]
+    reference: ReferenceData | None  # the account's lists, None if unread
+    concurrency_limit: int | None  # None: unknown, the governor learns it from 429s
 
 
 def _skipped_after_credentials(ctx: _Context, ids: tuple[str, ...]) -> None:
@@ -804,18 +856,19 @@ async def run_fast_checks(
     mapping: MappingConfig | None,
     *,
     pending_dates: list[date] | None = None,
+    concurrency: int | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = _utcnow,
-) -> tuple[list[CheckResult], ReferenceData | None]:
+) -> Preflight:
     """The export's preflight: credentials, clock, connection, subsidiaries, accounts, lists and periods, on an
-    open client. Returns the results and the account's lists, read once, for the engine (None if unread)."""
-    ctx = _Context(environ, mapping, sleep, now, transport, client=client)
-    await _fast(ctx)
-    if ctx.settings is not None:
-        await _mapping_and_periods(ctx, pending_dates or [])
+    open client, with the account's concurrency limit (governanceLimits, read once, capped by ``concurrency``,
+    the configured limit). Returns the results, the account's lists, read once, for the engine (None if unread)
+    and the limit to keep to (None if unknown)."""
+    ctx = _Context(environ, mapping, sleep, now, transport, client=client, limit=concurrency)
+    await _fast(ctx, pending_dates or [], read_limit=True)
     _skipped_after_credentials(ctx, FAST_CHECK_IDS)
-    return list(ordered(list(ctx.results.values()))), ctx.reference
+    return Preflight(list(ordered(list(ctx.results.values()))), ctx.reference, ctx.limit)
 
 
 async def run_doctor(
@@ -848,7 +901,7 @@ async def run_doctor(
                 ctx.admin = await stack.enter_async_context(connect(admin_settings, transport=transport))
             except ConfigurationError as exc:
                 admin_problem = str(exc)
-        await _fast(ctx)
+        await _fast(ctx, pending_dates or [])
         if ctx.settings is not None:
             if ctx.connection_error is None or isinstance(ctx.connection_error, CredentialsError):
                 ctx.add(await check_token_identity(ctx))
@@ -856,7 +909,6 @@ async def run_doctor(
                 ctx.add(await check_permissions(ctx))
             else:
                 ctx.add(_skip("permissions", "The integration role's permissions", "the connection failed"))
-            await _mapping_and_periods(ctx, pending_dates or [])
             ctx.add(check_features(ctx))
             ctx.add(await check_governance(ctx))
         if admin_problem is not None and "credentials" in ctx.results:

@@ -29,13 +29,28 @@ _QUERIES = {
 }
 
 
+# Reads in flight at once while the account's limit is unknown: NetSuite's smallest accounts allow 5 requests,
+# and a 429 costs more than the wait. With a known limit, up to MAX_READS: every list at once.
+UNKNOWN_LIMIT_READS = 4
+MAX_READS = 16
+
+
+def read_gate(limit: int | None) -> asyncio.Semaphore:
+    """The gate concurrent reads pass through: the account's limit when known (up to ``MAX_READS``), else 4."""
+    return asyncio.Semaphore(UNKNOWN_LIMIT_READS if limit is None else max(1, min(limit, MAX_READS)))
+
+
 async def load_reference_data(
-    client: NetSuiteClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    client: NetSuiteClient,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    gate: asyncio.Semaphore | None = None,
 ) -> ReferenceData:
     """Read every list translation resolves names against (one paged query per list, retried when throttled
-    or when NetSuite fails for a moment)."""
-    # The lists are independent: read them a few at a time (NetSuite's smallest accounts allow 5 requests).
-    gate = asyncio.Semaphore(4)
+    or when NetSuite fails for a moment). The lists are independent: they are read as many at a time as
+    ``gate`` lets through (default ``read_gate(None)``); pass a gate shared with other reads to keep the
+    total in flight under the account's limit."""
+    gate = gate or read_gate(None)
 
     async def read(query: str) -> list[dict[str, str]]:
         async with gate:

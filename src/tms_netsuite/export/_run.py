@@ -13,7 +13,7 @@ from tms_netsuite.export._engine import Exporter, ExportReport
 from tms_netsuite.export._governor import ConcurrencyGovernor
 from tms_netsuite.ledger import Ledger
 from tms_netsuite.mapping import MappingConfig
-from tms_netsuite.netsuite import NetSuiteClient, SetupError
+from tms_netsuite.netsuite import NetSuiteClient
 
 
 @dataclass(slots=True)
@@ -27,18 +27,6 @@ class RunResult:
     @property
     def ready(self) -> bool:
         return all(check.status is not Status.FAIL for check in self.checks)
-
-
-async def concurrency_limit(client: NetSuiteClient, configured: int | None) -> int | None:
-    """The limit to keep to: governanceLimits when the role may read it (administrators only), capped by a
-    configured value (which may leave slots to other integrations); else the configured value; else unknown,
-    and the governor learns it from 429s."""
-    try:
-        limits = await client.governance_limits()
-    except SetupError:
-        return configured
-    known = limits.integration_concurrency_limit or limits.account_concurrency_limit
-    return known if configured is None else min(known, configured)
 
 
 async def run_export(
@@ -57,12 +45,13 @@ async def run_export(
     nothing is written; the account's lists the checks read are what translation uses."""
     result = RunResult()
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
-    result.checks, reference = await run_fast_checks(
-        client, environ, mapping, pending_dates=dates, transport=transport
+    # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
+    result.checks, reference, limit = await run_fast_checks(
+        client, environ, mapping, pending_dates=dates, concurrency=concurrency, transport=transport
     )
     if reference is None or (not result.ready and not skip_checks):
         return result
-    result.concurrency_limit = await concurrency_limit(client, concurrency)
+    result.concurrency_limit = limit
     governor = ConcurrencyGovernor(known_limit=result.concurrency_limit)
     exporter = Exporter(
         client, ledger, mapping, reference, governor=governor, max_wait=max_wait, on_progress=on_progress

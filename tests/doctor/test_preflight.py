@@ -1,0 +1,140 @@
+"""The export's preflight against the emulator: what does not depend on each other is read together, never
+more at once than the account's limit (4 while it is unknown), with no more requests than one per read."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from netsuite_emulator import Emulator
+from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.doctor import Status, run_fast_checks
+from tms_netsuite.doctor._run import Preflight
+from tms_netsuite.export._reference import _QUERIES
+from tms_netsuite.mapping import load_mapping
+from tms_netsuite.netsuite import NetSuiteSettings, connect
+
+pytestmark = pytest.mark.anyio
+BASE_URL = "http://emulator.test"
+GOVERNANCE = "/services/rest/system/v1/governanceLimits"
+SUITEQL = "/services/rest/query/v1/suiteql"
+# serverTime, governanceLimits, one query per list, custom fields, periods.
+REQUESTS = 2 + len(_QUERIES) + 2
+# Enough latency that requests sent together are in flight together.
+LATENCY_MS = 50
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """An ASGI transport that counts requests by path."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._inner = httpx.ASGITransport(app=emulator.app)
+        self.paths: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths[request.url.path] += 1
+        return await self._inner.handle_async_request(request)
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+async def preflight(
+    emulator: Emulator, who: str = "integration", *, concurrency: int | None = None
+) -> tuple[Preflight, Counter[str]]:
+    environ = emulator.env(who=who, base_url=BASE_URL)
+    transport = CountingTransport(emulator)
+    async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
+        found = await run_fast_checks(
+            client,
+            environ,
+            load_mapping(demo_mapping()),
+            concurrency=concurrency,
+            transport=transport,
+            sleep=_no_sleep,
+        )
+    return found, transport.paths
+
+
+def passed(found: Preflight) -> bool:
+    return bool(found.checks) and all(c.status is not Status.FAIL for c in found.checks)
+
+
+async def test_an_unknown_limit_reads_four_at_a_time() -> None:
+    """The integration role may not read governanceLimits: reads overlap, four at most, and nothing is
+    refused by an account allowing five."""
+    with Emulator.from_scenario("healthy", concurrency_limit=5, latency_ms=LATENCY_MS) as emulator:
+        found, paths = await preflight(emulator)
+        stats = emulator.stats()
+    assert passed(found), found.checks
+    assert found.concurrency_limit is None
+    assert 1 < stats.peak_in_flight <= 4
+    assert stats.refused == 0
+    assert paths[GOVERNANCE] == 1
+    assert sum(paths.values()) == stats.served == REQUESTS
+
+
+@pytest.mark.parametrize("limit", [5, 20])
+async def test_a_known_limit_is_used_and_never_exceeded(limit: int) -> None:
+    """An administrator's token reads the limit alongside the connection check; the lists, custom fields and
+    periods are then read that many at a time."""
+    with Emulator.from_scenario("healthy", concurrency_limit=limit, latency_ms=LATENCY_MS) as emulator:
+        found, paths = await preflight(emulator, who="admin")
+        stats = emulator.stats()
+    assert passed(found), found.checks
+    assert found.concurrency_limit == limit
+    assert 4 < stats.peak_in_flight <= limit
+    assert stats.refused == 0
+    assert paths[GOVERNANCE] == 1
+    assert sum(paths.values()) == stats.served == REQUESTS
+
+
+@pytest.mark.parametrize("who", ["integration", "admin"])
+async def test_a_configured_limit_caps_the_reads(who: str) -> None:
+    with Emulator.from_scenario("healthy", concurrency_limit=20, latency_ms=LATENCY_MS) as emulator:
+        found, _ = await preflight(emulator, who, concurrency=2)
+        stats = emulator.stats()
+    assert passed(found), found.checks
+    assert found.concurrency_limit == 2
+    assert stats.peak_in_flight == 2
+
+
+async def test_429s_during_the_preflight_are_retried() -> None:
+    with Emulator.from_scenario("healthy", faults={"429": 0.3}, seed=2) as emulator:
+        found, _ = await preflight(emulator)
+        stats = emulator.stats()
+    assert stats.faults["429"] > 0
+    assert passed(found), found.checks
+    assert found.reference is not None
+
+
+async def test_a_refused_login_reads_no_lists(tmp_path: Path) -> None:
+    """The lists, custom fields and periods wait for a working connection: refused, they are skipped unread."""
+    with Emulator.from_scenario("revoked-token") as emulator:
+        found, paths = await preflight(emulator)
+    status = {c.id: c.status for c in found.checks}
+    assert status["connection"] is Status.FAIL
+    assert status["clock"] is Status.PASS  # from the refusal's Date header
+    assert {status[i] for i in ("subsidiaries", "accounts", "lists", "periods")} == {Status.SKIP}
+    assert found.reference is None
+    assert found.concurrency_limit is None
+    assert paths[SUITEQL] == 0
+    assert paths[GOVERNANCE] == 1  # a refused login is not retried there: the connection check judges it
+
+
+async def test_unusable_settings_fail_credentials_without_a_request() -> None:
+    with Emulator.from_scenario("healthy") as emulator:
+        environ = emulator.env(base_url=BASE_URL)
+        transport = CountingTransport(emulator)
+        async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
+            found = await run_fast_checks(
+                client, {**environ, "NETSUITE_TOKEN_ID": ""}, load_mapping(demo_mapping()), sleep=_no_sleep
+            )
+    status = {c.id: c.status for c in found.checks}
+    assert status.pop("credentials") is Status.FAIL
+    assert set(status.values()) == {Status.SKIP}
+    assert not transport.paths

@@ -1,0 +1,84 @@
+"""One export run against the emulator: the preflight reads governanceLimits once, and the run keeps the
+limit it read."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from netsuite_emulator import Emulator
+from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.export import ingest_documents
+from tms_netsuite.export._run import RunResult, run_export
+from tms_netsuite.generate import generate
+from tms_netsuite.ledger import Ledger
+from tms_netsuite.mapping import load_mapping
+from tms_netsuite.netsuite import NetSuiteSettings, connect
+
+pytestmark = pytest.mark.anyio
+BASE_URL = "http://emulator.test"
+GOVERNANCE = "/services/rest/system/v1/governanceLimits"
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """An ASGI transport that counts requests by path."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._inner = httpx.ASGITransport(app=emulator.app)
+        self.paths: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths[request.url.path] += 1
+        return await self._inner.handle_async_request(request)
+
+
+async def run(
+    emulator: Emulator, tmp_path: Path, who: str, *, concurrency: int | None = None
+) -> tuple[RunResult, Counter[str]]:
+    environ = emulator.env(who=who, base_url=BASE_URL)
+    transport = CountingTransport(emulator)
+    ledger = await Ledger.open(f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "production")
+    try:
+        await ingest_documents(ledger, list(generate(2, seed=3)))
+        async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
+            result = await run_export(
+                client,
+                ledger,
+                load_mapping(demo_mapping()),
+                environ=environ,
+                transport=transport,
+                concurrency=concurrency,
+            )
+    finally:
+        await ledger.close()
+    return result, transport.paths
+
+
+@pytest.mark.parametrize(
+    ("who", "concurrency", "expected"),
+    [("admin", None, 6), ("admin", 3, 3), ("integration", None, None), ("integration", 4, 4)],
+)
+async def test_governance_limits_are_read_once_per_run(
+    who: str, concurrency: int | None, expected: int | None, tmp_path: Path
+) -> None:
+    """Administrators read the account's limit (capped by a configured one); other roles are refused it and
+    keep to the configured limit, or learn it. Either way one request per run."""
+    with Emulator.from_scenario("healthy", concurrency_limit=6) as emulator:
+        result, paths = await run(emulator, tmp_path, who, concurrency=concurrency)
+    assert result.ready, result.checks
+    assert result.report is not None
+    assert result.report.records_written > 0
+    assert result.concurrency_limit == expected
+    assert paths[GOVERNANCE] == 1
+
+
+async def test_a_failed_check_leaves_the_limit_unused(tmp_path: Path) -> None:
+    with Emulator.from_scenario("missing-accounts") as emulator:
+        result, paths = await run(emulator, tmp_path, "admin")
+    assert not result.ready
+    assert result.report is None
+    assert result.concurrency_limit is None
+    assert paths[GOVERNANCE] == 1
