@@ -166,56 +166,140 @@ class Ledger:
 
     async def ingest(self, items: Iterable[IngestItem]) -> IngestSummary:
         """Record document versions. The same version twice is one row; a newer version supersedes older
-        ones that were not yet written; an older version arriving late is recorded as superseded."""
-        inserted = duplicates = superseded = 0
-        now = self._clock()
-        async with self._writing() as conn:
-            for item in items:
-                outcome = await self._ingest_one(conn, item, now)
-                inserted += outcome[0]
-                duplicates += 1 - outcome[0]
-                superseded += outcome[1]
-        return IngestSummary(inserted=inserted, duplicates=duplicates, superseded=superseded)
+        ones that were not yet written; an older version arriving late is recorded as superseded.
 
-    async def _ingest_one(self, conn: AsyncConnection, item: IngestItem, now: datetime) -> tuple[int, int]:
-        same_document = (
-            (documents.c.account == self.account)
-            & (documents.c.kind == item.kind)
-            & (documents.c.tms_id == item.tms_id)
+        Set-based, in one transaction: each chunk of ``_INGEST_CHUNK`` items costs one SELECT of the versions
+        already held, one multi-row INSERT and one UPDATE of the held rows it supersedes, and ends exactly as
+        the items ingested one by one, in their order, would (rows, states, ids and counts)."""
+        now = self._clock()
+        outcomes: list[IngestSummary] = []
+        async with self._writing() as conn:
+            chunk: list[IngestItem] = []
+            for item in items:
+                chunk.append(item)
+                if len(chunk) == self._INGEST_CHUNK:
+                    outcomes.append(await self._ingest_chunk(conn, chunk, now))
+                    chunk = []
+            if chunk:
+                outcomes.append(await self._ingest_chunk(conn, chunk, now))
+        return IngestSummary(
+            inserted=sum(outcome.inserted for outcome in outcomes),
+            duplicates=sum(outcome.duplicates for outcome in outcomes),
+            superseded=sum(outcome.superseded for outcome in outcomes),
         )
-        versions = (await conn.execute(sa.select(documents.c.version).where(same_document))).scalars().all()
-        if item.version in versions:
-            return 0, 0
-        newest = max(versions, default=None)
-        state = State.SUPERSEDED if newest is not None and newest > item.version else State.PENDING
-        await conn.execute(
-            documents.insert().values(
-                account=self.account,
-                environment=self.environment,
-                kind=item.kind,
-                tms_id=item.tms_id,
-                version=item.version,
-                priority=item.priority,
-                voided=item.voided,
-                content_hash=content_hash(item.payload),
-                payload=dict(item.payload),
-                state=state,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
+
+    # Bound parameters per statement stay far under the drivers' limits (SQLite 32,766, asyncpg 32,767): the
+    # SELECT binds at most one per document of a chunk and kind (SQLite) or two arrays (PostgreSQL), the INSERT
+    # is an executemany (bound row by row) and the UPDATE binds its ids in slices of _SUPERSEDE_SLICE.
+    _INGEST_CHUNK = 500
+    _SUPERSEDE_SLICE = 10_000
+
+    async def _ingest_chunk(
+        self, conn: AsyncConnection, chunk: Sequence[IngestItem], now: datetime
+    ) -> IngestSummary:
+        """Ingest one chunk: what each item does is decided in memory, in order, from the versions held before
+        the chunk and those of the chunk's earlier items, as one-by-one ingest decides it from the database."""
+        waiting_states = (State.PENDING, State.FAILED, State.BLOCKED)
+        identities = {(item.kind, item.tms_id) for item in chunk}
+        held = await conn.execute(self._held_versions(conn.dialect.name, sorted(identities)))
+        versions: dict[tuple[str, str], set[int]] = {}
+        newest: dict[tuple[str, str], int] = {}
+        waiting: dict[tuple[str, str], list[int]] = {}  # held rows not yet written, by document
+        for row_id, kind, tms_id, version, state in held:
+            key = (kind, tms_id)
+            versions.setdefault(key, set()).add(version)
+            newest[key] = max(version, newest.get(key, version))
+            if state in waiting_states:
+                waiting.setdefault(key, []).append(row_id)
+        rows: list[dict[str, Any]] = []
+        latest: dict[tuple[str, str], dict[str, Any]] = {}  # the chunk's pending row of each document
+        giving_way: list[int] = []  # held rows that a newer version in the chunk supersedes
+        superseded = 0
+        for item in chunk:
+            key = (item.kind, item.tms_id)
+            seen = versions.setdefault(key, set())
+            if item.version in seen:
+                continue
+            seen.add(item.version)
+            late = key in newest and newest[key] > item.version
+            row = {
+                "account": self.account,
+                "environment": self.environment,
+                "kind": item.kind,
+                "tms_id": item.tms_id,
+                "version": item.version,
+                "priority": item.priority,
+                "voided": item.voided,
+                "content_hash": content_hash(item.payload),
+                "payload": dict(item.payload),
+                "state": State.SUPERSEDED if late else State.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            rows.append(row)
+            if late:
+                superseded += 1
+                continue
+            # Older versions not yet written give way; one being exported finishes and the newer one follows.
+            newest[key] = item.version
+            earlier = latest.get(key)
+            if earlier is not None:
+                earlier["state"] = State.SUPERSEDED
+                superseded += 1
+            latest[key] = row
+            giving_way.extend(waiting.pop(key, ()))
+        if rows:
+            await conn.execute(documents.insert(), rows)  # in the items' order, so ids are as one by one
+        for start in range(0, len(giving_way), self._SUPERSEDE_SLICE):
+            result = await conn.execute(
+                documents.update()
+                .where(documents.c.id.in_(giving_way[start : start + self._SUPERSEDE_SLICE]))
+                .where(documents.c.state.in_(waiting_states))
+                .values(state=State.SUPERSEDED, updated_at=now)
             )
+            superseded += result.rowcount
+        return IngestSummary(inserted=len(rows), duplicates=len(chunk) - len(rows), superseded=superseded)
+
+    def _held_versions(self, dialect: str, identities: Sequence[tuple[str, str]]) -> sa.Select[Any]:
+        """The rows held for these documents (kind, tms_id), by index probes on (account, kind, tms_id) whatever
+        the planner's statistics say: a fresh or just loaded ledger has none, and PostgreSQL then filters every
+        row of the account against a list of ids, a cost that grows with the ledger.
+
+        SQLite probes the index for kind IN (…) AND tms_id IN (…) (rows of another kind that share an id come
+        too, harmlessly: no item asks for them). PostgreSQL joins the documents, as two arrays, to a LATERAL
+        subquery, one probe each; OFFSET 0 keeps the planner from flattening it into a hash join."""
+        columns = (
+            documents.c.id,
+            documents.c.kind,
+            documents.c.tms_id,
+            documents.c.version,
+            documents.c.state,
         )
-        if state is State.SUPERSEDED:
-            return 1, 1
-        # Older versions not yet written give way; one being exported finishes and the newer one follows.
-        result = await conn.execute(
-            documents.update()
-            .where(same_document & (documents.c.version < item.version))
-            .where(documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]))
-            .values(state=State.SUPERSEDED, updated_at=now)
+        if dialect != "postgresql":
+            return (
+                sa.select(*columns)
+                .where(documents.c.account == self.account)
+                .where(documents.c.kind.in_(sorted({kind for kind, _ in identities})))
+                .where(documents.c.tms_id.in_(sorted({tms_id for _, tms_id in identities})))
+            )
+        wanted = (
+            sa.func.unnest(
+                sa.literal([kind for kind, _ in identities], sa.ARRAY(sa.String())),
+                sa.literal([tms_id for _, tms_id in identities], sa.ARRAY(sa.String())),
+            )
+            .table_valued("kind", "tms_id")
+            .render_derived(name="wanted")
         )
-        return 1, result.rowcount
+        held = (
+            sa.select(*columns)
+            .where(documents.c.account == self.account)
+            .where((documents.c.kind == wanted.c.kind) & (documents.c.tms_id == wanted.c.tms_id))
+            .offset(0)
+            .lateral("held")
+        )
+        return sa.select(*held.c).select_from(wanted).join(held, sa.true())
 
     async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
         """Claim up to ``limit`` rows due for export, by priority then age, and commit the claim.
