@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.ledger.conftest import Clock
-from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, State, WrittenRecord
+from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, Outcome, State, WrittenRecord
 from tms_netsuite.ledger._schema import metadata
 
 pytestmark = pytest.mark.anyio
@@ -320,3 +320,43 @@ async def test_blocks_on_records_already_written_are_released(ledger: Ledger) ->
     )
     assert await ledger.release_resolved_blocks() == 1
     assert (await states(ledger))[("P", 1)] is State.PENDING
+
+
+async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Clock) -> None:
+    """One group settles rows of every kind, keeps the last writer of a record, releases blocks on what it wrote,
+    and leaves alone a row the run no longer holds."""
+    await ledger.ingest(
+        [doc("C", kind="customer"), doc("I"), doc("J"), doc("K"), doc("P", kind="customer_payment")]
+    )
+    customer, i, j, k, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.mark_blocked(payment.row_id, "customer/eid:tms-customer-C", run_id="run-1")
+    first = WrittenRecord("customer", "tms-customer-C", "1", "u1")
+    again = WrittenRecord("customer", "tms-customer-C", "2", "u2")
+    retry_at = clock.now + timedelta(minutes=3)
+    await ledger.settle(
+        [
+            Outcome(customer.row_id, State.SYNCED, written=(first,)),
+            Outcome.failed(i.row_id, ERROR, written=(again,)),
+            Outcome.retry(j.row_id, ERROR, at=retry_at, outcome_unknown=True),
+            Outcome(k.row_id, State.SKIPPED, blocked_on="not exported by rule"),
+            Outcome(payment.row_id, State.SYNCED),  # no longer held by run-1: unchanged
+        ],
+        run_id="run-1",
+        release=["customer/eid:tms-customer-C"],
+    )
+    rows = {row.tms_id: row async for row in ledger.rows()}
+    assert {tms_id: row.state for tms_id, row in rows.items()} == {
+        "C": State.SYNCED,
+        "I": State.FAILED,
+        "J": State.PENDING,
+        "K": State.SKIPPED,
+        "P": State.PENDING,  # released from its block, not synced
+    }
+    assert rows["I"].error == ERROR
+    assert rows["J"].next_attempt_at == retry_at
+    assert rows["K"].blocked_on == "not exported by rule"
+    assert await ledger.known_records([("customer", "tms-customer-C")]) == {
+        ("customer", "tms-customer-C"): "2"
+    }
+    await ledger.settle([Outcome(i.row_id, State.SYNCED)], run_id="run-1")  # already settled: a no-op
+    assert (await states(ledger))[("I", 1)] is State.FAILED

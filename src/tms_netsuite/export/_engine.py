@@ -4,7 +4,12 @@ Per batch of claimed rows it translates every document, learns which of their re
 (the ledger first, then one SuiteQL query per table and batch), and writes each record with one request:
 ``PUT …/eid:`` to create, ``PATCH …/eid:?replace=…`` to update (NetSuite appends non-keyed sublist lines
 otherwise). Records a document depends on are written first; a dependency that failed blocks the document
-until it is synced. The ledger is committed before and after every call, never across one.
+until it is synced. The ledger is committed before and after every call, never across one; finished documents
+are settled in groups (one transaction for many), and a crash before a group is settled leaves its rows
+exporting, reclaimed later as outcome unknown and looked up before anything is written again.
+
+The next batch is claimed while the current one drains, so the account's slots never wait for the slowest
+document of a batch.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any, TypeVar
 
 from tms_netsuite.documents import InvalidDocument, validate_document
 from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
-from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, State, WrittenRecord
+from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, Outcome, State, WrittenRecord
 from tms_netsuite.mapping import (
     Failed,
     MappingConfig,
@@ -83,6 +88,10 @@ _UI_PAGES = {
     RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
 }
 _EXISTENCE_CHUNK = 1000
+# Translation is CPU work (~0.15 ms a document): chunks of this many, so a batch does not stall the event loop.
+_TRANSLATE_CHUNK = 25
+# Finished documents are settled in one ledger transaction per group of this many (and before every claim).
+_SETTLE_GROUP = 100
 _STILL_RUNNING_S = 15 * 60  # NetSuite ends a REST request after 15 minutes
 
 
@@ -136,7 +145,7 @@ class Exporter:
         ledger: the ledger of that account.
         mapping, reference: what translation needs; the reference data is read once per run.
         governor: caps requests in flight at the account's concurrency limit.
-        batch_size: rows claimed at a time.
+        batch_size: rows claimed at a time; the next batch is claimed when half of one is left.
         lease: how long a claim holds before another run may take the row over.
         max_wait: the run ends when nothing is due sooner than this.
         clock, sleep, rng: injected time, waiting and randomness.
@@ -175,8 +184,15 @@ class Exporter:
         self._on_progress = on_progress
         self._run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._known: dict[RecordKey, str] = {}
-        self._in_batch: dict[RecordKey, asyncio.Event] = {}
+        self._in_flight: dict[RecordKey, asyncio.Event] = {}  # records of documents being exported
         self._stopped: RequestError | None = None
+        self._outcomes: list[Outcome] = []  # finished documents not yet settled in the ledger
+        self._blocked_on: set[str] = set()  # dependencies this run blocked documents on
+        self._settling = asyncio.Lock()  # groups are settled in the order they finished
+        self._outstanding = 0  # documents claimed and not yet finished
+        self._room = asyncio.Event()  # set when few enough documents are outstanding to claim more
+        self._idle = asyncio.Event()  # set when none are
+        self._crashed: BaseException | None = None  # an unexpected error inside a document's task
         self._renewed = clock()
         self.report = ExportReport()
 
@@ -189,32 +205,104 @@ class Exporter:
         await self._ledger.expire_claims(
             [run for run in await self._ledger.active_claims() if _dead_here(run)]
         )
-        while self._stopped is None:
-            await self._ledger.release_resolved_blocks()
-            claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
-            if claimed:
-                self._renewed = self._clock()
-                await self._export_batch(claimed)
-                continue
-            due = await self._ledger.next_due()
-            if due is None or due - self._clock() > self._max_wait:
-                break
-            await self._sleep(max(0.05, (due - self._clock()).total_seconds()))
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            await self._claim_and_export(tasks)
+        finally:
+            if tasks:  # an error or a cancellation: the documents under way are cancelled (outcome unknown)
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.shield(self._settle())  # what did finish is recorded
         if self._stopped is not None:
             raise RunStopped(f"NetSuite refused the credentials repeatedly: {self._stopped}", self._stopped)
         return self.report
 
-    async def _export_batch(self, claimed: list[Claimed]) -> None:
-        translations = [(row, self._translate(row)) for row in claimed]
+    async def _claim_and_export(self, tasks: set[asyncio.Task[None]]) -> None:
+        low_water = self._batch_size // 2
+        while self._stopped is None:
+            if self._crashed is not None:
+                raise self._crashed
+            if self._outstanding > low_water:
+                self._room.clear()
+                await self._room.wait()
+                continue
+            await self._settle()
+            await self._ledger.release_resolved_blocks()
+            claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
+            if claimed:
+                self._renewed = self._clock()
+                await self._start_batch(claimed, tasks)
+                continue
+            if self._outstanding:  # what is under way may unblock or reschedule documents: let it end first
+                await self._idle.wait()
+                continue
+            if await self._settle():
+                continue  # what just settled may release blocked documents: look again
+            due = await self._ledger.next_due()
+            if due is None or due - self._clock() > self._max_wait:
+                break
+            await self._sleep(max(0.05, (due - self._clock()).total_seconds()))
+        if tasks:
+            await asyncio.gather(*tasks)
+
+    async def _start_batch(self, claimed: list[Claimed], tasks: set[asyncio.Task[None]]) -> None:
+        """Translate a claimed batch, learn which of its records NetSuite holds, and start its documents (they
+        run alongside the rest of the previous batch)."""
+        translations = []
+        for start in range(0, len(claimed), _TRANSLATE_CHUNK):
+            translations += [(row, self._translate(row)) for row in claimed[start : start + _TRANSLATE_CHUNK]]
+            await asyncio.sleep(0)  # answers of the documents under way are handled between chunks
         writes = [w for _, t in translations if isinstance(t, Translated) for w in t.records]
         try:
             await self._learn_existing({key for w in writes for key in (w.key, *w.depends_on)})
         except RequestError as exc:  # the existence check failed even after retries: the batch waits
-            for row in claimed:
+            for row, _ in translations:
                 await self._handle_error(row, exc, [])
             return
-        self._in_batch = {w.key: asyncio.Event() for w in writes}
-        await asyncio.gather(*(self._export_document(row, t) for row, t in translations))
+        for write in writes:
+            self._in_flight.setdefault(write.key, asyncio.Event())
+        self._outstanding += len(translations)
+        self._idle.clear()
+
+        def done(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            self._outstanding -= 1
+            if not task.cancelled() and task.exception() is not None and self._crashed is None:
+                self._crashed = task.exception()  # a defect (the ledger failing, say): the run ends with it
+                self._room.set()
+                self._idle.set()
+            if self._outstanding <= self._batch_size // 2:
+                self._room.set()
+            if self._outstanding == 0:
+                self._idle.set()
+
+        for row, translation in translations:
+            task = asyncio.create_task(self._export_document(row, translation))
+            tasks.add(task)
+            task.add_done_callback(done)
+
+    async def _settle(self) -> int:
+        """Settle the finished documents in one ledger transaction, releasing documents this run blocked on
+        records they wrote; returns how many were settled."""
+        async with self._settling:
+            group, self._outcomes = self._outcomes, []
+            if not group:
+                return 0
+            release = []
+            if self._blocked_on:
+                written = {
+                    str(RecordKey(RecordType(r.record_type), r.external_id)) for o in group for r in o.written
+                }
+                release = sorted(written & self._blocked_on)
+                self._blocked_on -= written
+            await self._ledger.settle(group, run_id=self._run_id, release=release)
+            return len(group)
+
+    async def _finished(self, outcome: Outcome) -> None:
+        self._outcomes.append(outcome)
+        if len(self._outcomes) >= _SETTLE_GROUP:
+            await self._settle()
 
     def _translate(self, row: Claimed) -> Translated | Skipped | Failed | InvalidDocument:
         try:
@@ -235,7 +323,7 @@ class Exporter:
                 detail = "; ".join(str(error) for error in translation.errors)
                 await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
             elif isinstance(translation, Skipped):
-                await self._ledger.mark_skipped(row.row_id, translation.reason, run_id=self._run_id)
+                await self._finished(Outcome(row.row_id, State.SKIPPED, blocked_on=translation.reason))
                 self.report.skipped += 1
             else:
                 await self._write_all(row, translation)
@@ -247,7 +335,9 @@ class Exporter:
         finally:
             if isinstance(translation, Translated):
                 for write in translation.records:
-                    self._in_batch[write.key].set()  # dependents stop waiting, written or not
+                    event = self._in_flight.pop(write.key, None)
+                    if event is not None:
+                        event.set()  # dependents stop waiting, written or not
             if self._on_progress is not None:
                 self._on_progress(self.report)
             await self._renew_lease()
@@ -259,13 +349,13 @@ class Exporter:
             await self._ledger.renew_claims(self._run_id, self._lease)
 
     async def _fail(self, row: Claimed, error: ErrorInfo, written: Iterable[WrittenRecord] = ()) -> None:
-        await self._ledger.mark_failed(row.row_id, error, written=list(written), run_id=self._run_id)
+        await self._finished(Outcome.failed(row.row_id, error, written=tuple(written)))
         self.report.failed += 1
 
     async def _write_all(self, row: Claimed, translation: Translated) -> None:
         if row.voided and not any(write.key in self._known for write in translation.records):
             # Voided before any of its records reached NetSuite: there is nothing to reverse or delete.
-            await self._ledger.mark_synced(row.row_id, [], state=State.VOID, run_id=self._run_id)
+            await self._finished(Outcome(row.row_id, State.VOID))
             self.report.voided += 1
             return
         written: list[WrittenRecord] = []
@@ -284,10 +374,7 @@ class Exporter:
             await self._handle_error(row, exc, written)
             return
         state = State.VOID if row.voided else State.SYNCED
-        await self._ledger.mark_synced(row.row_id, written, state=state, run_id=self._run_id)
-        await self._ledger.release_blocked(
-            [str(RecordKey(RecordType(w.record_type), w.external_id)) for w in written]
-        )
+        await self._finished(Outcome(row.row_id, state, written=tuple(written)))
         self.report.voided += state is State.VOID
         self.report.synced += state is State.SYNCED
 
@@ -323,20 +410,23 @@ class Exporter:
         delay: float,
         outcome_unknown: bool,
     ) -> None:
-        await self._ledger.mark_retry(
-            row.row_id,
-            error or ErrorInfo("retry_later", None, "the run stopped before this document"),
-            at=self._clock() + timedelta(seconds=delay),
-            outcome_unknown=outcome_unknown,
-            written=written,
-            run_id=self._run_id,
+        await self._finished(
+            Outcome.retry(
+                row.row_id,
+                error or ErrorInfo("retry_later", None, "the run stopped before this document"),
+                at=self._clock() + timedelta(seconds=delay),
+                outcome_unknown=outcome_unknown,
+                written=written,
+            )
         )
         self.report.retried += 1
 
     async def _block(self, row: Claimed, dependency: RecordKey, written: list[WrittenRecord]) -> None:
-        await self._ledger.mark_blocked(row.row_id, str(dependency), written=written, run_id=self._run_id)
+        await self._finished(Outcome(row.row_id, State.BLOCKED, tuple(written), blocked_on=str(dependency)))
+        self._blocked_on.add(str(dependency))
         self.report.blocked += 1
         # The dependency may have been written by another worker meanwhile: then the block is lifted at once.
+        await self._settle()
         if await self._ledger.known_records([(dependency.record_type.value, dependency.external_id)]):
             await self._ledger.release_blocked([str(dependency)])
 
@@ -395,7 +485,7 @@ class Exporter:
     async def _await_dependency(self, dependency: RecordKey) -> None:
         if dependency in self._known:
             return
-        event = self._in_batch.get(dependency)
+        event = self._in_flight.get(dependency)
         if event is not None:
             await event.wait()
             if dependency in self._known:
@@ -419,7 +509,8 @@ class Exporter:
     async def _learn_existing(self, keys: set[RecordKey]) -> None:
         """Which records NetSuite holds: the ledger's knowledge, then SuiteQL for the rest (resolves every
         write whose outcome was unknown, and keeps a fresh ledger from writing blindly over a record)."""
-        unknown = [key for key in keys if key not in self._known]
+        # Records being written by documents under way are known when those end (or their dependents block).
+        unknown = [key for key in keys if key not in self._known and key not in self._in_flight]
         known = await self._ledger.known_records([(k.record_type.value, k.external_id) for k in unknown])
         for key in unknown:
             internal = known.get((key.record_type.value, key.external_id))
@@ -429,9 +520,13 @@ class Exporter:
         for key in unknown:
             if key not in self._known:
                 by_table.setdefault(_TABLES[key.record_type][0], []).append(key)
-        for table, table_keys in by_table.items():
-            for start in range(0, len(table_keys), _EXISTENCE_CHUNK):
-                await self._query_existing(table, table_keys[start : start + _EXISTENCE_CHUNK])
+        await asyncio.gather(
+            *(
+                self._query_existing(table, table_keys[start : start + _EXISTENCE_CHUNK])
+                for table, table_keys in by_table.items()
+                for start in range(0, len(table_keys), _EXISTENCE_CHUNK)
+            )
+        )
 
     async def _query_existing(self, table: str, keys: list[RecordKey]) -> None:
         wanted = {(_TABLES[k.record_type][1], k.external_id.casefold()): k for k in keys}

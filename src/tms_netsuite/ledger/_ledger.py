@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -80,6 +81,76 @@ class ErrorInfo:
     detail: str | None
     cause: str | None = None
     fix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one attempt at a claimed row ended, for :meth:`Ledger.settle`: its new state, the records it wrote,
+    and why it failed, waits or was skipped."""
+
+    row_id: int
+    state: State
+    written: tuple[WrittenRecord, ...] = ()
+    error: ErrorInfo | None = None
+    next_attempt_at: datetime | None = None
+    outcome_unknown: bool = False
+    blocked_on: str | None = None  # the dependency a blocked row waits for, or why a row was skipped
+
+    @classmethod
+    def retry(
+        cls,
+        row_id: int,
+        error: ErrorInfo,
+        *,
+        at: datetime,
+        outcome_unknown: bool,
+        written: Sequence[WrittenRecord] = (),
+    ) -> Outcome:
+        """A retryable failure: pending again from ``at``."""
+        return cls(
+            row_id,
+            State.PENDING,
+            tuple(written),
+            error,
+            next_attempt_at=at,
+            outcome_unknown=outcome_unknown,
+        )
+
+    @classmethod
+    def failed(cls, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()) -> Outcome:
+        """A permanent failure: waits for :meth:`Ledger.retry`."""
+        return cls(row_id, State.FAILED, tuple(written), error)
+
+
+_FINISHED_COLUMNS = (
+    "state",
+    "next_attempt_at",
+    "outcome_unknown",
+    "blocked_on",
+    "error_category",
+    "error_code",
+    "error_detail",
+    "error_cause",
+    "error_fix",
+    "updated_at",
+)
+
+
+def _finish_values(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    error = outcome.error
+    values = {
+        "state": outcome.state,
+        "next_attempt_at": outcome.next_attempt_at,
+        "outcome_unknown": outcome.outcome_unknown,
+        "blocked_on": outcome.blocked_on,
+        "error_category": error.category if error else None,
+        "error_code": error.code if error else None,
+        "error_detail": error.detail if error else None,
+        "error_cause": error.cause if error else None,
+        "error_fix": error.fix if error else None,
+        "updated_at": now,
+    }
+    return {"row_id": outcome.row_id, **{f"new_{name}": values[name] for name in _FINISHED_COLUMNS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,7 +522,7 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
-        await self._settle(row_id, state, written=written, run_id=run_id)
+        await self.settle([Outcome(row_id, state, written=tuple(written))], run_id=run_id)
 
     async def mark_retry(
         self,
@@ -464,15 +535,8 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
-        await self._settle(
-            row_id,
-            State.PENDING,
-            written=written,
-            run_id=run_id,
-            error=error,
-            next_attempt_at=at,
-            outcome_unknown=outcome_unknown,
-        )
+        outcome = Outcome.retry(row_id, error, at=at, outcome_unknown=outcome_unknown, written=written)
+        await self.settle([outcome], run_id=run_id)
 
     async def mark_failed(
         self,
@@ -483,7 +547,7 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
-        await self._settle(row_id, State.FAILED, written=written, run_id=run_id, error=error)
+        await self.settle([Outcome.failed(row_id, error, written=written)], run_id=run_id)
 
     async def mark_blocked(
         self,
@@ -494,82 +558,77 @@ class Ledger:
         run_id: str | None = None,
     ) -> None:
         """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
-        await self._settle(row_id, State.BLOCKED, written=written, run_id=run_id, blocked_on=blocked_on)
+        outcome = Outcome(row_id, State.BLOCKED, written=tuple(written), blocked_on=blocked_on)
+        await self.settle([outcome], run_id=run_id)
 
     async def mark_skipped(self, row_id: int, reason: str, *, run_id: str | None = None) -> None:
         """Nothing is written for this row, by rule; ``reason`` says which."""
-        await self._settle(row_id, State.SKIPPED, run_id=run_id, blocked_on=reason)
+        await self.settle([Outcome(row_id, State.SKIPPED, blocked_on=reason)], run_id=run_id)
 
-    async def _settle(
-        self,
-        row_id: int,
-        state: State,
-        *,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-        error: ErrorInfo | None = None,
-        next_attempt_at: datetime | None = None,
-        outcome_unknown: bool = False,
-        blocked_on: str | None = None,
+    async def settle(
+        self, outcomes: Sequence[Outcome], *, run_id: str | None = None, release: Sequence[str] = ()
     ) -> None:
-        """One transaction: the records an attempt wrote, then the row's new state (see :meth:`_finish`)."""
+        """Record the outcomes of many attempts in one transaction: the records they wrote, then each row's new
+        state, then rows blocked on any dependency in ``release`` become pending (see :meth:`release_blocked`).
+
+        With a run id, only rows this run still holds change: a run whose lease lapsed and whose rows another
+        run took over must not overwrite that run's outcome. Settling in groups is how the engine keeps the
+        ledger's cost per document low; a crash before a group is settled leaves its rows exporting, to be
+        reclaimed as outcome unknown and looked up in NetSuite before anything is written again.
+        """
+        if not outcomes and not release:
+            return
         now = self._clock()
         async with self._engine.begin() as conn:
-            await self._save_records(conn, row_id, written, now)
-            await self._finish(
-                conn,
-                row_id,
-                state,
-                now,
-                error=error,
-                next_attempt_at=next_attempt_at,
-                outcome_unknown=outcome_unknown,
-                blocked_on=blocked_on,
-                run_id=run_id,
-            )
+            await self._save_records(conn, outcomes, now)
+            if outcomes:
+                await conn.execute(self._finish_statement(run_id), [_finish_values(o, now) for o in outcomes])
+            if release:
+                await conn.execute(self._release_statement(release, now))
 
     async def release_blocked(self, dependencies: Sequence[str]) -> int:
         """Rows blocked on any of these dependencies become pending again; returns how many."""
         if not dependencies:
             return 0
-        now = self._clock()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                documents.update()
-                .where(
-                    (documents.c.account == self.account)
-                    & (documents.c.state == State.BLOCKED)
-                    & documents.c.blocked_on.in_(list(dependencies))
-                )
-                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
-            )
+            result = await conn.execute(self._release_statement(dependencies, self._clock()))
         return result.rowcount
 
-    async def _save_records(
-        self, conn: AsyncConnection, row_id: int, written: Sequence[WrittenRecord], now: datetime
-    ) -> None:
-        for record in written:
-            key = (
-                (records.c.account == self.account)
-                & (records.c.record_type == record.record_type)
-                & (records.c.external_id == record.external_id)
+    def _release_statement(self, dependencies: Sequence[str], now: datetime) -> sa.Update:
+        return (
+            documents.update()
+            .where(
+                (documents.c.account == self.account)
+                & (documents.c.state == State.BLOCKED)
+                & documents.c.blocked_on.in_(list(dependencies))
             )
-            values = {
-                "internal_id": record.internal_id,
-                "url": record.url,
-                "document_id": row_id,
-                "written_at": now,
-            }
-            updated = await conn.execute(records.update().where(key).values(**values))
-            if updated.rowcount == 0:
-                await conn.execute(
-                    records.insert().values(
-                        account=self.account,
-                        record_type=record.record_type,
-                        external_id=record.external_id,
-                        **values,
-                    )
-                )
+            .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+        )
+
+    async def _save_records(self, conn: AsyncConnection, outcomes: Sequence[Outcome], now: datetime) -> None:
+        # One row per record: the last outcome to write a record names it (an upsert may not touch a row twice).
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for outcome in outcomes:
+            for record in outcome.written:
+                rows[(record.record_type, record.external_id)] = {
+                    "account": self.account,
+                    "record_type": record.record_type,
+                    "external_id": record.external_id,
+                    "internal_id": record.internal_id,
+                    "url": record.url,
+                    "document_id": outcome.row_id,
+                    "written_at": now,
+                }
+        if not rows:
+            return
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(records)
+        changed = ("internal_id", "url", "document_id", "written_at")
+        statement = statement.on_conflict_do_update(
+            index_elements=[records.c.account, records.c.record_type, records.c.external_id],
+            set_={column: statement.excluded[column] for column in changed},
+        )
+        await conn.execute(statement, list(rows.values()))
 
     async def forget_records(self, keys: Sequence[tuple[str, str]]) -> None:
         """Drop records the ledger believed written but NetSuite no longer has (deleted there by hand)."""
@@ -583,40 +642,18 @@ class Ledger:
                     )
                 )
 
-    async def _finish(
-        self,
-        conn: AsyncConnection,
-        row_id: int,
-        state: State,
-        now: datetime,
-        *,
-        error: ErrorInfo | None = None,
-        next_attempt_at: datetime | None = None,
-        outcome_unknown: bool = False,
-        blocked_on: str | None = None,
-        run_id: str | None = None,
-    ) -> None:
-        # With a run id, only a row this run still holds changes: a run whose lease lapsed and whose rows
-        # another run took over must not overwrite that run's outcome.
-        mine = (documents.c.id == row_id) & (documents.c.account == self.account)
+    def _finish_statement(self, run_id: str | None) -> sa.Update:
+        """The row's new state, its claim released; values bound per outcome (see :func:`_finish_values`)."""
+        mine = (documents.c.id == sa.bindparam("row_id")) & (documents.c.account == self.account)
         if run_id is not None:
             mine &= (documents.c.claimed_by == run_id) & (documents.c.state == State.EXPORTING)
-        await conn.execute(
+        return (
             documents.update()
             .where(mine)
             .values(
-                state=state,
                 claimed_by=None,
                 lease_until=None,
-                next_attempt_at=next_attempt_at,
-                outcome_unknown=outcome_unknown,
-                blocked_on=blocked_on,
-                error_category=error.category if error else None,
-                error_code=error.code if error else None,
-                error_detail=error.detail if error else None,
-                error_cause=error.cause if error else None,
-                error_fix=error.fix if error else None,
-                updated_at=now,
+                **{name: sa.bindparam(f"new_{name}") for name in _FINISHED_COLUMNS},
             )
         )
 
