@@ -397,6 +397,21 @@ def _run_worker(
     command = [sys.executable, "-m", "bench.export_speed", "--worker", strategy, "--env-file", str(env_file)]
     command += ["--loads", str(loads), "--ledger", str(folder / f"{strategy}.db"), "--out", str(out)]
     command += ["--limit", str(limit)]
+    if spy := os.environ.get(
+        "BENCH_PYSPY"
+    ):  # a sampled profile of the worker: py-spy's raw format, per strategy
+        command = [
+            "py-spy",
+            "record",
+            "-r",
+            "250",
+            "-f",
+            "raw",
+            "-o",
+            f"{spy}.{strategy}.{limit}",
+            "--",
+            *command,
+        ]
     process = subprocess.Popen(command, cwd=ROOT)
     if core is not None:
         os.sched_setaffinity(process.pid, {core})
@@ -454,6 +469,8 @@ class Row:
     emulator_cpu_s: float
     preflight_s: float
     ingest_docs_per_s: float | None
+    mean_in_flight: float  # requests in flight, averaged over the wall clock (C at best)
+    in_flight_by_second: list[float]
 
 
 def _measure(strategy: str, limit: int, latency_ms: float, loads: int, cores: list[int]) -> Row:
@@ -495,7 +512,54 @@ def _measure(strategy: str, limit: int, latency_ms: float, loads: int, cores: li
         emulator_cpu_s=round(emulator_cpu, 2),
         preflight_s=round(result.preflight_s, 3),
         ingest_docs_per_s=round(result.documents / result.ingest_s) if result.ingest_s else None,
+        mean_in_flight=result.mean_in_flight,
+        in_flight_by_second=result.in_flight_by_second,
     )
+
+
+def _request_ceiling(
+    limit: int, latency_ms: float, cores: list[int], requests: int = 300
+) -> dict[str, float]:
+    """How long one request takes here at C in flight (signed serverTime GETs, kept C at a time), and the
+    efficiency ceiling L / that time: what any client could reach on this machine and emulator in steady state,
+    before its own reads, ramp and tail."""
+    from tms_netsuite.config import read_environment
+    from tms_netsuite.netsuite import NetSuiteSettings, connect
+
+    async def measure(env_file: Path) -> list[float]:
+        settings = NetSuiteSettings.from_environ(read_environment(env_file))
+        times: list[float] = []
+        async with connect(settings) as client:
+            await client.server_time()  # the connections are open before timing starts
+            gate = asyncio.Semaphore(limit)
+
+            async def one() -> None:
+                async with gate:
+                    sent = time.perf_counter()
+                    await client.server_time()
+                    times.append(time.perf_counter() - sent)
+
+            await asyncio.gather(*(one() for _ in range(requests)))
+        return times
+
+    pinned = len(cores) >= 2
+    affinity = os.sched_getaffinity(0)
+    with tempfile.TemporaryDirectory(prefix="export-bench-rtt-") as tmp:
+        emulator = Emulator(Path(tmp), limit, latency_ms, cores[0] if pinned else None)
+        try:
+            if pinned:
+                os.sched_setaffinity(0, {cores[1]})
+            times = asyncio.run(measure(emulator.env_file))
+        finally:
+            os.sched_setaffinity(0, affinity)
+            emulator.stop()
+    mean_ms = 1000 * sum(times) / len(times)
+    return {
+        "limit": limit,
+        "latency_ms": latency_ms,
+        "request_ms": round(mean_ms, 2),
+        "ceiling": round(latency_ms / mean_ms, 3),
+    }
 
 
 # -- ingest rate and memory with 100,000 pending documents --------------------------------------------------
@@ -729,7 +793,11 @@ def main() -> int:
         flush=True,
     )
     rows: list[Row] = []
+    ceilings: dict[int, float] = {}
     for limit, latency in settings:
+        floor = _request_ceiling(limit, latency, cores)
+        ceilings[limit] = floor["ceiling"]
+        print(json.dumps({"request_time": floor}), flush=True)
         for strategy in strategies:
             row = _measure(strategy, limit, latency, LOADS[mode][strategy], cores)
             rows.append(row)
@@ -763,6 +831,8 @@ def main() -> int:
         "baseline_pool10_failed": worst("pool10", "failed_fraction", max),
         "oracle_efficiency_c5": at("oracle", 5, "efficiency"),
         "oracle_efficiency_c20": at("oracle", 20, "efficiency"),
+        "request_ceiling_c5": ceilings.get(5),
+        "request_ceiling_c20": ceilings.get(20),
         "ingest_sqlite_docs_per_s": memory.get("sqlite_docs_per_s"),
         "ingest_postgres_docs_per_s": memory.get("postgres_docs_per_s"),
         "ingest_postgres_note": memory.get("postgres_note"),
