@@ -360,3 +360,29 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
     }
     await ledger.settle([Outcome(i.row_id, State.SYNCED)], run_id="run-1")  # already settled: a no-op
     assert (await states(ledger))[("I", 1)] is State.FAILED
+
+
+async def test_a_run_never_takes_back_its_own_rows(ledger: Ledger, clock: Clock) -> None:
+    """Past its lease, a row is reclaimed by another run (outcome unknown), never by the run that holds it:
+    that run may still be writing it."""
+    await ledger.ingest([doc("A")])
+    await ledger.claim("run-1", limit=10, lease=LEASE)
+    clock.advance(minutes=6)
+    assert await ledger.claim("run-1", limit=10, lease=LEASE) == []
+    [taken] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert (taken.tms_id, taken.outcome_unknown, taken.attempts) == ("A", True, 2)
+
+
+async def test_a_version_a_lapsed_run_left_exporting_gives_way_to_a_newer_one(
+    ledger: Ledger, clock: Clock
+) -> None:
+    """v1 was claimed by a run whose lease lapsed, then v2 arrived: the next claim supersedes v1 and takes v2
+    alone (never both versions in one batch)."""
+    await ledger.ingest([doc("A", 1)])
+    await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.ingest([doc("A", 2)])
+    assert await ledger.claim("run-1", limit=10, lease=LEASE) == []  # its own v1 is still under way
+    clock.advance(minutes=6)
+    [claimed] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    assert claimed.version == 2
+    assert await states(ledger) == {("A", 1): State.SUPERSEDED, ("A", 2): State.EXPORTING}

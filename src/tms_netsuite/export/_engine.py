@@ -206,9 +206,12 @@ class Exporter:
             [run for run in await self._ledger.active_claims() if _dead_here(run)]
         )
         tasks: set[asyncio.Task[None]] = set()
+        heartbeat = asyncio.create_task(self._heartbeat())
         try:
             await self._claim_and_export(tasks)
         finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
             if tasks:  # an error or a cancellation: the documents under way are cancelled (outcome unknown)
                 for task in tasks:
                     task.cancel()
@@ -231,7 +234,6 @@ class Exporter:
             await self._ledger.release_resolved_blocks()
             claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)
             if claimed:
-                self._renewed = self._clock()
                 await self._start_batch(claimed, tasks)
                 continue
             if self._outstanding:  # what is under way may unblock or reschedule documents: let it end first
@@ -286,17 +288,18 @@ class Exporter:
         """Settle the finished documents in one ledger transaction, releasing documents this run blocked on
         records they wrote; returns how many were settled."""
         async with self._settling:
-            group, self._outcomes = self._outcomes, []
+            group = list(self._outcomes)
             if not group:
                 return 0
-            release = []
-            if self._blocked_on:
-                written = {
-                    str(RecordKey(RecordType(r.record_type), r.external_id)) for o in group for r in o.written
-                }
-                release = sorted(written & self._blocked_on)
-                self._blocked_on -= written
-            await self._ledger.settle(group, run_id=self._run_id, release=release)
+            written = {
+                str(RecordKey(RecordType(r.record_type), r.external_id)) for o in group for r in o.written
+            }
+            release = sorted(written & self._blocked_on)
+            # Shielded, and the group leaves the buffer only once committed: a cancellation (Ctrl-C) or a failed
+            # commit keeps it for the final settle instead of losing it (settling twice changes nothing).
+            await asyncio.shield(self._ledger.settle(group, run_id=self._run_id, release=release))
+            del self._outcomes[: len(group)]
+            self._blocked_on -= written
             return len(group)
 
     async def _finished(self, outcome: Outcome) -> None:
@@ -341,6 +344,20 @@ class Exporter:
             if self._on_progress is not None:
                 self._on_progress(self.report)
             await self._renew_lease()
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases every third of one even when no document finishes meanwhile (NetSuite may take 15
+        minutes over one request). A timer of the event loop, not the injected sleep: waiting is not what it
+        does, and tests that advance their clock by sleeping must not see it."""
+        interval = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self._renew_lease()
+            except Exception:  # one failed renewal must not stop the next ones
+                logger.warning(
+                    "renewing the run's leases failed; trying again in %.0f s", interval, exc_info=True
+                )
 
     async def _renew_lease(self) -> None:
         """A heartbeat, every third of the lease: a slow batch keeps its rows from being taken over."""

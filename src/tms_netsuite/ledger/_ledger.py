@@ -375,9 +375,9 @@ class Ledger:
     async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
         """Claim up to ``limit`` rows due for export, by priority then age, and commit the claim.
 
-        Due rows are pending rows whose next attempt time has come, and rows of a run whose lease lapsed
-        (it crashed); those come back with ``outcome_unknown`` set. A document is never claimed while
-        another version of it is being exported.
+        Due rows are pending rows whose next attempt time has come, and rows of another run whose lease lapsed
+        (it crashed); those come back with ``outcome_unknown`` set. A run never takes back its own rows (it may
+        still be writing them), and a document is never claimed while another version of it is being exported.
         """
         now = self._clock()
         rows = documents.alias("other")
@@ -387,13 +387,17 @@ class Ledger:
             & (rows.c.tms_id == documents.c.tms_id)
             & (rows.c.id != documents.c.id)
             & (rows.c.state == State.EXPORTING)
-            & (rows.c.lease_until > now)
+            & ((rows.c.lease_until > now) | (rows.c.claimed_by == run_id))
         )
         due = (
             (documents.c.account == self.account)
             & (
                 ((documents.c.state == State.PENDING) & (documents.c.next_attempt_at <= now))
-                | ((documents.c.state == State.EXPORTING) & (documents.c.lease_until <= now))
+                | (
+                    (documents.c.state == State.EXPORTING)
+                    & (documents.c.lease_until <= now)
+                    & (documents.c.claimed_by != run_id)
+                )
             )
             & ~busy
         )
@@ -405,7 +409,7 @@ class Ledger:
             .with_for_update(skip_locked=True)
         )
         async with self._writing() as conn:
-            await conn.execute(self._supersede_stale(now))
+            await conn.execute(self._supersede_stale(now, run_id))
             ids = (await conn.execute(candidates)).scalars().all()
             if not ids:
                 return []
@@ -461,9 +465,10 @@ class Ledger:
             )
         return result.rowcount
 
-    def _supersede_stale(self, now: datetime) -> sa.Update:
-        """Rows waiting (pending, failed or blocked) while a newer version of their document exists: the newer
-        one carries the document now, so an older one must never be written after it."""
+    def _supersede_stale(self, now: datetime, run_id: str) -> sa.Update:
+        """Rows waiting (pending, failed or blocked, or left exporting by a run whose lease lapsed) while a newer
+        version of their document exists: the newer one carries the document now, so an older one must never be
+        written after it, nor beside it in one batch."""
         newer = documents.alias("newer")
         has_newer = sa.exists().where(
             (newer.c.account == documents.c.account)
@@ -472,7 +477,12 @@ class Ledger:
             & (newer.c.version > documents.c.version)
             & (newer.c.state != State.SUPERSEDED)
         )
-        waiting = documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED])
+        lapsed = (
+            (documents.c.state == State.EXPORTING)
+            & (documents.c.lease_until <= now)
+            & (documents.c.claimed_by != run_id)
+        )
+        waiting = documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]) | lapsed
         return (
             documents.update()
             .where((documents.c.account == self.account) & waiting & has_newer)
