@@ -386,3 +386,15 @@ async def test_a_version_a_lapsed_run_left_exporting_gives_way_to_a_newer_one(
     [claimed] = await ledger.claim("run-2", limit=10, lease=LEASE)
     assert claimed.version == 2
     assert await states(ledger) == {("A", 1): State.SUPERSEDED, ("A", 2): State.EXPORTING}
+
+
+async def test_a_row_waiting_for_another_runs_version_is_due_when_that_lease_lapses(
+    ledger: Ledger, clock: Clock
+) -> None:
+    """v2 cannot be claimed while another run exports v1: it is due when v1's lease lapses, not now (a run
+    would otherwise poll the ledger until then)."""
+    await ledger.ingest([doc("A", 1)])
+    await ledger.claim("run-1", limit=10, lease=LEASE)
+    clock.advance(minutes=1)
+    await ledger.ingest([doc("A", 2)])
+    assert await ledger.next_due() == clock.now + LEASE - timedelta(minutes=1)

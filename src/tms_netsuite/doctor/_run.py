@@ -94,9 +94,9 @@ class _Context:
         return found is not None and found.status in (Status.PASS, Status.WARN, Status.CONFIRM)
 
 
-async def _read(ctx: _Context, call: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
+async def _read(ctx: _Context, call: Callable[[], Awaitable[T]]) -> T:
     """One read under the client's retry policy: a check fails only on a persistent answer."""
-    async for attempt in retrying(idempotent=idempotent, sleep=ctx.sleep):
+    async for attempt in retrying(idempotent=True, sleep=ctx.sleep):
         with attempt:
             return await call()
     raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
@@ -790,8 +790,9 @@ async def read_concurrency_limit(ctx: _Context) -> None:
     assert ctx.client is not None
     configured = ctx.limit
     try:
-        # Only a 429 is retried: a refused login is the connection check's to report, not this read's.
-        limits = await _read(ctx, ctx.client.governance_limits, idempotent=False)
+        # Retried like any read (a moment's 5xx must not leave the limit unknown); a refused login is the
+        # connection check's to report.
+        limits = await _read(ctx, ctx.client.governance_limits)
     except RequestError:  # SetupError (403) for any role but an administrator's
         return
     known = limits.integration_concurrency_limit or limits.account_concurrency_limit

@@ -380,15 +380,7 @@ class Ledger:
         still be writing them), and a document is never claimed while another version of it is being exported.
         """
         now = self._clock()
-        rows = documents.alias("other")
-        busy = sa.exists().where(
-            (rows.c.account == documents.c.account)
-            & (rows.c.kind == documents.c.kind)
-            & (rows.c.tms_id == documents.c.tms_id)
-            & (rows.c.id != documents.c.id)
-            & (rows.c.state == State.EXPORTING)
-            & ((rows.c.lease_until > now) | (rows.c.claimed_by == run_id))
-        )
+        busy = _other_version_exporting(now, run_id)
         due = (
             (documents.c.account == self.account)
             & (
@@ -743,8 +735,10 @@ class Ledger:
     async def next_due(self) -> datetime | None:
         """When the earliest waiting row is due: a pending row's next attempt, or a lapsing lease."""
         mine = documents.c.account == self.account
+        # A row whose other version another run is exporting is due when that lease lapses (counted below).
+        waiting = ~_other_version_exporting(self._clock(), None)
         pending = sa.select(sa.func.min(documents.c.next_attempt_at)).where(
-            mine & (documents.c.state == State.PENDING)
+            mine & (documents.c.state == State.PENDING) & waiting
         )
         leased = sa.select(sa.func.min(documents.c.lease_until)).where(
             mine & (documents.c.state == State.EXPORTING)
@@ -782,6 +776,22 @@ class Ledger:
                 WrittenRecord(row["record_type"], row["external_id"], row["internal_id"], row["url"])
             )
         return {key: tuple(value) for key, value in grouped.items()}
+
+
+def _other_version_exporting(now: datetime, run_id: str | None) -> sa.Exists:
+    """Another version of the row's document is being exported: under a live lease, or by ``run_id`` itself."""
+    other = documents.alias("other")
+    held = other.c.lease_until > now
+    if run_id is not None:
+        held |= other.c.claimed_by == run_id
+    return sa.exists().where(
+        (other.c.account == documents.c.account)
+        & (other.c.kind == documents.c.kind)
+        & (other.c.tms_id == documents.c.tms_id)
+        & (other.c.id != documents.c.id)
+        & (other.c.state == State.EXPORTING)
+        & held
+    )
 
 
 def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
