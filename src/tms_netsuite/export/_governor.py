@@ -107,15 +107,13 @@ class ConcurrencyGovernor:
             self._limit = self._ceiling
             return
         self._quiet += 1
+        full = in_flight >= self._limit
         if self._ceiling is None:
-            # No 429 yet: a slot more per answer sent at (or one short of) full use, about two per round trip,
-            # to find the limit quickly; doubling per round trip overshoots it by up to 2x in one burst of 429s.
-            full = in_flight >= self._limit - 1
-            wait = 1
+            wait = 1  # no 429 yet: climb a slot per answer at full use, to find the limit quickly
         elif self._limit >= self._ceiling:
-            full, wait = in_flight >= self._limit, _PROBE_AFTER
+            wait = _PROBE_AFTER
         else:
-            full, wait = in_flight >= self._limit, _GROW_AFTER
+            wait = _GROW_AFTER
         if full and self._quiet >= wait and (self._max is None or self._limit < self._max):
             self._limit += 1
             self._quiet = 0
