@@ -321,6 +321,8 @@ CREATE TABLE usednonce (
     timestamp INTEGER NOT NULL,
     PRIMARY KEY (entity, nonce, timestamp)
 );
+-- Every request forgets the nonces older than the timestamp window: without this index that scanned the table.
+CREATE INDEX IF NOT EXISTS usednonce_timestamp ON usednonce (timestamp);
 CREATE TABLE loginaudit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     date REAL NOT NULL,

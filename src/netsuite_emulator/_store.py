@@ -180,6 +180,8 @@ class AccountStore:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
             raise StoreError(f"database schema version {version}, expected {SCHEMA_VERSION}")
+        with self._lock:  # account files written before the index existed get it (same schema version)
+            self._conn.execute("CREATE INDEX IF NOT EXISTS usednonce_timestamp ON usednonce (timestamp)")
 
     def seed(self, company: Mapping[str, object], tables: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
         """Create the schema and insert every row in one transaction."""

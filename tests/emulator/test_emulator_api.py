@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -116,3 +117,23 @@ def test_repr_shows_no_secret(make_emulator: MakeEmulator) -> None:
     integration = emulator.store.integration(1)
     assert integration is not None
     assert integration.consumer_secret not in repr(integration)
+
+
+@pytest.mark.parametrize("reopened", [False, True])
+def test_forgetting_old_nonces_does_not_scan_them_all(tmp_path: Path, reopened: bool) -> None:
+    """Every request forgets nonces older than the timestamp window; with an index on their timestamp that stays
+    cheap however many requests the window holds (an account file from before the index gets it on opening)."""
+    db = tmp_path / "account.db"
+    with Emulator.from_scenario("healthy", db_path=db):
+        pass
+    if reopened:
+        with sqlite3.connect(db) as conn:
+            conn.execute("DROP INDEX usednonce_timestamp")
+    with Emulator.from_scenario("healthy", db_path=db):
+        pass
+    with sqlite3.connect(db) as conn:
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.execute("EXPLAIN QUERY PLAN DELETE FROM usednonce WHERE timestamp < 1")
+        )
+    assert "usednonce_timestamp" in plan, plan
