@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,12 +23,12 @@ from tests.export.test_engine_emulator import (
     invoice_lines,
 )
 from tms_netsuite.cli._demo import demo_mapping
-from tms_netsuite.documents import Kind
+from tms_netsuite.documents import Document, Kind
 from tms_netsuite.export import ConcurrencyGovernor, Exporter, ingest_documents, load_reference_data
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, Outcome, State
 from tms_netsuite.mapping import external_id, load_mapping
-from tms_netsuite.netsuite import NetSuiteSettings, connect
+from tms_netsuite.netsuite import NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 
@@ -54,6 +56,29 @@ class HoldOne(httpx.AsyncBaseTransport):
         return response
 
 
+@asynccontextmanager
+async def ingested(
+    emulator: Emulator, tmp_path: Path, time: FakeTime, documents: list[Document]
+) -> AsyncIterator[Ledger]:
+    """A fresh ledger on the fake clock, holding ``documents``."""
+    ledger = await Ledger.open(
+        f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "x", clock=time
+    )
+    try:
+        await ingest_documents(ledger, documents)
+        yield ledger
+    finally:
+        await ledger.close()
+
+
+def integration(
+    emulator: Emulator, transport: httpx.AsyncBaseTransport
+) -> AbstractAsyncContextManager[NetSuiteClient]:
+    return connect(
+        NetSuiteSettings.from_environ(emulator.env(who="integration", base_url=BASE_URL)), transport=transport
+    )
+
+
 def exporter_for(
     client: object, ledger: Ledger, reference: object, time: FakeTime, **options: object
 ) -> Exporter:
@@ -78,20 +103,13 @@ async def test_a_run_never_takes_back_a_row_it_is_still_writing(tmp_path: Path) 
     target = "eid:" + external_id(Kind.INVOICE, invoice.id)
     time = FakeTime()
     with Emulator.from_scenario("healthy") as emulator:
-        ledger = await Ledger.open(
-            f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "x", clock=time
-        )
-        try:
-            await ingest_documents(ledger, documents)
+        async with ingested(emulator, tmp_path, time, documents) as ledger:
             transport = HoldOne(httpx.ASGITransport(app=emulator.app), time, target, hold=90)
-            settings = NetSuiteSettings.from_environ(emulator.env(who="integration", base_url=BASE_URL))
-            async with connect(settings, transport=transport) as client:
+            async with integration(emulator, transport) as client:
                 reference = await load_reference_data(client, sleep=time.sleep)
                 transport.answered = 0
                 await exporter_for(client, ledger, reference, time, batch_size=6).run()
             rows = [row async for row in ledger.rows()]
-        finally:
-            await ledger.close()
         lines = await invoice_lines(emulator, external_id(Kind.INVOICE, invoice.id))
     row = next(r for r in rows if r.kind == "invoice" and r.tms_id == invoice.id)
     assert transport.answered > 90  # the clock did run far past the 10-minute lease meanwhile
@@ -107,13 +125,8 @@ async def test_a_cancelled_run_records_every_document_it_finished(tmp_path: Path
     documents = list(generate(30, seed=3))
     time = FakeTime()
     with Emulator.from_scenario("healthy") as emulator:
-        ledger = await Ledger.open(
-            f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "x", clock=time
-        )
-        try:
-            await ingest_documents(ledger, documents)
-            settings = NetSuiteSettings.from_environ(emulator.env(who="integration", base_url=BASE_URL))
-            async with connect(settings, transport=httpx.ASGITransport(app=emulator.app)) as client:
+        async with ingested(emulator, tmp_path, time, documents) as ledger:
+            async with integration(emulator, httpx.ASGITransport(app=emulator.app)) as client:
                 reference = await load_reference_data(client, sleep=time.sleep)
                 exporter = exporter_for(client, ledger, reference, time)
                 settle, calls, settling = ledger.settle, 0, asyncio.Event()
@@ -135,8 +148,6 @@ async def test_a_cancelled_run_records_every_document_it_finished(tmp_path: Path
             report = exporter.report
             finished = report.synced + report.skipped + report.voided + report.failed + report.blocked
             counts = await ledger.counts()
-        finally:
-            await ledger.close()
     settled = sum(
         n for state, n in counts.items() if state not in (State.EXPORTING, State.PENDING, State.SUPERSEDED)
     )

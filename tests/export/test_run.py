@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from netsuite_emulator import Emulator
+from tests.doctor.test_preflight import BASE_URL, GOVERNANCE, CountingTransport
 from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.export import ingest_documents
 from tms_netsuite.export._run import RunResult, run_export
@@ -19,20 +19,6 @@ from tms_netsuite.mapping import load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
-BASE_URL = "http://emulator.test"
-GOVERNANCE = "/services/rest/system/v1/governanceLimits"
-
-
-class CountingTransport(httpx.AsyncBaseTransport):
-    """An ASGI transport that counts requests by path."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self._inner = httpx.ASGITransport(app=emulator.app)
-        self.paths: Counter[str] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths[request.url.path] += 1
-        return await self._inner.handle_async_request(request)
 
 
 async def run(

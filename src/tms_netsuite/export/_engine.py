@@ -190,6 +190,9 @@ class Exporter:
         self._blocked_on: set[str] = set()  # dependencies this run blocked documents on
         self._settling = asyncio.Lock()  # groups are settled in the order they finished
         self._outstanding = 0  # documents claimed and not yet finished
+        self._low_water = (
+            batch_size // 2
+        )  # the next batch is claimed when no more than this many are outstanding
         self._room = asyncio.Event()  # set when few enough documents are outstanding to claim more
         self._idle = asyncio.Event()  # set when none are
         self._crashed: BaseException | None = None  # an unexpected error inside a document's task
@@ -222,11 +225,10 @@ class Exporter:
         return self.report
 
     async def _claim_and_export(self, tasks: set[asyncio.Task[None]]) -> None:
-        low_water = self._batch_size // 2
         while self._stopped is None:
             if self._crashed is not None:
                 raise self._crashed
-            if self._outstanding > low_water:
+            if self._outstanding > self._low_water:
                 self._room.clear()
                 await self._room.wait()
                 continue
@@ -274,7 +276,7 @@ class Exporter:
                 self._crashed = task.exception()  # a defect (the ledger failing, say): the run ends with it
                 self._room.set()
                 self._idle.set()
-            if self._outstanding <= self._batch_size // 2:
+            if self._outstanding <= self._low_water:
                 self._room.set()
             if self._outstanding == 0:
                 self._idle.set()

@@ -137,20 +137,21 @@ _FINISHED_COLUMNS = (
 
 
 def _finish_values(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The bound values of :meth:`Ledger._finish_statement` for one outcome."""
     error = outcome.error
-    values = {
-        "state": outcome.state,
-        "next_attempt_at": outcome.next_attempt_at,
-        "outcome_unknown": outcome.outcome_unknown,
-        "blocked_on": outcome.blocked_on,
-        "error_category": error.category if error else None,
-        "error_code": error.code if error else None,
-        "error_detail": error.detail if error else None,
-        "error_cause": error.cause if error else None,
-        "error_fix": error.fix if error else None,
-        "updated_at": now,
+    return {
+        "row_id": outcome.row_id,
+        "new_state": outcome.state,
+        "new_next_attempt_at": outcome.next_attempt_at,
+        "new_outcome_unknown": outcome.outcome_unknown,
+        "new_blocked_on": outcome.blocked_on,
+        "new_error_category": error.category if error else None,
+        "new_error_code": error.code if error else None,
+        "new_error_detail": error.detail if error else None,
+        "new_error_cause": error.cause if error else None,
+        "new_error_fix": error.fix if error else None,
+        "new_updated_at": now,
     }
-    return {"row_id": outcome.row_id, **{f"new_{name}": values[name] for name in _FINISHED_COLUMNS}}
 
 
 @dataclass(frozen=True, slots=True)
