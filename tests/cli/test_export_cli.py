@@ -167,3 +167,33 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
         ).fetchone()
     assert duplicates == []
     assert written[0] > 0
+
+
+def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) -> None:
+    """Invalid UTF-8 in the middle of the file: that line is rejected by number, every other line exported."""
+    source = documents_file(tmp_path, 3, seed=21)
+    lines = source.read_bytes().splitlines(keepends=True)
+    middle = len(lines) // 2
+    lines.insert(middle, b'{"kind":"invoice","id":"\xff"}\n')
+    source.write_bytes(b"\xef\xbb\xbf" + b"".join(lines))
+    with served_emulator(tmp_path):
+        env_file = tmp_path / "netsuite.env"
+        result = cli(
+            "export",
+            "--input",
+            str(source),
+            "--mapping",
+            str(demo_mapping()),
+            "--ledger",
+            str(tmp_path / "l.db"),
+            "--json",
+            env_file=env_file,
+        )
+    summary = json.loads(result.stdout)
+    assert result.returncode == 1, result.stderr
+    assert summary["rejected"] == 1
+    assert f"line {middle + 1}: $: not UTF-8" in result.stderr.replace("\n", "")
+    assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
+    with sqlite3.connect(tmp_path / "l.db") as ledger:
+        (rows,) = ledger.execute("SELECT count(*) FROM documents").fetchone()
+    assert rows == len(lines) - 1

@@ -116,3 +116,35 @@ def test_odd_keys_are_quoted_in_paths_and_odd_ids_kept_out_of_messages() -> None
     assert isinstance(result, Rejected)
     assert '$["a.b"]' in [issue.field for issue in result.issues]
     assert (result.kind, result.id) == ("carrier", None)
+
+
+def test_bytes_are_decoded_per_line_so_one_bad_byte_rejects_one_line() -> None:
+    """Invalid UTF-8, binary garbage and a lone surrogate each reject their own line; a leading BOM is dropped."""
+    good = _line("invoice").encode()
+    lines = [
+        b"\xef\xbb\xbf" + good,
+        b'{"kind":"invoice","id":"\xff"}\n',
+        bytes(range(256)),
+        _line("invoice", id="INV-\\ud800").replace("\\\\", "\\").encode(),
+        good,
+    ]
+    results = list(read_documents(lines))
+    assert [type(r).__name__ for r in results] == ["Accepted", "Rejected", "Rejected", "Rejected", "Accepted"]
+    bad_byte, garbage, surrogate = results[1:4]
+    assert isinstance(bad_byte, Rejected)
+    assert str(bad_byte) == "line 2: $: not UTF-8: byte(s) ff at byte 25 of the line"
+    assert isinstance(garbage, Rejected)
+    assert "not UTF-8" in str(garbage)
+    assert isinstance(surrogate, Rejected)
+    assert surrogate.issues[0].field == "$.id"
+    assert "lone UTF-16 surrogate" in surrogate.issues[0].reason
+
+
+def test_a_bom_on_the_first_text_line_is_dropped_and_a_paired_surrogate_escape_is_kept() -> None:
+    emoji = json.loads('"\\ud83d\\ude9a"')  # a truck, written as a surrogate pair
+    lines = ["\ufeff" + _line("invoice"), _line("invoice", memo="\\ud83d\\ude9a").replace("\\\\", "\\")]
+    results = list(read_documents(lines))
+    assert all(isinstance(r, Accepted) for r in results), results
+    second = results[1]
+    assert isinstance(second, Accepted)
+    assert getattr(second.document, "memo", None) == emoji

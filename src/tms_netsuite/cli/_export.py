@@ -146,7 +146,7 @@ async def export_with(
     async with open_ledger(options.ledger, environ, settings.account) as ledger:
         ingested = IngestResult()
         if options.input is not None:
-            with options.input.open(encoding="utf-8") as lines:
+            with options.input.open("rb") as lines:  # decoded per line: one bad byte rejects one line
                 ingested = await ingest_lines(ledger, lines)
             for rejected in ingested.rejected:
                 _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)

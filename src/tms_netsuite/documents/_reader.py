@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,10 @@ from tms_netsuite.documents._common import Consistent, Kind, Loc
 from tms_netsuite.documents._models import DOCUMENT_ADAPTER, Document
 
 MAX_LINE_CHARS = 1_000_000
+_BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode("utf-8")
+# A JSON escape of a UTF-16 surrogate; decoded alone (not as a pair) it is a string no UTF-8 store can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _KINDS = ", ".join(kind.value for kind in Kind)
 
 # Plainer words for pydantic's most frequent messages.
@@ -101,17 +106,37 @@ def parse_document(text: str) -> Document:
     return validate_document(_load_json(text))
 
 
-def read_documents(lines: Iterable[str]) -> Iterator[ReadResult]:
-    """Validate JSON Lines: one result per non-blank line, numbered from 1; a bad line never stops the rest."""
-    for number, line in enumerate(lines, start=1):
+def read_documents(lines: Iterable[str | bytes]) -> Iterator[ReadResult]:
+    """Validate JSON Lines: one result per non-blank line, numbered from 1; a bad line never stops the rest.
+
+    Lines may be bytes (a file opened in binary): each is decoded as UTF-8 on its own, so one bad byte
+    rejects its line only. A byte order mark before the first line is dropped.
+    """
+    for number, raw in enumerate(lines, start=1):
+        if number == 1:
+            raw = raw.removeprefix(_BOM_BYTES) if isinstance(raw, bytes) else raw.removeprefix(_BOM)
+        if len(raw) > MAX_LINE_CHARS:
+            yield Rejected(number, (Issue("$", f"line is longer than {MAX_LINE_CHARS} characters"),))
+            continue
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield Rejected(number, (Issue("$", _not_utf8(raw, error)),))
+                continue
+        else:
+            line = raw
         if not line.strip():
             continue
         yield _read_line(number, line)
 
 
+def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:
+    bad = raw[error.start : error.end].hex(" ")
+    return f"not UTF-8: byte(s) {bad} at byte {error.start + 1} of the line"
+
+
 def _read_line(number: int, line: str) -> ReadResult:
-    if len(line) > MAX_LINE_CHARS:
-        return Rejected(number, (Issue("$", f"line is longer than {MAX_LINE_CHARS} characters"),))
     try:
         data = _load_json(line)
     except InvalidDocument as error:
@@ -134,7 +159,34 @@ def _load_json(text: str) -> Any:
         raise InvalidDocument((Issue("$", f"not JSON: {error}"),)) from None
     if not isinstance(data, dict):
         raise InvalidDocument((Issue("$", f"a document is a JSON object, not {type(data).__name__}"),))
+    if _SURROGATE_ESCAPE.search(text) and (where := _lone_surrogate(data, ())) is not None:
+        raise InvalidDocument((Issue(json_path(where), "holds a lone UTF-16 surrogate (\\uD800-\\uDFFF)"),))
     return data
+
+
+def _lone_surrogate(value: Any, loc: Loc) -> Loc | None:
+    """Where a string (or key) holds an unpaired surrogate, which cannot be stored or sent as UTF-8."""
+    if isinstance(value, str):
+        return None if value.isascii() or _encodes(value) else loc
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not _encodes(key):
+                return loc
+            if (found := _lone_surrogate(item, (*loc, key))) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _lone_surrogate(item, (*loc, index))) is not None:
+                return found
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _reject_constant(name: str) -> None:

@@ -55,7 +55,7 @@ def ledger_item(document: Document) -> IngestItem:
     )
 
 
-async def ingest_lines(ledger: Ledger, lines: Iterable[str]) -> IngestResult:
+async def ingest_lines(ledger: Ledger, lines: Iterable[str | bytes]) -> IngestResult:
     """Validate JSON Lines and record every valid document version; a bad line never stops the others."""
     result = IngestResult()
     chunk: list[IngestItem] = []
