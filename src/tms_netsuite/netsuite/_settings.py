@@ -152,14 +152,38 @@ def _credentials(
     return _oauth2(values, problems)
 
 
+# A 4096-bit RSA key in PEM is about 3.3 KB; anything far larger is not a key (/dev/zero grew the doctor to 22 GB).
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def read_key_file(path: Path) -> str:
+    """A PEM file's text; only a regular file of at most `MAX_KEY_FILE_BYTES` (a FIFO or device would hang or
+    never end).
+
+    Raises:
+        ValueError: not a regular file, or too large.
+        OSError, UnicodeDecodeError: it cannot be read as ASCII.
+    """
+    if path.exists() and not path.is_file():
+        raise ValueError("not a regular file")
+    with path.open("rb") as file:
+        data = file.read(MAX_KEY_FILE_BYTES + 1)
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_KEY_FILE_BYTES // 1024} KiB, not a PEM key")
+    return data.decode("ascii")
+
+
 def _oauth2(values: Mapping[str, str], problems: list[str]) -> OAuth2Credentials | None:
     path = Path(values["NETSUITE_PRIVATE_KEY_FILE"]).expanduser()
     try:
-        pem = Secret(path.read_text("ascii"))
+        pem = Secret(read_key_file(path))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(
             _problem("NETSUITE_PRIVATE_KEY_FILE", f"cannot be read ({path}: {type(exc).__name__})")
         )
+        return None
+    except ValueError as exc:
+        problems.append(_problem("NETSUITE_PRIVATE_KEY_FILE", f"cannot be used ({path}: {exc})"))
         return None
     try:
         signing_algorithm(pem)

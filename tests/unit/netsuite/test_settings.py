@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,34 @@ def test_bad_private_key_files_are_named(tmp_path: Path, pem: str | None, proble
         environ["NETSUITE_PRIVATE_KEY_FILE"] = str(tmp_path / "missing.pem")
     with pytest.raises(ConfigurationError, match=f"NETSUITE_PRIVATE_KEY_FILE {problem}"):
         NetSuiteSettings.from_environ(environ)
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda d: Path("/dev/zero"), "not a regular file"),
+        (lambda d: d, "not a regular file"),
+        (lambda d: _fifo(d / "fifo"), "not a regular file"),
+        (lambda d: _write(d / "big.pem", b"-" * (65 * 1024)), "larger than 64 KiB"),
+    ],
+)
+def test_key_files_that_hang_or_explode_are_refused_at_once(
+    tmp_path: Path, make: Callable[[Path], Path], problem: str
+) -> None:
+    """A device, a FIFO, a folder or a huge file is named at once, never read to the end."""
+    environ = oauth2_env(tmp_path) | {"NETSUITE_PRIVATE_KEY_FILE": str(make(tmp_path))}
+    with pytest.raises(ConfigurationError, match=f"NETSUITE_PRIVATE_KEY_FILE cannot be used .*{problem}"):
+        NetSuiteSettings.from_environ(environ)
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def test_small_rsa_keys_are_refused(tmp_path: Path) -> None:
