@@ -175,3 +175,10 @@ def test_bad_arguments_are_refused(loads: int, month: str) -> None:
     """A negative load count or a malformed month raises ValueError."""
     with pytest.raises(ValueError, match=r"loads|month"):
         generate(loads, 1, month)
+
+
+def test_a_large_month_has_more_drivers_than_the_name_pool() -> None:
+    """1,800 loads need 225 drivers, more than there are first × last names: each still gets a distinct name."""
+    drivers = {doc.id: doc.name for doc in generate(1800, 1) if doc.kind is Kind.DRIVER}
+    assert len(drivers) == 1800 // 8
+    assert len(set(drivers.values())) == len(drivers)

@@ -104,9 +104,10 @@ def make_carriers(world: World, count: int) -> None:
 
 def make_drivers(world: World, count: int) -> None:
     """The Canadian carrier's drivers: mostly owner-operators, some company (W2) drivers."""
-    names = world.rng.sample(
-        [f"{first} {last}" for first in _data.FIRST_NAMES for last in _data.LAST_NAMES], count
-    )
+    pool = [f"{first} {last}" for first in _data.FIRST_NAMES for last in _data.LAST_NAMES]
+    names = world.rng.sample(pool, min(count, len(pool)))
+    # Past the pool (a large month), names repeat with a number, as two real drivers may share a name.
+    names += [f"{names[i % len(names)]} {2 + i // len(names)}" for i in range(count - len(names))]
     for index, name in enumerate(names, start=1):
         owner = index == 1 or world.rng.random() < 0.7
         tms_id = f"D-{index:03d}"
