@@ -73,3 +73,29 @@ def test_decoding_rejects_what_encoding_never_makes(text: str) -> None:
     """Text that is not an encoded id is an error, not a guess."""
     with pytest.raises(ValueError, match="not an encoded id"):
         decode_id(text)
+
+
+long_tms_ids = st.text(alphabet=st.sampled_from("a🚚é-/Z"), min_size=40, max_size=64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(long_tms_ids, long_tms_ids, st.sampled_from(SUFFIXES), st.sampled_from(SUFFIXES))
+def test_long_ids_become_short_deterministic_and_still_distinct(
+    first: str, second: str, a: str, b: str
+) -> None:
+    """However long a TMS id encodes, its external id fits NetSuite's length and stays unique without case."""
+    left, right = external_id(Kind.INVOICE, first, a), external_id(Kind.INVOICE, second, b)
+    longest = external_id(Kind.DRIVER_SETTLEMENT, first, Suffix.subsidiary("9" * 18))
+    assert len(longest) <= 255  # the emulator's limit (Oracle prints none)
+    assert ALPHABET.match(left)
+    assert left == external_id(Kind.INVOICE, first, a)
+    assert (left.casefold() == right.casefold()) == ((first, a) == (second, b))
+
+
+def test_sixty_four_emoji_fit() -> None:
+    """A 64-emoji id (1,024 characters encoded) gets a readable prefix and a hash, within 255 characters."""
+    eid = external_id(Kind.INVOICE, "🚚" * 64)
+    assert len(eid) < 120
+    assert eid.startswith("tms-invoice-_240_159_154_154")
+    assert re.search(r"-h[0-9a-f]{32}$", eid)
+    assert external_id(Kind.INVOICE, "INV-7") == "tms-invoice-INV__7"

@@ -10,15 +10,24 @@ compares them without regard to case, so the encoding is injective even after ca
 
 The encoded id never contains ``-``, so the fixed suffixes (``-credit``, ``-fee``, ``-reversal``,
 ``-sub<n>``) can never be confused with part of an id.
+
+An id whose encoding would not fit NetSuite's length (a TMS id of 64 emoji encodes to 1,024 characters)
+becomes a readable prefix of the encoding, ``-h`` and a hash of the TMS id: still deterministic and, since no
+plain encoding holds ``-``, never equal to another id's external id.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from tms_netsuite.documents import Kind
 
 PREFIX = "tms"
+# Oracle prints no maximum for an external id; 255 is the emulator's limit and a guess. Ids that fit are unchanged.
+MAX_LENGTH = 255
+_LONGEST_SUFFIX = len("-sub") + 18  # an internal id has at most 18 digits
+_READABLE_PREFIX = 40
 _SUFFIX = re.compile(r"^(credit|fee|reversal|sub[0-9]+)$")
 
 
@@ -93,4 +102,8 @@ def external_id(kind: Kind, tms_id: str, suffix: str = "") -> str:
     if suffix and not _SUFFIX.match(suffix):
         raise ValueError(f"unknown external-id suffix {suffix!r}")
     tail = f"-{suffix}" if suffix else ""
-    return f"{PREFIX}-{kind.value}-{encode_id(tms_id)}{tail}"
+    encoded = encode_id(tms_id)
+    if len(PREFIX) + len(kind.value) + len(encoded) + 2 > MAX_LENGTH - _LONGEST_SUFFIX:
+        digest = hashlib.sha256(tms_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        encoded = f"{encoded[:_READABLE_PREFIX]}-h{digest}"
+    return f"{PREFIX}-{kind.value}-{encoded}{tail}"
