@@ -26,36 +26,6 @@ from tms_netsuite.netsuite import (
 
 T = TypeVar("T")
 
-# Where each record type is found by SuiteQL, and its transaction type code.
-_TABLES: dict[RecordType, tuple[str, str | None]] = {
-    RecordType.CUSTOMER: ("customer", None),
-    RecordType.VENDOR: ("vendor", None),
-    RecordType.CUSTOMER_SUBSIDIARY_RELATIONSHIP: ("customersubsidiaryrelationship", None),
-    RecordType.VENDOR_SUBSIDIARY_RELATIONSHIP: ("vendorsubsidiaryrelationship", None),
-    RecordType.INVOICE: ("transaction", "CustInvc"),
-    RecordType.VENDOR_BILL: ("transaction", "VendBill"),
-    RecordType.VENDOR_CREDIT: ("transaction", "VendCred"),
-    RecordType.VENDOR_PAYMENT: ("transaction", "VendPymt"),
-    RecordType.CUSTOMER_PAYMENT: ("transaction", "CustPymt"),
-    RecordType.CREDIT_MEMO: ("transaction", "CustCred"),
-    RecordType.CUSTOMER_DEPOSIT: ("transaction", "CustDep"),
-    RecordType.DEPOSIT_APPLICATION: ("transaction", "DepAppl"),
-    RecordType.JOURNAL_ENTRY: ("transaction", "Journal"),
-}
-# NetSuite UI pages of each record type, for deep links in status and error reports.
-_UI_PAGES = {
-    RecordType.CUSTOMER: "common/entity/custjob.nl",
-    RecordType.VENDOR: "common/entity/vendor.nl",
-    RecordType.INVOICE: "accounting/transactions/custinvc.nl",
-    RecordType.VENDOR_BILL: "accounting/transactions/vendbill.nl",
-    RecordType.VENDOR_CREDIT: "accounting/transactions/vendcred.nl",
-    RecordType.VENDOR_PAYMENT: "accounting/transactions/vendpymt.nl",
-    RecordType.CUSTOMER_PAYMENT: "accounting/transactions/custpymt.nl",
-    RecordType.CREDIT_MEMO: "accounting/transactions/custcred.nl",
-    RecordType.CUSTOMER_DEPOSIT: "accounting/transactions/custdep.nl",
-    RecordType.DEPOSIT_APPLICATION: "accounting/transactions/depappl.nl",
-    RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
-}
 _EXISTENCE_CHUNK = 1000
 
 
@@ -203,7 +173,7 @@ class RecordWriter:
         by_table: dict[str, list[RecordKey]] = {}
         for key in unknown:
             if key not in self._known:
-                by_table.setdefault(_TABLES[key.record_type][0], []).append(key)
+                by_table.setdefault(key.record_type.table, []).append(key)
         await asyncio.gather(
             *(
                 self._query_existing(table, table_keys[start : start + _EXISTENCE_CHUNK])
@@ -213,7 +183,7 @@ class RecordWriter:
         )
 
     async def _query_existing(self, table: str, keys: list[RecordKey]) -> None:
-        wanted = {(_TABLES[k.record_type][1], k.external_id.casefold()): k for k in keys}
+        wanted = {(k.record_type.transaction_type, k.external_id.casefold()): k for k in keys}
         placeholders = ", ".join("?" for _ in keys)
         columns = "id, externalid, type" if table == "transaction" else "id, externalid"
         # NetSuite compares external ids without regard to case; so does this lookup.
@@ -229,7 +199,7 @@ class RecordWriter:
                 self._known[key] = row["id"]
 
     def _link(self, record_type: RecordType, internal_id: str) -> str:
-        page = _UI_PAGES.get(record_type)
+        page = record_type.ui_page
         if page is None:
             return f"{self._client.account.app_url}/app/common/search/ubersearchresults.nl?quicksearch={internal_id}"
         return f"{self._client.account.app_url}/app/{page}?id={internal_id}"
