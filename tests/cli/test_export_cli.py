@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import served_emulator
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
+from tms_netsuite.mapping import demo_mapping_path
 
 CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
 
@@ -53,7 +53,7 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
         )
@@ -61,7 +61,7 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
         second = cli(
             "export",
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
             "--json",
@@ -91,7 +91,7 @@ def test_a_failing_check_stops_before_any_write(tmp_path: Path) -> None:
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
             "--json",
@@ -123,7 +123,7 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
             *CLI,
             "export",
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             ledger,
             "--env-file",
@@ -147,7 +147,7 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             ledger,
             "--json",

@@ -64,10 +64,11 @@ def _account(environ: Mapping[str, str]) -> AccountId:
     return AccountId.parse(raw)
 
 
-def _load_mapping(path: Path | None, environ: Mapping[str, str]) -> MappingConfig:
+def load_chosen_mapping(path: Path | None, environ: Mapping[str, str]) -> MappingConfig | None:
+    """The mapping file named by ``--mapping`` or else ``TMS_NETSUITE_MAPPING``, loaded; None if neither is."""
     chosen = path or (Path(environ["TMS_NETSUITE_MAPPING"]) if environ.get("TMS_NETSUITE_MAPPING") else None)
     if chosen is None:
-        raise ConfigurationError("no mapping: pass --mapping PATH (see examples/demo-mapping.toml)")
+        return None
     try:
         return load_mapping(chosen)
     except OSError as exc:
@@ -140,7 +141,9 @@ async def export_with(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     """The `export` command's work; ``transport`` lets the demo run it against an in-process emulator."""
-    mapping = _load_mapping(options.mapping, environ)
+    mapping = load_chosen_mapping(options.mapping, environ)
+    if mapping is None:
+        raise ConfigurationError("no mapping: pass --mapping PATH (see examples/demo-mapping.toml)")
     configured = options.concurrency or _int_env(environ, "NETSUITE_CONCURRENCY")
     started = time.monotonic()
     async with open_ledger(options.ledger, environ, settings.account) as ledger:

@@ -15,7 +15,13 @@ from tms_netsuite.mapping._config import (
     MappingConfig,
 )
 from tms_netsuite.mapping._external_ids import Suffix, decode_id, encode_id, external_id
-from tms_netsuite.mapping._loader import MappingError, MappingProblem, load_mapping, parse_mapping
+from tms_netsuite.mapping._loader import (
+    MappingError,
+    MappingProblem,
+    demo_mapping_path,
+    load_mapping,
+    parse_mapping,
+)
 from tms_netsuite.mapping._records import (
     DocumentKey,
     Failed,
@@ -73,6 +79,7 @@ __all__ = [
     "book_entries",
     "check_mapping",
     "decode_id",
+    "demo_mapping_path",
     "encode_id",
     "external_id",
     "load_mapping",
