@@ -74,6 +74,8 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
     assert summary["records_written"] > 0
     assert summary["requests"] >= summary["records_written"]
+    assert summary["existence_queries"] > 0
+    assert summary["deleted"] == 0  # a first run has nothing in NetSuite to delete
     assert "line" in first.stderr
     again = json.loads(second.stdout)
     assert second.returncode == 0, second.stderr

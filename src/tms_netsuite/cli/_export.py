@@ -255,6 +255,7 @@ def _summary(
         "records_written": report.records_written,
         "created": report.created,
         "updated": report.updated,
+        "deleted": report.deleted,
         "unchanged": ingested.duplicates,
         "skipped": counts.get(State.SKIPPED, 0),
         "superseded": counts.get(State.SUPERSEDED, 0),
@@ -264,6 +265,7 @@ def _summary(
         "pending": counts.get(State.PENDING, 0) + counts.get(State.EXPORTING, 0),
         "rejected": len(ingested.rejected),
         "requests": requests,
+        "existence_queries": report.existence_queries,
         "http_429": by_status.get(429, 0),
         "retries": report.retried + report.http_429,
         "wall_s": round(wall, 3),
@@ -276,7 +278,8 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
     limit = result.concurrency_limit
     click.echo(
         f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
-        f"({summary['created']} created, {summary['updated']} updated) with {summary['requests']} requests in "
+        f"({summary['created']} created, {summary['updated']} updated, {summary['deleted']} deleted) with "
+        f"{summary['requests']} requests ({summary['existence_queries']} existence queries) in "
         f"{summary['wall_s']:.1f} s; concurrency {'limit ' + str(limit) if limit else 'learned from 429s'}, "
         f"{summary['http_429']} throttled."
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(slots=True)
 class ExportReport:
-    """What a run did. Counts are of document versions unless they say records or requests."""
+    """What a run did. Counts are of document versions unless they say records or queries.
+
+    ``synced`` … ``retried`` count this run's outcomes by the state each document was left in (``retried``: left
+    pending for a later attempt); the command line shows the ledger's totals instead, which include earlier runs.
+    """
 
     documents: int = 0
     synced: int = 0
@@ -23,4 +26,3 @@ class ExportReport:
     deleted: int = 0
     http_429: int = 0
     existence_queries: int = 0
-    started: float = field(default_factory=time.monotonic)
