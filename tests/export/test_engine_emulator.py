@@ -131,7 +131,7 @@ async def test_faults_are_ridden_through_without_duplicates(tmp_path: Path) -> N
         )
     assert duplicates == []
     assert set(run.counts) <= {State.SYNCED, State.SKIPPED, State.SUPERSEDED, State.VOID}, run.counts
-    assert run.report.retried > 0
+    assert run.report.rescheduled > 0
     assert all(injected.faults.get(kind, 0) > 0 for kind in faults), injected.faults
 
 

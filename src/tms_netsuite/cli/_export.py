@@ -267,7 +267,7 @@ def _summary(
         "requests": requests,
         "existence_queries": report.existence_queries,
         "http_429": by_status.get(429, 0),
-        "retries": report.retried + report.http_429,
+        "retries": report.rescheduled + report.http_429,
         "wall_s": round(wall, 3),
     }
 

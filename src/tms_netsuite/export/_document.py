@@ -1,8 +1,8 @@
 """Exporting one document: its translation, its records written in order, and how it ended.
 
 Records a document depends on are written first; a dependency that failed blocks the document until it is
-synced. A refused request becomes a retry later (with backoff, never sooner than NetSuite may still be working
-on a request we stopped waiting for) or a failure that waits for a fix.
+synced. A refused request reschedules the document for a later attempt (with backoff, never sooner than NetSuite
+may still be working on a request we stopped waiting for), or fails it until the cause is fixed.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class DocumentExport:
             await self._fail(row, ErrorInfo("data", type(exc).__name__, str(exc)[:2000]))
 
     async def refused(self, row: Claimed, exc: RequestError, written: list[WrittenRecord]) -> None:
-        """Settle a document NetSuite refused: retried later when the error is retryable, failed otherwise."""
+        """Settle a document NetSuite refused: rescheduled when the error is retryable, failed otherwise."""
         error = ErrorInfo(
             category=exc.explanation.category.value if exc.explanation else "retry_later",
             code=exc.code,
@@ -111,7 +111,7 @@ class DocumentExport:
                 # looking it up sooner could miss a write that lands later, and write it twice.
                 floor = max(floor or 0.0, _STILL_RUNNING_S)
             delay = self._backoff.delay(row.attempts, rng=self._rng, floor=floor)
-            await self._try_later(row, written, error=error, delay=delay, outcome_unknown=unknown)
+            await self._reschedule(row, written, error=error, delay=delay, outcome_unknown=unknown)
             return
         logger.info("export failed: %s %s: %s", row.kind, row.tms_id, exc.code)
         await self._fail(row, error, written)
@@ -135,7 +135,7 @@ class DocumentExport:
             await self._settlement.blocked(outcome, blocked.dependency)
             return
         except _Stop:
-            await self._try_later(row, written, error=None, delay=0.0, outcome_unknown=False)
+            await self._reschedule(row, written, error=None, delay=0.0, outcome_unknown=False)
             return
         except RequestError as exc:
             await self.refused(row, exc, written)
@@ -146,7 +146,7 @@ class DocumentExport:
     async def _fail(self, row: Claimed, error: ErrorInfo, written: Iterable[WrittenRecord] = ()) -> None:
         await self._settlement.finished(Outcome.failed(row.row_id, error, written=tuple(written)))
 
-    async def _try_later(
+    async def _reschedule(
         self,
         row: Claimed,
         written: list[WrittenRecord],

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 class ExportReport:
     """What a run did. Counts are of document versions unless they say records or queries.
 
-    ``synced`` … ``retried`` count this run's outcomes by the state each document was left in (``retried``: left
-    pending for a later attempt); the command line shows the ledger's totals instead, which include earlier runs.
+    ``synced`` … ``rescheduled`` count this run's outcomes by the state each document was left in
+    (``rescheduled``: pending again, for a later attempt); the command line shows the ledger's totals of the
+    states instead, which include earlier runs. Requests repeated in place (after a 429) are not rescheduling.
     """
 
     documents: int = 0
@@ -19,7 +20,7 @@ class ExportReport:
     voided: int = 0
     failed: int = 0
     blocked: int = 0
-    retried: int = 0
+    rescheduled: int = 0
     records_written: int = 0
     created: int = 0
     updated: int = 0

@@ -77,4 +77,4 @@ def _count(report: ExportReport, state: State) -> None:
     elif state is State.BLOCKED:
         report.blocked += 1
     elif state is State.PENDING:
-        report.retried += 1
+        report.rescheduled += 1

@@ -32,7 +32,7 @@ from tms_netsuite.mapping._records import (
     Skipped,
     Translated,
     Translation,
-    TranslationError,
+    TranslationProblem,
 )
 from tms_netsuite.mapping._reference import (
     Account,
@@ -74,7 +74,7 @@ __all__ = [
     "Suffix",
     "Translated",
     "Translation",
-    "TranslationError",
+    "TranslationProblem",
     "VoidPolicy",
     "book_entries",
     "check_mapping",

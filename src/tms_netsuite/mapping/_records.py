@@ -167,8 +167,9 @@ class DocumentKey:
 
 
 @dataclass(frozen=True, slots=True)
-class TranslationError:
-    """Why a document cannot be translated: the field, the cause and the fix."""
+class TranslationProblem:
+    """One reason a document cannot be translated: the field, the cause and the fix. A value, not an exception:
+    translation collects every problem of a document into `Failed`."""
 
     document: DocumentKey
     field: str
@@ -200,7 +201,7 @@ class Failed:
     """A document that cannot be translated until the data or the mapping is fixed."""
 
     document: DocumentKey
-    errors: tuple[TranslationError, ...]
+    errors: tuple[TranslationProblem, ...]
 
 
 Translation = Translated | Skipped | Failed
