@@ -32,13 +32,13 @@ class _Stop(Exception):
 
 
 class DocumentExport:
-    """Exports claimed documents one at a time each, and hands every outcome to the settlement.
+    """Exports a claimed document (many run side by side) and hands its outcome to the settlement.
 
     Args:
         records: writes the records and knows which NetSuite holds.
         settlement: where outcomes go.
         mapping, reference: what translation needs.
-        backoff: when a retryable failure is tried again.
+        backoff: when a rescheduled document is tried again.
         clock, rng: injected time and randomness.
     """
 
