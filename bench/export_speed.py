@@ -64,21 +64,6 @@ LOADS = {
     "full": {"engine": 560, "pool10": 560, "sequential": 140, "oracle": 560},
     "quick": {"engine": 140, "pool10": 140, "sequential": 56, "oracle": 140},
 }
-TABLE_OF = {
-    "customer": ("customer", None),
-    "vendor": ("vendor", None),
-    "customerSubsidiaryRelationship": ("customersubsidiaryrelationship", None),
-    "vendorSubsidiaryRelationship": ("vendorsubsidiaryrelationship", None),
-    "invoice": ("transaction", "CustInvc"),
-    "vendorBill": ("transaction", "VendBill"),
-    "vendorCredit": ("transaction", "VendCred"),
-    "vendorPayment": ("transaction", "VendPymt"),
-    "customerPayment": ("transaction", "CustPymt"),
-    "creditMemo": ("transaction", "CustCred"),
-    "customerDeposit": ("transaction", "CustDep"),
-    "depositApplication": ("transaction", "DepAppl"),
-    "journalEntry": ("transaction", "Journal"),
-}
 
 
 # -- the worker: one strategy in a process of its own ------------------------------------------------------
@@ -222,7 +207,7 @@ def _expected(plan: list[tuple[Any, Any]]) -> list[list[Any]]:
     for document, translation in plan:
         for write in translation.records:
             if write.operation is not Operation.DELETE:
-                table, code = TABLE_OF[write.record_type.value]
+                table, code = write.record_type.table, write.record_type.transaction_type
                 rows.append([f"{document.kind.value}:{document.id}", table, code, write.external_id])
     return rows
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.test_export_cli import cli
 from tests.integration.conftest import served_emulator
-from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.mapping import demo_mapping_path
 
 
 @pytest.mark.parametrize(
@@ -22,7 +22,7 @@ def test_doctor_json_and_exit_code(tmp_path: Path, scenario: str, code: int, fai
         result = cli(
             "doctor",
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--admin-env-file",
             str(admin),
             "--json",
@@ -48,7 +48,7 @@ def test_drift_names_permissions_removed_since_the_last_passing_run(tmp_path: Pa
     """A passing run is kept in the ledger; after the role loses permissions, `drift` names what changed.
     Without a ledger file the doctor creates none."""
     admin, ledger = tmp_path / "admin.env", tmp_path / "ledger.db"
-    args = ["doctor", "--mapping", str(demo_mapping()), "--admin-env-file", str(admin), "--json"]
+    args = ["doctor", "--mapping", str(demo_mapping_path()), "--admin-env-file", str(admin), "--json"]
     with served_emulator(tmp_path, "--admin-env-file", str(admin)):
         without = cli(*args, "--ledger", str(ledger), env_file=tmp_path / "netsuite.env")
         assert not ledger.exists()

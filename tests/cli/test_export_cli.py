@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import served_emulator
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
+from tms_netsuite.mapping import demo_mapping_path
 
 CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
 
@@ -53,7 +53,7 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
         )
@@ -61,7 +61,7 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
         second = cli(
             "export",
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
             "--json",
@@ -74,6 +74,8 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
     assert summary["records_written"] > 0
     assert summary["requests"] >= summary["records_written"]
+    assert summary["existence_queries"] > 0
+    assert summary["deleted"] == 0  # a first run has nothing in NetSuite to delete
     assert "line" in first.stderr
     again = json.loads(second.stdout)
     assert second.returncode == 0, second.stderr
@@ -91,7 +93,7 @@ def test_a_failing_check_stops_before_any_write(tmp_path: Path) -> None:
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
             "--json",
@@ -123,7 +125,7 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
             *CLI,
             "export",
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             ledger,
             "--env-file",
@@ -147,7 +149,7 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             ledger,
             "--json",

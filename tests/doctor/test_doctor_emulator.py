@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor, run_fast_checks
-from tms_netsuite.mapping import load_mapping
+from tms_netsuite.mapping import demo_mapping_path, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +32,7 @@ async def diagnose(
     before = emulator.store.fingerprint()
     report = await run_doctor(
         emulator.env(who="integration", auth=auth, base_url=BASE_URL, key_dir=tmp_path),
-        mapping=load_mapping(demo_mapping()),
+        mapping=load_mapping(demo_mapping_path()),
         admin_environ=emulator.env(who="admin", base_url=BASE_URL) if admin else None,
         previous=previous,
         has_ledger=previous is not None,
@@ -164,7 +163,7 @@ async def test_fast_subset_returns_the_lists(tmp_path: Path) -> None:
         NetSuiteSettings.from_environ(environ), transport=httpx.ASGITransport(app=emulator.app)
     ) as c:
         results, reference, limit = await run_fast_checks(
-            c, environ, load_mapping(demo_mapping()), sleep=_no_sleep
+            c, environ, load_mapping(demo_mapping_path()), sleep=_no_sleep
         )
     assert [r.id for r in results] == [
         "credentials",

@@ -10,11 +10,10 @@ import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.doctor import Status, run_fast_checks
 from tms_netsuite.doctor._run import Preflight
 from tms_netsuite.export._reference import _QUERIES
-from tms_netsuite.mapping import load_mapping
+from tms_netsuite.mapping import demo_mapping_path, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +51,7 @@ async def preflight(
         found = await run_fast_checks(
             client,
             environ,
-            load_mapping(demo_mapping()),
+            load_mapping(demo_mapping_path()),
             concurrency=concurrency,
             transport=transport,
             sleep=_no_sleep,
@@ -132,7 +131,10 @@ async def test_unusable_settings_fail_credentials_without_a_request() -> None:
         transport = CountingTransport(emulator)
         async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
             found = await run_fast_checks(
-                client, {**environ, "NETSUITE_TOKEN_ID": ""}, load_mapping(demo_mapping()), sleep=_no_sleep
+                client,
+                {**environ, "NETSUITE_TOKEN_ID": ""},
+                load_mapping(demo_mapping_path()),
+                sleep=_no_sleep,
             )
     status = {c.id: c.status for c in found.checks}
     assert status.pop("credentials") is Status.FAIL

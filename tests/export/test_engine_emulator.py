@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.documents import Document, Kind, Status
 from tms_netsuite.export import (
     ConcurrencyGovernor,
@@ -26,7 +25,7 @@ from tms_netsuite.export import (
 )
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
-from tms_netsuite.mapping import external_id, load_mapping
+from tms_netsuite.mapping import demo_mapping_path, external_id, load_mapping
 from tms_netsuite.netsuite import ExternalId, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
@@ -78,7 +77,7 @@ async def export(
             exporter = Exporter(
                 client,
                 ledger,
-                load_mapping(demo_mapping()),
+                load_mapping(demo_mapping_path()),
                 await load_reference_data(client, sleep=time.sleep),
                 governor=ConcurrencyGovernor(known_limit=5),
                 max_wait=max_wait,
@@ -132,7 +131,7 @@ async def test_faults_are_ridden_through_without_duplicates(tmp_path: Path) -> N
         )
     assert duplicates == []
     assert set(run.counts) <= {State.SYNCED, State.SKIPPED, State.SUPERSEDED, State.VOID}, run.counts
-    assert run.report.retried > 0
+    assert run.report.rescheduled > 0
     assert all(injected.faults.get(kind, 0) > 0 for kind in faults), injected.faults
 
 
@@ -221,7 +220,7 @@ async def test_persistent_401s_stop_the_run_and_lose_nothing(tmp_path: Path) -> 
                 exporter = Exporter(
                     client,
                     ledger,
-                    load_mapping(demo_mapping()),
+                    load_mapping(demo_mapping_path()),
                     reference,
                     governor=ConcurrencyGovernor(known_limit=5),
                     max_wait=timedelta(0),

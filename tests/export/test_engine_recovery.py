@@ -22,12 +22,11 @@ from tests.export.test_engine_emulator import (
     invoice_and_customer,
     invoice_lines,
 )
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.documents import Document, Kind
 from tms_netsuite.export import ConcurrencyGovernor, Exporter, ingest_documents, load_reference_data
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, Outcome, State
-from tms_netsuite.mapping import external_id, load_mapping
+from tms_netsuite.mapping import demo_mapping_path, external_id, load_mapping
 from tms_netsuite.netsuite import NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
@@ -85,7 +84,7 @@ def exporter_for(
     return Exporter(
         client,  # type: ignore[arg-type]
         ledger,
-        load_mapping(demo_mapping()),
+        load_mapping(demo_mapping_path()),
         reference,  # type: ignore[arg-type]
         governor=ConcurrencyGovernor(known_limit=5),
         max_wait=timedelta(0),

@@ -10,12 +10,11 @@ import pytest
 
 from netsuite_emulator import Emulator
 from tests.doctor.test_preflight import BASE_URL, GOVERNANCE, CountingTransport
-from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.export import ingest_documents
 from tms_netsuite.export._run import RunResult, run_export
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger
-from tms_netsuite.mapping import load_mapping
+from tms_netsuite.mapping import demo_mapping_path, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +32,7 @@ async def run(
             result = await run_export(
                 client,
                 ledger,
-                load_mapping(demo_mapping()),
+                load_mapping(demo_mapping_path()),
                 environ=environ,
                 transport=transport,
                 concurrency=concurrency,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tms_netsuite.mapping import (
     Account,
     AccountType,
@@ -12,10 +10,9 @@ from tms_netsuite.mapping import (
     MappingConfig,
     ReferenceData,
     Subsidiary,
+    demo_mapping_path,
     load_mapping,
 )
-
-DEMO_MAPPING = Path(__file__).resolve().parents[2] / "examples" / "demo-mapping.toml"
 
 US, CA = "1", "2"
 T = AccountType
@@ -111,4 +108,4 @@ def demo_reference() -> ReferenceData:
 
 def demo_mapping() -> MappingConfig:
     """The shipped demo mapping."""
-    return load_mapping(DEMO_MAPPING)
+    return load_mapping(demo_mapping_path())

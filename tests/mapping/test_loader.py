@@ -6,12 +6,12 @@ import textwrap
 
 import pytest
 
-from tests.mapping.demo_reference import DEMO_MAPPING
 from tms_netsuite.documents import ChargeCategory, TripType
 from tms_netsuite.mapping import (
     CompanyDriverSettlements,
     MappingConfig,
     MappingError,
+    demo_mapping_path,
     load_mapping,
     parse_mapping,
 )
@@ -46,7 +46,7 @@ def problems(text: str) -> list[tuple[str, int | None, str]]:
 
 def test_the_demo_mapping_loads(mapping: MappingConfig) -> None:
     """The shipped demo mapping is valid and says what the demo needs."""
-    assert mapping.source == str(DEMO_MAPPING)
+    assert mapping.source == str(demo_mapping_path())
     assert mapping.companies["FCUS"].trip_type is TripType.BROKERAGE
     assert mapping.companies["FCCA"].subsidiary == "Freight Co Canada"
     assert mapping.charge_codes.receivable.categories[ChargeCategory.LINEHAUL] == "Linehaul"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -18,17 +17,10 @@ from netsuite_emulator import Emulator
 from tms_netsuite.cli._export import ExportOptions, export_with
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
+from tms_netsuite.mapping import demo_mapping_path
 from tms_netsuite.netsuite import NetSuiteSettings
 
 _BASE_URL = "http://netsuite.emulator"
-
-
-def demo_mapping() -> Path:
-    """The demo mapping: the packaged copy, or the repository's examples/ in a source checkout."""
-    packaged = resources.files("tms_netsuite").joinpath("examples/demo-mapping.toml")
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "examples" / "demo-mapping.toml"
 
 
 @click.command()
@@ -76,7 +68,7 @@ async def _demo(
         )
         options = ExportOptions(
             input=documents,
-            mapping=demo_mapping(),
+            mapping=demo_mapping_path(),
             env_file=None,
             ledger=folder / "ledger.db",
             concurrency=None,

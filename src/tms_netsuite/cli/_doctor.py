@@ -12,12 +12,18 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from tms_netsuite.cli._export import env_file_option, json_option, ledger_option, open_ledger
+from tms_netsuite.cli._export import (
+    env_file_option,
+    json_option,
+    ledger_option,
+    load_chosen_mapping,
+    open_ledger,
+)
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
 from tms_netsuite.ledger import ledger_url
-from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
-from tms_netsuite.netsuite import AccountId, ConfigurationError
+from tms_netsuite.mapping import MappingConfig
+from tms_netsuite.netsuite import AccountId
 
 EXIT_OK, EXIT_FAILED = 0, 1
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "confirm": "cyan", "skip": "dim"}
@@ -43,17 +49,7 @@ def doctor_command(
     """Check every NetSuite prerequisite and say how to fix each gap. Only reads; exit 1 when a check fails."""
     environ = read_environment(env_file)
     admin = read_environment(admin_env_file, environ={}) if admin_env_file else None
-    config = None
-    chosen = mapping or (
-        Path(environ["TMS_NETSUITE_MAPPING"]) if environ.get("TMS_NETSUITE_MAPPING") else None
-    )
-    if chosen is not None:
-        try:
-            config = load_mapping(chosen)
-        except OSError as exc:
-            raise ConfigurationError(f"mapping file {chosen} cannot be read: {exc.strerror}") from exc
-        except MappingError as exc:
-            raise ConfigurationError(str(exc)) from exc
+    config = load_chosen_mapping(mapping, environ)
     url = ledger_url(ledger, environ)
     has_ledger = not url.startswith("sqlite") or Path(url.split("///", 1)[1]).exists()  # never create one
     report = asyncio.run(_run(environ, config, admin, ledger if has_ledger else None, use_ledger=has_ledger))

@@ -64,10 +64,11 @@ def _account(environ: Mapping[str, str]) -> AccountId:
     return AccountId.parse(raw)
 
 
-def _load_mapping(path: Path | None, environ: Mapping[str, str]) -> MappingConfig:
+def load_chosen_mapping(path: Path | None, environ: Mapping[str, str]) -> MappingConfig | None:
+    """The mapping file named by ``--mapping`` or else ``TMS_NETSUITE_MAPPING``, loaded; None if neither is."""
     chosen = path or (Path(environ["TMS_NETSUITE_MAPPING"]) if environ.get("TMS_NETSUITE_MAPPING") else None)
     if chosen is None:
-        raise ConfigurationError("no mapping: pass --mapping PATH (see examples/demo-mapping.toml)")
+        return None
     try:
         return load_mapping(chosen)
     except OSError as exc:
@@ -140,7 +141,9 @@ async def export_with(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     """The `export` command's work; ``transport`` lets the demo run it against an in-process emulator."""
-    mapping = _load_mapping(options.mapping, environ)
+    mapping = load_chosen_mapping(options.mapping, environ)
+    if mapping is None:
+        raise ConfigurationError("no mapping: pass --mapping PATH (see examples/demo-mapping.toml)")
     configured = options.concurrency or _int_env(environ, "NETSUITE_CONCURRENCY")
     started = time.monotonic()
     async with open_ledger(options.ledger, environ, settings.account) as ledger:
@@ -252,6 +255,7 @@ def _summary(
         "records_written": report.records_written,
         "created": report.created,
         "updated": report.updated,
+        "deleted": report.deleted,
         "unchanged": ingested.duplicates,
         "skipped": counts.get(State.SKIPPED, 0),
         "superseded": counts.get(State.SUPERSEDED, 0),
@@ -261,8 +265,9 @@ def _summary(
         "pending": counts.get(State.PENDING, 0) + counts.get(State.EXPORTING, 0),
         "rejected": len(ingested.rejected),
         "requests": requests,
+        "existence_queries": report.existence_queries,
         "http_429": by_status.get(429, 0),
-        "retries": report.retried + report.http_429,
+        "retries": report.rescheduled + report.http_429,
         "wall_s": round(wall, 3),
     }
 
@@ -273,7 +278,8 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
     limit = result.concurrency_limit
     click.echo(
         f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
-        f"({summary['created']} created, {summary['updated']} updated) with {summary['requests']} requests in "
+        f"({summary['created']} created, {summary['updated']} updated, {summary['deleted']} deleted) with "
+        f"{summary['requests']} requests ({summary['existence_queries']} existence queries) in "
         f"{summary['wall_s']:.1f} s; concurrency {'limit ' + str(limit) if limit else 'learned from 429s'}, "
         f"{summary['http_429']} throttled."
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tms_netsuite.export._engine import Exporter, ExportReport, RunStopped
+from tms_netsuite.export._engine import Exporter, RunStopped
 from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor, GovernorStats
 from tms_netsuite.export._ingest import (
     KIND_PRIORITY,
@@ -12,6 +12,7 @@ from tms_netsuite.export._ingest import (
     ledger_item,
 )
 from tms_netsuite.export._reference import load_reference_data
+from tms_netsuite.export._report import ExportReport
 
 __all__ = [
     "KIND_PRIORITY",

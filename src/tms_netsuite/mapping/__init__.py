@@ -15,7 +15,13 @@ from tms_netsuite.mapping._config import (
     MappingConfig,
 )
 from tms_netsuite.mapping._external_ids import Suffix, decode_id, encode_id, external_id
-from tms_netsuite.mapping._loader import MappingError, MappingProblem, load_mapping, parse_mapping
+from tms_netsuite.mapping._loader import (
+    MappingError,
+    MappingProblem,
+    demo_mapping_path,
+    load_mapping,
+    parse_mapping,
+)
 from tms_netsuite.mapping._records import (
     DocumentKey,
     Failed,
@@ -26,7 +32,7 @@ from tms_netsuite.mapping._records import (
     Skipped,
     Translated,
     Translation,
-    TranslationError,
+    TranslationProblem,
 )
 from tms_netsuite.mapping._reference import (
     Account,
@@ -68,11 +74,12 @@ __all__ = [
     "Suffix",
     "Translated",
     "Translation",
-    "TranslationError",
+    "TranslationProblem",
     "VoidPolicy",
     "book_entries",
     "check_mapping",
     "decode_id",
+    "demo_mapping_path",
     "encode_id",
     "external_id",
     "load_mapping",

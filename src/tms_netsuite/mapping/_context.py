@@ -1,6 +1,6 @@
 """The state of one document's translation: resolutions made, errors collected, dependencies noted.
 
-Every resolver returns None on failure after recording a `TranslationError`, so one pass reports every
+Every resolver returns None on failure after recording a `TranslationProblem`, so one pass reports every
 problem of a document instead of stopping at the first.
 """
 
@@ -29,7 +29,7 @@ from tms_netsuite.mapping._config import (
 )
 from tms_netsuite.mapping._external_ids import external_id
 from tms_netsuite.mapping._loader import format_key
-from tms_netsuite.mapping._records import DocumentKey, RecordKey, RecordType, TranslationError
+from tms_netsuite.mapping._records import DocumentKey, RecordKey, RecordType, TranslationProblem
 from tms_netsuite.mapping._reference import AccountType, ListKind, ListRecord, ReferenceData
 from tms_netsuite.mapping._resolve import (
     JOURNAL_ACCOUNT_TYPES,
@@ -87,11 +87,11 @@ class Context:
         self.config = config
         self.reference = reference
         self.key = DocumentKey(document.kind, document.id, document.version)
-        self.errors: list[TranslationError] = []
+        self.errors: list[TranslationProblem] = []
 
     def fail(self, field: str, cause: str, fix: str) -> None:
         """Record why the document cannot be translated."""
-        self.errors.append(TranslationError(self.key, field, cause, fix))
+        self.errors.append(TranslationProblem(self.key, field, cause, fix))
 
     def where(self, path: KeyPath) -> str:
         """A mapping key with its line, for fixes."""

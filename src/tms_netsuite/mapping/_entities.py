@@ -22,10 +22,10 @@ from tms_netsuite.documents import (
 )
 from tms_netsuite.mapping._context import Context, Route
 from tms_netsuite.mapping._external_ids import Suffix
-from tms_netsuite.mapping._flows import Builder, Built, Skip, clean, sublist
 from tms_netsuite.mapping._records import NetSuiteWrite, RecordType
 from tms_netsuite.mapping._reference import ListKind
 from tms_netsuite.mapping._resolve import LinkMode
+from tms_netsuite.mapping._transactions import Builder, Built, Skip, clean, sublist
 
 Entity = Customer | Carrier | Driver
 

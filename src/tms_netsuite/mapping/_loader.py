@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -71,6 +72,15 @@ def load_mapping(path: Path) -> MappingConfig:
         MappingError: listing every problem, each with its key and line.
     """
     return parse_mapping(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def demo_mapping_path() -> Path:
+    """The shipped demo mapping (``examples/demo-mapping.toml``): the wheel's copy, or the repository's in a
+    source checkout. It fits the emulator's ``healthy`` scenario and the generated documents."""
+    packaged = resources.files("tms_netsuite").joinpath("examples/demo-mapping.toml")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "examples" / "demo-mapping.toml"
 
 
 def parse_mapping(text: str, source: str = "<mapping>") -> MappingConfig:

@@ -27,6 +27,53 @@ class RecordType(StrEnum):
     DEPOSIT_APPLICATION = "depositApplication"
     JOURNAL_ENTRY = "journalEntry"
 
+    @property
+    def table(self) -> str:
+        """The SuiteQL table that holds records of this type."""
+        return _SUITEQL[self][0]
+
+    @property
+    def transaction_type(self) -> str | None:
+        """The code in the ``type`` column of SuiteQL's ``transaction`` table (``CustInvc``); None for entities."""
+        return _SUITEQL[self][1]
+
+    @property
+    def ui_page(self) -> str | None:
+        """The NetSuite UI page of a record of this type (``accounting/transactions/custinvc.nl``), for deep
+        links; None when it has none of its own."""
+        return _UI_PAGES.get(self)
+
+
+# Where each record type is found by SuiteQL, and its transaction type code.
+_SUITEQL: dict[RecordType, tuple[str, str | None]] = {
+    RecordType.CUSTOMER: ("customer", None),
+    RecordType.VENDOR: ("vendor", None),
+    RecordType.CUSTOMER_SUBSIDIARY_RELATIONSHIP: ("customersubsidiaryrelationship", None),
+    RecordType.VENDOR_SUBSIDIARY_RELATIONSHIP: ("vendorsubsidiaryrelationship", None),
+    RecordType.INVOICE: ("transaction", "CustInvc"),
+    RecordType.VENDOR_BILL: ("transaction", "VendBill"),
+    RecordType.VENDOR_CREDIT: ("transaction", "VendCred"),
+    RecordType.VENDOR_PAYMENT: ("transaction", "VendPymt"),
+    RecordType.CUSTOMER_PAYMENT: ("transaction", "CustPymt"),
+    RecordType.CREDIT_MEMO: ("transaction", "CustCred"),
+    RecordType.CUSTOMER_DEPOSIT: ("transaction", "CustDep"),
+    RecordType.DEPOSIT_APPLICATION: ("transaction", "DepAppl"),
+    RecordType.JOURNAL_ENTRY: ("transaction", "Journal"),
+}
+_UI_PAGES = {
+    RecordType.CUSTOMER: "common/entity/custjob.nl",
+    RecordType.VENDOR: "common/entity/vendor.nl",
+    RecordType.INVOICE: "accounting/transactions/custinvc.nl",
+    RecordType.VENDOR_BILL: "accounting/transactions/vendbill.nl",
+    RecordType.VENDOR_CREDIT: "accounting/transactions/vendcred.nl",
+    RecordType.VENDOR_PAYMENT: "accounting/transactions/vendpymt.nl",
+    RecordType.CUSTOMER_PAYMENT: "accounting/transactions/custpymt.nl",
+    RecordType.CREDIT_MEMO: "accounting/transactions/custcred.nl",
+    RecordType.CUSTOMER_DEPOSIT: "accounting/transactions/custdep.nl",
+    RecordType.DEPOSIT_APPLICATION: "accounting/transactions/depappl.nl",
+    RecordType.JOURNAL_ENTRY: "accounting/transactions/journal.nl",
+}
+
 
 class Operation(StrEnum):
     """How a record is written.
@@ -120,8 +167,9 @@ class DocumentKey:
 
 
 @dataclass(frozen=True, slots=True)
-class TranslationError:
-    """Why a document cannot be translated: the field, the cause and the fix."""
+class TranslationProblem:
+    """One reason a document cannot be translated: the field, the cause and the fix. A value, not an exception:
+    translation collects every problem of a document into `Failed`."""
 
     document: DocumentKey
     field: str
@@ -153,7 +201,7 @@ class Failed:
     """A document that cannot be translated until the data or the mapping is fixed."""
 
     document: DocumentKey
-    errors: tuple[TranslationError, ...]
+    errors: tuple[TranslationProblem, ...]
 
 
 Translation = Translated | Skipped | Failed

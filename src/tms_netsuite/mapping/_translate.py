@@ -18,7 +18,6 @@ from tms_netsuite.mapping._config import MappingConfig
 from tms_netsuite.mapping._context import Context, number
 from tms_netsuite.mapping._entities import ENTITY_BUILDERS
 from tms_netsuite.mapping._external_ids import Suffix
-from tms_netsuite.mapping._flows import TRANSACTION_BUILDERS, Skip, apply_line, clean, sublist
 from tms_netsuite.mapping._records import (
     Failed,
     NetSuiteWrite,
@@ -29,6 +28,7 @@ from tms_netsuite.mapping._records import (
     Translation,
 )
 from tms_netsuite.mapping._reference import ReferenceData
+from tms_netsuite.mapping._transactions import TRANSACTION_BUILDERS, Skip, apply_line, clean, sublist
 
 
 class VoidPolicy(Enum):

@@ -1,4 +1,5 @@
-"""One builder per document kind: the NetSuite records a document becomes (the issue's flow table).
+"""The transaction builders: one per transaction kind, the NetSuite records such a document becomes, and the
+body helpers the entity builders share.
 
 Builders return records even when resolutions failed (with None in place of references); `translate`
 discards them when the context holds errors.
