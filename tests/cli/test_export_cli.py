@@ -185,7 +185,7 @@ def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) 
             "--input",
             str(source),
             "--mapping",
-            str(demo_mapping()),
+            str(demo_mapping_path()),
             "--ledger",
             str(tmp_path / "l.db"),
             "--json",
