@@ -3,14 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo needs only the runtime dependencies; the test tools come with the first `make test`.
+RUNTIME := $(VENV)/.runtime
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
 .PHONY: demo test test-deep lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
@@ -19,7 +25,7 @@ $(THIRD_PARTY):
 	.venv-thirdparty/bin/python -m pip install --quiet netsuite==0.12.0
 	@touch $(THIRD_PARTY)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/tms-netsuite demo
 
 test: lint typecheck pytest

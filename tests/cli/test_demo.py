@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -82,3 +86,62 @@ def test_errors_groups_failures_with_the_fix_and_retry_queues_them(tmp_path: Pat
     assert retried.exit_code == 0, retried.output
     assert f"{len(waiting)} document versions queued again" in retried.output
     assert CliRunner().invoke(main, ["retry", *where]).exit_code == 2  # neither ids nor --all
+
+
+def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    """`--dir .` once emptied the working directory: a folder holding the user's files is refused untouched."""
+    (tmp_path / "thesis.docx").write_text("years of work")
+    result = CliRunner().invoke(main, ["demo", "--loads", "2", "--dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "did not make" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
+
+
+def test_an_unknown_scenario_is_refused_before_anything_is_touched(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--scenario", "nope", "--dir", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "'nope' is not one of: " in result.output
+    assert "healthy" in result.output
+    assert "Traceback" not in result.output
+    assert not folder.exists()
+
+
+def test_a_second_demo_replaces_only_its_own_files(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    first = CliRunner().invoke(main, ["demo", "--loads", "2", "--dir", str(folder), "--auth", "oauth2"])
+    assert first.exit_code == 0, first.output
+    (folder / "notes.txt").write_text("mine")
+    second = CliRunner().invoke(main, ["demo", "--loads", "3", "--dir", str(folder)])
+    assert second.exit_code == 0, second.output
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert not list(folder.glob("*key.pem"))  # the first run's key went with its files
+
+
+def test_the_suggested_commands_run_as_printed(tmp_path: Path) -> None:
+    """After `make demo` the venv is not on PATH: the demo prints the path that works, and it does."""
+    script = Path(sys.executable).parent / "tms-netsuite"
+    environ = {**os.environ, "PATH": "/usr/bin:/bin"}
+    demo = subprocess.run(  # noqa: S603 - our own entry point
+        [str(script), "demo", "--loads", "2", "--dir", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert demo.returncode == 0, demo.stderr
+    (suggested,) = re.findall(r"`([^`]* status [^`]*)`", demo.stdout)
+    assert suggested.startswith(str(script))
+    status = subprocess.run(  # noqa: S602 - the exact line a user would paste into a shell
+        suggested,
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        check=False,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stderr

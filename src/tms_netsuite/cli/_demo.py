@@ -7,13 +7,16 @@ an in-memory transport. The ledger goes to a fresh ``demo/`` folder, never the u
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import click
 import httpx
 
-from netsuite_emulator import Emulator
+from netsuite_emulator import SCENARIOS, Emulator
 from tms_netsuite.cli._export import ExportOptions, export_with
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
@@ -21,6 +24,18 @@ from tms_netsuite.mapping import demo_mapping_path
 from tms_netsuite.netsuite import NetSuiteSettings
 
 _BASE_URL = "http://netsuite.emulator"
+# Written into every folder the demo makes: a folder without it is the user's, and the demo never empties it.
+_MARK = ".tms-netsuite-demo"
+# What one demo run leaves, and so all a later run may delete (SQLite's side files and the emulator's keys too).
+_OWN_FILES = (
+    "documents.jsonl",
+    "netsuite.env",
+    "ledger.db",
+    "ledger.db-wal",
+    "ledger.db-shm",
+    "ledger.db-journal",
+)
+_OWN_GLOBS = ("netsuite-emulator-*-key.pem",)
 
 
 @click.command()
@@ -38,18 +53,38 @@ _BASE_URL = "http://netsuite.emulator"
     default=Path("demo"),
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the demo's files go (replaced).",
+    help="Where the demo's files go: a new or empty folder, or one an earlier demo made (its files replaced).",
 )
 @click.option("--skip-doctor", is_flag=True, help="Export even when a prerequisite check fails.")
 def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doctor: bool) -> None:
     """Export a generated month of freight activity into a local NetSuite emulator (no account needed)."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(
+            f"{scenario!r} is not one of: {', '.join(SCENARIOS)}", param_hint="--scenario"
+        )
+    _prepare(folder)
     documents = folder / "documents.jsonl"
     with documents.open("w", encoding="utf-8") as stream:
         count = write_documents(generate(loads, seed), stream)
     raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder, skip_doctor)))
+
+
+def _prepare(folder: Path) -> None:
+    """Make `folder` ready, deleting only what an earlier demo wrote there; a folder of the user's is refused."""
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / _MARK).is_file():
+            raise click.BadParameter(
+                f"{folder} holds files the demo did not make; give a new or empty folder", param_hint="--dir"
+            )
+        for name in _OWN_FILES:
+            (folder / name).unlink(missing_ok=True)
+        for pattern in _OWN_GLOBS:
+            for path in folder.glob(pattern):
+                path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _MARK).write_text(
+        "Made by `tms-netsuite demo`; a later demo replaces only the files it wrote.\n"
+    )
 
 
 async def _demo(
@@ -77,6 +112,19 @@ async def _demo(
         )
         settings = NetSuiteSettings.from_environ(environ)
         code = await export_with(options, settings, environ, transport=httpx.ASGITransport(app=emulator.app))
-    where = f"--env-file {env_file} --ledger {folder / 'ledger.db'}"
-    click.echo(f"Next: `tms-netsuite status {where}`, `tms-netsuite errors {where}`.")
+    where = f"--env-file {shlex.quote(str(env_file))} --ledger {shlex.quote(str(folder / 'ledger.db'))}"
+    command = _command_name()
+    click.echo(f"Next: `{command} status {where}`, `{command} errors {where}`.")
     return code
+
+
+def _command_name() -> str:
+    """How the user can run this command again: its name when on PATH, else the path it was started by
+    (after `make demo` it is `.venv/bin/tms-netsuite`, which a shell without the venv activated does not find)."""
+    started = Path(sys.argv[0])
+    if started.name != "tms-netsuite":
+        return "tms-netsuite"
+    found = shutil.which("tms-netsuite")
+    if found and Path(found).resolve() == started.resolve():
+        return "tms-netsuite"
+    return shlex.quote(os.path.relpath(started) if not started.is_absolute() else str(started))
