@@ -281,6 +281,16 @@ async def test_open_document_dates_are_those_still_to_export(ledger: Ledger) -> 
     assert await ledger.open_document_dates() == {"2026-11-01"}
 
 
+async def test_failed_and_exporting_rows_are_still_to_export(ledger: Ledger) -> None:
+    """A failed row waits for retry and an exporting one is under way: both will post into their period."""
+    await ledger.ingest(
+        [doc("A", date="2026-10-03"), doc("B", date="2026-11-01"), doc("C", date="2026-12-05")]
+    )
+    failed, _exporting = await ledger.claim("run", limit=2, lease=LEASE)
+    await ledger.settle([Outcome.failed(failed.row_id, ERROR)])
+    assert await ledger.open_document_dates() == {"2026-10-03", "2026-11-01", "2026-12-05"}
+
+
 async def test_an_older_version_that_comes_back_is_superseded_not_exported(ledger: Ledger) -> None:
     """v1 was exporting when v2 arrived and then failed: it is never claimed again; v2 is."""
     await ledger.ingest([doc("A", 1)])

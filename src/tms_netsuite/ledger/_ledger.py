@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from tms_netsuite.ledger import _queries as queries
 from tms_netsuite.ledger._model import (
+    WAITING_STATES,
     Claimed,
     ErrorInfo,
     IngestItem,
@@ -111,7 +112,6 @@ class Ledger:
     ) -> IngestSummary:
         """Ingest one chunk: what each item does is decided in memory, in order, from the versions held before
         the chunk and those of the chunk's earlier items, as one-by-one ingest decides it from the database."""
-        waiting_states = (State.PENDING, State.FAILED, State.BLOCKED)
         identities = {(item.kind, item.tms_id) for item in chunk}
         held = await conn.execute(queries.held_versions(self.account, conn.dialect.name, sorted(identities)))
         versions: dict[tuple[str, str], set[int]] = {}
@@ -121,7 +121,7 @@ class Ledger:
             key = (kind, tms_id)
             versions.setdefault(key, set()).add(version)
             newest[key] = max(version, newest.get(key, version))
-            if state in waiting_states:
+            if state in WAITING_STATES:
                 waiting.setdefault(key, []).append(row_id)
         rows: list[dict[str, Any]] = []
         latest: dict[tuple[str, str], dict[str, Any]] = {}  # the chunk's pending row of each document
@@ -343,7 +343,8 @@ class Ledger:
         return dict(value) if value is not None else None
 
     async def open_document_dates(self) -> set[str]:
-        """The dates of document versions still to export (pending, blocked or failed), for the period check."""
+        """The dates of document versions still to export (pending, exporting, blocked or failed), for the period
+        check."""
         async with self._engine.connect() as conn:
             result = await conn.stream(queries.open_payloads(self.account))
             return {

@@ -25,7 +25,13 @@ class State(enum.StrEnum):
     VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
 
 
-OPEN_STATES = (State.PENDING, State.EXPORTING, State.BLOCKED)
+# The sets of states the ledger's statements select by, defined here only.
+WAITING_STATES = (State.PENDING, State.FAILED, State.BLOCKED)
+"""Not written and not under way: a newer version of the document supersedes these."""
+OPEN_STATES = (*WAITING_STATES, State.EXPORTING)
+"""Still to export, a failed row after :meth:`Ledger.retry`: the periods of their dates are still posted into."""
+STUCK_STATES = (State.FAILED, State.BLOCKED)
+"""Moving again only by :meth:`Ledger.retry` (or, blocked, by the release of their dependency)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tms_netsuite.ledger._model import Outcome, State
+from tms_netsuite.ledger._model import OPEN_STATES, STUCK_STATES, WAITING_STATES, Outcome, State
 from tms_netsuite.ledger._schema import doctor_runs, documents, records
 
 # Documents
@@ -70,7 +70,7 @@ def supersede(row_ids: Sequence[int], now: datetime) -> sa.Update:
     return (
         documents.update()
         .where(documents.c.id.in_(list(row_ids)))
-        .where(documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]))
+        .where(documents.c.state.in_(WAITING_STATES))
         .values(state=State.SUPERSEDED, updated_at=now)
     )
 
@@ -87,7 +87,7 @@ def supersede_stale(account: str, now: datetime, run_id: str) -> sa.Update:
         & (newer.c.version > documents.c.version)
         & (newer.c.state != State.SUPERSEDED)
     )
-    waiting = documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]) | lapsed(now, run_id)
+    waiting = documents.c.state.in_(WAITING_STATES) | lapsed(now, run_id)
     return (
         documents.update()
         .where((documents.c.account == account) & waiting & has_newer)
@@ -312,7 +312,7 @@ def release_resolved(account: str, now: datetime) -> sa.Update:
 
 def retry(account: str, row_ids: Sequence[int] | None, now: datetime) -> sa.Update:
     """Failed and blocked rows (all of them, or those named) become pending."""
-    condition = (documents.c.account == account) & documents.c.state.in_([State.FAILED, State.BLOCKED])
+    condition = (documents.c.account == account) & documents.c.state.in_(STUCK_STATES)
     if row_ids is not None:
         condition &= documents.c.id.in_(list(row_ids))
     return (
@@ -351,9 +351,8 @@ def next_lease_end(account: str) -> sa.Select[Any]:
 
 def open_payloads(account: str) -> sa.Select[Any]:
     """The payloads of the document versions still to export (pending, exporting, blocked or failed)."""
-    open_states = [State.PENDING, State.EXPORTING, State.BLOCKED, State.FAILED]
     return sa.select(documents.c.payload).where(
-        (documents.c.account == account) & documents.c.state.in_(open_states)
+        (documents.c.account == account) & documents.c.state.in_(OPEN_STATES)
     )
 
 
