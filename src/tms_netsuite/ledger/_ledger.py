@@ -219,58 +219,6 @@ class Ledger:
             result = await conn.execute(queries.release_resolved(self.account, self._clock()))
         return result.rowcount
 
-    async def mark_synced(
-        self,
-        row_id: int,
-        written: Sequence[WrittenRecord],
-        *,
-        state: State = State.SYNCED,
-        run_id: str | None = None,
-    ) -> None:
-        """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
-        await self.settle([Outcome(row_id, state, written=tuple(written))], run_id=run_id)
-
-    async def mark_retry(
-        self,
-        row_id: int,
-        error: ErrorInfo,
-        *,
-        at: datetime,
-        outcome_unknown: bool,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
-        outcome = Outcome.retry(row_id, error, at=at, outcome_unknown=outcome_unknown, written=written)
-        await self.settle([outcome], run_id=run_id)
-
-    async def mark_failed(
-        self,
-        row_id: int,
-        error: ErrorInfo,
-        *,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
-        await self.settle([Outcome.failed(row_id, error, written=written)], run_id=run_id)
-
-    async def mark_blocked(
-        self,
-        row_id: int,
-        blocked_on: str,
-        *,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
-        outcome = Outcome(row_id, State.BLOCKED, written=tuple(written), blocked_on=blocked_on)
-        await self.settle([outcome], run_id=run_id)
-
-    async def mark_skipped(self, row_id: int, reason: str, *, run_id: str | None = None) -> None:
-        """Nothing is written for this row, by rule; ``reason`` says which."""
-        await self.settle([Outcome(row_id, State.SKIPPED, blocked_on=reason)], run_id=run_id)
-
     async def settle(
         self, outcomes: Sequence[Outcome], *, run_id: str | None = None, release: Sequence[str] = ()
     ) -> None:
