@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -148,7 +150,7 @@ async def test_failed_and_blocked_rows_come_back_on_retry(ledger: Ledger) -> Non
         [
             Outcome.failed(a.row_id, ERROR),
             Outcome(b.row_id, State.BLOCKED, blocked_on="invoice A failed"),
-            Outcome(c.row_id, State.SKIPPED, blocked_on="company driver: payroll"),
+            Outcome.skipped(c.row_id, "company driver: payroll"),
         ]
     )
     assert await ledger.counts() == {State.FAILED: 1, State.BLOCKED: 1, State.SKIPPED: 1}
@@ -156,7 +158,8 @@ async def test_failed_and_blocked_rows_come_back_on_retry(ledger: Ledger) -> Non
     assert await ledger.retry() == 1
     assert await ledger.counts() == {State.PENDING: 2, State.SKIPPED: 1}
     skipped = [r async for r in ledger.rows(state=State.SKIPPED)]
-    assert skipped[0].blocked_on == "company driver: payroll"
+    assert skipped[0].skip_reason == "company driver: payroll"
+    assert skipped[0].blocked_on is None
 
 
 async def test_written_records_are_known_by_external_id(ledger: Ledger) -> None:
@@ -232,9 +235,49 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0002"
+    assert version == "0003"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
+
+
+async def test_skip_reasons_move_out_of_blocked_on_when_the_ledger_is_upgraded(database_url: str) -> None:
+    """A ledger written before migration 0003 kept a skip reason in blocked_on: opening it moves the reason to
+    skip_reason and leaves the dependencies of blocked rows where they are."""
+    engine = create_async_engine(database_url)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    old_row = {"account": "123456_SB1", "environment": "sandbox", "kind": "driver_settlement", "version": 1}
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(upgrade_to, "0002")
+            for tms_id, state, blocked_on in [
+                ("S", State.SKIPPED, "company driver: payroll"),
+                ("B", State.BLOCKED, "vendor/eid:tms-carrier-X"),
+            ]:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO documents (account, environment, kind, tms_id, version, voided,"
+                        " content_hash, payload, state, blocked_on, created_at, updated_at) VALUES (:account,"
+                        " :environment, :kind, :tms_id, :version, false, '', '{}', :state, :blocked_on, :now,"
+                        " :now)"
+                    ),
+                    {**old_row, "tms_id": tms_id, "state": state.value, "blocked_on": blocked_on, "now": now},
+                )
+    finally:
+        await engine.dispose()
+    ledger = await Ledger.open(database_url, "123456_SB1", "sandbox")
+    try:
+        rows = {row.tms_id: row async for row in ledger.rows()}
+    finally:
+        await ledger.close()
+    assert (rows["S"].skip_reason, rows["S"].blocked_on) == ("company driver: payroll", None)
+    assert (rows["B"].skip_reason, rows["B"].blocked_on) == (None, "vendor/eid:tms-carrier-X")
+
+
+def upgrade_to(connection: sa.Connection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", "tms_netsuite.ledger:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 async def test_blocked_rows_are_released_when_their_dependency_is_written(ledger: Ledger) -> None:
@@ -363,7 +406,7 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
             Outcome(customer.row_id, State.SYNCED, written=(first,)),
             Outcome.failed(i.row_id, ERROR, written=(again,)),
             Outcome.retry(j.row_id, ERROR, at=retry_at, outcome_unknown=True),
-            Outcome(k.row_id, State.SKIPPED, blocked_on="not exported by rule"),
+            Outcome.skipped(k.row_id, "not exported by rule"),
             Outcome(payment.row_id, State.SYNCED),  # no longer held by run-1: unchanged
         ],
         run_id="run-1",
@@ -379,7 +422,8 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
     }
     assert rows["I"].error == ERROR
     assert rows["J"].next_attempt_at == retry_at
-    assert rows["K"].blocked_on == "not exported by rule"
+    assert rows["K"].skip_reason == "not exported by rule"
+    assert rows["K"].blocked_on is None
     assert await ledger.known_records([("customer", "tms-customer-C")]) == {
         ("customer", "tms-customer-C"): "2"
     }

@@ -328,7 +328,7 @@ class Exporter:
                 detail = "; ".join(str(error) for error in translation.errors)
                 await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
             elif isinstance(translation, Skipped):
-                await self._finished(Outcome(row.row_id, State.SKIPPED, blocked_on=translation.reason))
+                await self._finished(Outcome.skipped(row.row_id, translation.reason))
                 self.report.skipped += 1
             else:
                 await self._write_all(row, translation)

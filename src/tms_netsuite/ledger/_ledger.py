@@ -368,6 +368,7 @@ def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> Ledge
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         blocked_on=row["blocked_on"],
+        skip_reason=row["skip_reason"],
         error=error,
         updated_at=row["updated_at"],
         records=written,

@@ -87,7 +87,15 @@ class Outcome:
     error: ErrorInfo | None = None
     next_attempt_at: datetime | None = None
     outcome_unknown: bool = False
-    blocked_on: str | None = None  # the dependency a blocked row waits for, or why a row was skipped
+    blocked_on: str | None = None  # the dependency a blocked row waits for (``record_type/eid:external_id``)
+    skip_reason: str | None = None  # why nothing is written for a skipped row
+
+    def __post_init__(self) -> None:
+        # Each reason belongs to one state: release_blocked matches blocked_on against dependencies.
+        if self.blocked_on is not None and self.state is not State.BLOCKED:
+            raise ValueError(f"only a blocked outcome names a dependency, not a {self.state.value} one")
+        if self.skip_reason is not None and self.state is not State.SKIPPED:
+            raise ValueError(f"only a skipped outcome has a skip reason, not a {self.state.value} one")
 
     @classmethod
     def retry(
@@ -113,6 +121,11 @@ class Outcome:
     def failed(cls, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()) -> Outcome:
         """A permanent failure: waits for :meth:`Ledger.retry`."""
         return cls(row_id, State.FAILED, tuple(written), error)
+
+    @classmethod
+    def skipped(cls, row_id: int, reason: str) -> Outcome:
+        """Nothing to write, by rule (a company driver's payroll settlement, say); ``reason`` says which."""
+        return cls(row_id, State.SKIPPED, skip_reason=reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +153,8 @@ class LedgerRow:
     state: State
     attempts: int
     next_attempt_at: datetime | None
-    blocked_on: str | None
+    blocked_on: str | None  # the dependency a blocked row waits for
+    skip_reason: str | None  # why a skipped row writes nothing
     error: ErrorInfo | None
     updated_at: datetime
     records: tuple[WrittenRecord, ...] = field(default=())
