@@ -162,10 +162,8 @@ class Ledger:
                 superseded += 1
             latest[key] = row
             giving_way.extend(waiting.pop(key, ()))
-        if rows:
-            await conn.execute(
-                queries.insert_versions(), rows
-            )  # in the items' order, so ids are as one by one
+        if rows:  # in the items' order, so ids are as one by one
+            await conn.execute(queries.insert_versions(), rows)
         for start in range(0, len(giving_way), self._SUPERSEDE_SLICE):
             result = await conn.execute(
                 queries.supersede(giving_way[start : start + self._SUPERSEDE_SLICE], now)
