@@ -40,6 +40,9 @@ def test_demo_exports_a_month_and_status_reads_its_ledger(tmp_path: Path) -> Non
     assert {row["state"] for row in rows} <= {"synced", "skipped", "superseded", "void"}
     synced = [row for row in rows if row["state"] == "synced"]
     assert all(record["internal_id"] for row in synced for record in row["records"])
+    skipped = [row for row in rows if row["state"] == "skipped"]  # company drivers' payroll settlements
+    assert skipped
+    assert all(row["skip_reason"] and row["blocked_on"] is None for row in skipped)
 
 
 def test_a_refused_login_exits_2_with_the_cause_and_fix(tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -68,9 +70,8 @@ async def test_a_synced_version_stays_synced_when_a_newer_one_arrives(ledger: Le
     """A changed document that was already written is a new pending row (the engine updates the record)."""
     await ledger.ingest([doc("A", 1)])
     [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_synced(
-        claimed.row_id, [WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55")]
-    )
+    written = (WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55"),)
+    await ledger.settle([Outcome(claimed.row_id, State.SYNCED, written)])
     await ledger.ingest([doc("A", 2)])
     assert await states(ledger) == {("A", 1): State.SYNCED, ("A", 2): State.PENDING}
 
@@ -119,16 +120,17 @@ async def test_a_document_is_not_claimed_while_another_version_is_exporting(ledg
     [v1] = await ledger.claim("run-1", limit=10, lease=LEASE)
     await ledger.ingest([doc("A", 2)])
     assert await ledger.claim("run-2", limit=10, lease=LEASE) == []
-    await ledger.mark_synced(v1.row_id, [])
+    await ledger.settle([Outcome(v1.row_id, State.SYNCED)])
     [v2] = await ledger.claim("run-2", limit=10, lease=LEASE)
     assert v2.version == 2
 
 
 async def test_retryable_failures_wait_until_their_time(ledger: Ledger, clock: Clock) -> None:
-    """mark_retry keeps the row pending, not claimable until its next attempt time, with the error kept."""
+    """A retryable failure keeps the row pending, not claimable until its next attempt time, with the error kept."""
     await ledger.ingest([doc("A")])
     [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_retry(claimed.row_id, ERROR, at=clock.now + timedelta(seconds=30), outcome_unknown=True)
+    retry_at = clock.now + timedelta(seconds=30)
+    await ledger.settle([Outcome.retry(claimed.row_id, ERROR, at=retry_at, outcome_unknown=True)])
     assert await ledger.claim("run-1", limit=10, lease=LEASE) == []
     assert await ledger.next_due() == clock.now + timedelta(seconds=30)
     [row] = [r async for r in ledger.rows()]
@@ -144,28 +146,39 @@ async def test_failed_and_blocked_rows_come_back_on_retry(ledger: Ledger) -> Non
     """Permanent failures and blocked rows wait for retry(), all or by id."""
     await ledger.ingest([doc("A"), doc("B"), doc("C")])
     a, b, c = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_failed(a.row_id, ERROR)
-    await ledger.mark_blocked(b.row_id, "invoice A failed")
-    await ledger.mark_skipped(c.row_id, "company driver: payroll")
+    await ledger.settle(
+        [
+            Outcome.failed(a.row_id, ERROR),
+            Outcome(b.row_id, State.BLOCKED, blocked_on="invoice A failed"),
+            Outcome.skipped(c.row_id, "company driver: payroll"),
+        ]
+    )
     assert await ledger.counts() == {State.FAILED: 1, State.BLOCKED: 1, State.SKIPPED: 1}
     assert await ledger.retry([a.row_id]) == 1
     assert await ledger.retry() == 1
     assert await ledger.counts() == {State.PENDING: 2, State.SKIPPED: 1}
     skipped = [r async for r in ledger.rows(state=State.SKIPPED)]
-    assert skipped[0].blocked_on == "company driver: payroll"
+    assert skipped[0].skip_reason == "company driver: payroll"
+    assert skipped[0].blocked_on is None
 
 
 async def test_written_records_are_known_by_external_id(ledger: Ledger) -> None:
-    """mark_synced stores each record; a later write of the same external id updates its row."""
+    """A synced outcome stores each record; a later write of the same external id updates its row."""
     await ledger.ingest([doc("A", 1), doc("P", kind="customer_payment")])
     first, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_synced(first.row_id, [WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55")])
-    await ledger.mark_synced(
-        payment.row_id,
+    invoice = WrittenRecord("invoice", "tms-invoice-A", "55", "https://x/55")
+    await ledger.settle([Outcome(first.row_id, State.SYNCED, (invoice,))])
+    await ledger.settle(
         [
-            WrittenRecord("vendorCredit", "tms-bill_payment-P-fee", "8", "https://x/8"),
-            WrittenRecord("vendorPayment", "tms-bill_payment-P", "9", "https://x/9"),
-        ],
+            Outcome(
+                payment.row_id,
+                State.SYNCED,
+                (
+                    WrittenRecord("vendorCredit", "tms-bill_payment-P-fee", "8", "https://x/8"),
+                    WrittenRecord("vendorPayment", "tms-bill_payment-P", "9", "https://x/9"),
+                ),
+            )
+        ]
     )
     known = await ledger.known_records(
         [("invoice", "tms-invoice-A"), ("vendorPayment", "tms-bill_payment-P"), ("invoice", "tms-invoice-Z")]
@@ -184,7 +197,8 @@ async def test_accounts_never_mix(database_url: str, clock: Clock) -> None:
         await sandbox.ingest([doc("A")])
         await production.ingest([doc("A"), doc("B")])
         [claimed] = await sandbox.claim("run", limit=10, lease=LEASE)
-        await sandbox.mark_synced(claimed.row_id, [WrittenRecord("invoice", "tms-invoice-A", "1", "u")])
+        written = (WrittenRecord("invoice", "tms-invoice-A", "1", "u"),)
+        await sandbox.settle([Outcome(claimed.row_id, State.SYNCED, written)])
         assert await sandbox.counts() == {State.SYNCED: 1}
         assert await production.counts() == {State.PENDING: 2}
         assert await production.known_records([("invoice", "tms-invoice-A")]) == {}
@@ -221,17 +235,61 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0002"
+    assert version == "0003"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
+
+
+async def test_skip_reasons_move_out_of_blocked_on_when_the_ledger_is_upgraded(database_url: str) -> None:
+    """A ledger written before migration 0003 kept a skip reason in blocked_on: opening it moves the reason to
+    skip_reason and leaves the dependencies of blocked rows where they are."""
+    engine = create_async_engine(database_url)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    old_row = {"account": "123456_SB1", "environment": "sandbox", "kind": "driver_settlement", "version": 1}
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(upgrade_to, "0002")
+            for tms_id, state, blocked_on in [
+                ("S", State.SKIPPED, "company driver: payroll"),
+                ("B", State.BLOCKED, "vendor/eid:tms-carrier-X"),
+            ]:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO documents (account, environment, kind, tms_id, version, voided,"
+                        " content_hash, payload, state, blocked_on, created_at, updated_at) VALUES (:account,"
+                        " :environment, :kind, :tms_id, :version, false, '', '{}', :state, :blocked_on, :now,"
+                        " :now)"
+                    ),
+                    {**old_row, "tms_id": tms_id, "state": state.value, "blocked_on": blocked_on, "now": now},
+                )
+    finally:
+        await engine.dispose()
+    ledger = await Ledger.open(database_url, "123456_SB1", "sandbox")
+    try:
+        rows = {row.tms_id: row async for row in ledger.rows()}
+    finally:
+        await ledger.close()
+    assert (rows["S"].skip_reason, rows["S"].blocked_on) == ("company driver: payroll", None)
+    assert (rows["B"].skip_reason, rows["B"].blocked_on) == (None, "vendor/eid:tms-carrier-X")
+
+
+def upgrade_to(connection: sa.Connection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", "tms_netsuite.ledger:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 async def test_blocked_rows_are_released_when_their_dependency_is_written(ledger: Ledger) -> None:
     """A row blocked on a record becomes pending once that record is released; others stay blocked."""
     await ledger.ingest([doc("P1", kind="customer_payment"), doc("P2", kind="customer_payment")])
     p1, p2 = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_blocked(p1.row_id, "invoice/eid:tms-invoice-A")
-    await ledger.mark_blocked(p2.row_id, "invoice/eid:tms-invoice-B")
+    await ledger.settle(
+        [
+            Outcome(p1.row_id, State.BLOCKED, blocked_on="invoice/eid:tms-invoice-A"),
+            Outcome(p2.row_id, State.BLOCKED, blocked_on="invoice/eid:tms-invoice-B"),
+        ]
+    )
     assert await ledger.release_blocked(["invoice/eid:tms-invoice-A", "customer/eid:x"]) == 1
     assert await states(ledger) == {("P1", 1): State.PENDING, ("P2", 1): State.BLOCKED}
 
@@ -241,7 +299,7 @@ async def test_records_written_before_a_failure_are_kept_and_can_be_forgotten(le
     await ledger.ingest([doc("S", kind="driver_settlement")])
     [claimed] = await ledger.claim("run-1", limit=10, lease=LEASE)
     bill = WrittenRecord("vendorBill", "tms-driver_settlement-S", "70", "u")
-    await ledger.mark_failed(claimed.row_id, ERROR, written=[bill])
+    await ledger.settle([Outcome.failed(claimed.row_id, ERROR, written=[bill])])
     assert await ledger.known_records([("vendorBill", "tms-driver_settlement-S")]) == {
         ("vendorBill", "tms-driver_settlement-S"): "70"
     }
@@ -277,8 +335,18 @@ async def test_open_document_dates_are_those_still_to_export(ledger: Ledger) -> 
     """Pending, blocked and failed rows give their dates; synced ones do not."""
     await ledger.ingest([doc("A", date="2026-10-03"), doc("B", date="2026-11-01"), doc("C", kind="customer")])
     a, *_ = await ledger.claim("run", limit=1, lease=LEASE)
-    await ledger.mark_synced(a.row_id, [])
+    await ledger.settle([Outcome(a.row_id, State.SYNCED)])
     assert await ledger.open_document_dates() == {"2026-11-01"}
+
+
+async def test_failed_and_exporting_rows_are_still_to_export(ledger: Ledger) -> None:
+    """A failed row waits for retry and an exporting one is under way: both will post into their period."""
+    await ledger.ingest(
+        [doc("A", date="2026-10-03"), doc("B", date="2026-11-01"), doc("C", date="2026-12-05")]
+    )
+    failed, _exporting = await ledger.claim("run", limit=2, lease=LEASE)
+    await ledger.settle([Outcome.failed(failed.row_id, ERROR)])
+    assert await ledger.open_document_dates() == {"2026-10-03", "2026-11-01", "2026-12-05"}
 
 
 async def test_an_older_version_that_comes_back_is_superseded_not_exported(ledger: Ledger) -> None:
@@ -286,7 +354,7 @@ async def test_an_older_version_that_comes_back_is_superseded_not_exported(ledge
     await ledger.ingest([doc("A", 1)])
     [v1] = await ledger.claim("run-1", limit=10, lease=LEASE)
     await ledger.ingest([doc("A", 2)])
-    await ledger.mark_failed(v1.row_id, ERROR, run_id="run-1")
+    await ledger.settle([Outcome.failed(v1.row_id, ERROR)], run_id="run-1")
     assert await ledger.retry() == 1
     [claimed] = await ledger.claim("run-2", limit=10, lease=LEASE)
     assert claimed.version == 2
@@ -305,8 +373,8 @@ async def test_a_run_that_lost_its_claim_cannot_overwrite_the_outcome(ledger: Le
     clock.advance(minutes=6)
     taken = await ledger.claim("run-2", limit=10, lease=LEASE)
     assert {c.tms_id for c in taken} == {"A", "B"}
-    await ledger.mark_synced(a.row_id, [], run_id="run-2")
-    await ledger.mark_retry(a.row_id, ERROR, at=clock.now, outcome_unknown=True, run_id="run-1")
+    await ledger.settle([Outcome(a.row_id, State.SYNCED)], run_id="run-2")
+    await ledger.settle([Outcome.retry(a.row_id, ERROR, at=clock.now, outcome_unknown=True)], run_id="run-1")
     assert (await states(ledger))[("A", 1)] is State.SYNCED
 
 
@@ -314,10 +382,9 @@ async def test_blocks_on_records_already_written_are_released(ledger: Ledger) ->
     """A row blocked on a record the ledger knows was written (the release was lost) goes back to pending."""
     await ledger.ingest([doc("I"), doc("P", kind="customer_payment")])
     invoice, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_blocked(payment.row_id, "invoice/eid:tms-invoice-I")
-    await ledger.mark_failed(
-        invoice.row_id, ERROR, written=[WrittenRecord("invoice", "tms-invoice-I", "9", "u")]
-    )
+    await ledger.settle([Outcome(payment.row_id, State.BLOCKED, blocked_on="invoice/eid:tms-invoice-I")])
+    written = [WrittenRecord("invoice", "tms-invoice-I", "9", "u")]
+    await ledger.settle([Outcome.failed(invoice.row_id, ERROR, written=written)])
     assert await ledger.release_resolved_blocks() == 1
     assert (await states(ledger))[("P", 1)] is State.PENDING
 
@@ -329,7 +396,8 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
         [doc("C", kind="customer"), doc("I"), doc("J"), doc("K"), doc("P", kind="customer_payment")]
     )
     customer, i, j, k, payment = await ledger.claim("run-1", limit=10, lease=LEASE)
-    await ledger.mark_blocked(payment.row_id, "customer/eid:tms-customer-C", run_id="run-1")
+    blocked = Outcome(payment.row_id, State.BLOCKED, blocked_on="customer/eid:tms-customer-C")
+    await ledger.settle([blocked], run_id="run-1")
     first = WrittenRecord("customer", "tms-customer-C", "1", "u1")
     again = WrittenRecord("customer", "tms-customer-C", "2", "u2")
     retry_at = clock.now + timedelta(minutes=3)
@@ -338,7 +406,7 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
             Outcome(customer.row_id, State.SYNCED, written=(first,)),
             Outcome.failed(i.row_id, ERROR, written=(again,)),
             Outcome.retry(j.row_id, ERROR, at=retry_at, outcome_unknown=True),
-            Outcome(k.row_id, State.SKIPPED, blocked_on="not exported by rule"),
+            Outcome.skipped(k.row_id, "not exported by rule"),
             Outcome(payment.row_id, State.SYNCED),  # no longer held by run-1: unchanged
         ],
         run_id="run-1",
@@ -354,7 +422,8 @@ async def test_outcomes_settle_together_in_one_group(ledger: Ledger, clock: Cloc
     }
     assert rows["I"].error == ERROR
     assert rows["J"].next_attempt_at == retry_at
-    assert rows["K"].blocked_on == "not exported by rule"
+    assert rows["K"].skip_reason == "not exported by rule"
+    assert rows["K"].blocked_on is None
     assert await ledger.known_records([("customer", "tms-customer-C")]) == {
         ("customer", "tms-customer-C"): "2"
     }

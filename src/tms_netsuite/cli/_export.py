@@ -331,7 +331,7 @@ def status_command(state: str | None, env_file: Path | None, ledger: Path | None
         for row in rows:
             click.echo(
                 f"  {row.kind} {row.tms_id} v{row.version}: {row.state.value}"
-                + (f" ({row.blocked_on})" if row.blocked_on else "")
+                + (f" ({reason})" if (reason := row.blocked_on or row.skip_reason) else "")
             )
 
 
@@ -359,6 +359,7 @@ def _row_json(row: LedgerRow) -> dict[str, Any]:
         "state": row.state.value,
         "attempts": row.attempts,
         "blocked_on": row.blocked_on,
+        "skip_reason": row.skip_reason,
         "error": None
         if row.error is None
         else {

@@ -81,9 +81,7 @@ class DocumentExport:
                 detail = "; ".join(str(error) for error in prepared.errors)
                 await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
             elif isinstance(prepared, Skipped):
-                await self._settlement.finished(
-                    Outcome(row.row_id, State.SKIPPED, blocked_on=prepared.reason)
-                )
+                await self._settlement.finished(Outcome.skipped(row.row_id, prepared.reason))
             else:
                 await self._write_all(row, prepared)
         except (NetSuiteError, ValueError, KeyError, TypeError) as exc:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tms_netsuite.ledger._ledger import (
+from tms_netsuite.ledger._ledger import Ledger
+from tms_netsuite.ledger._model import (
     Claimed,
     ErrorInfo,
     IngestItem,
     IngestSummary,
-    Ledger,
     LedgerRow,
     Outcome,
     State,

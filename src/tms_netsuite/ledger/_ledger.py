@@ -6,189 +6,30 @@ call: it claims (and commits), calls NetSuite, then records the outcome (and com
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from tms_netsuite.ledger._schema import doctor_runs, documents, records
-
-
-class State(enum.StrEnum):
-    """Where a document version stands."""
-
-    PENDING = "pending"  # waiting for its (next) attempt
-    EXPORTING = "exporting"  # claimed by a run; reclaimed when the run's lease lapses
-    SYNCED = "synced"  # NetSuite holds it
-    SKIPPED = "skipped"  # nothing to write, by rule (e.g. a company driver's payroll settlement)
-    FAILED = "failed"  # a permanent error; waits for `retry` after the cause is fixed
-    BLOCKED = "blocked"  # waits for a dependency that failed
-    SUPERSEDED = "superseded"  # a newer version replaced it before it was written
-    VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
-
-
-OPEN_STATES = (State.PENDING, State.EXPORTING, State.BLOCKED)
-
-
-@dataclass(frozen=True, slots=True)
-class IngestItem:
-    """A validated TMS document version to record."""
-
-    kind: str
-    tms_id: str
-    version: int
-    payload: Mapping[str, Any]
-    voided: bool = False
-    priority: int = 0  # claimed in ascending order: master data before the transactions that use it
-
-
-@dataclass(frozen=True, slots=True)
-class IngestSummary:
-    """What an ingest did: new rows, exact repeats ignored, and rows superseded by newer versions."""
-
-    inserted: int = 0
-    duplicates: int = 0
-    superseded: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenRecord:
-    """A NetSuite record a document became."""
-
-    record_type: str
-    external_id: str
-    internal_id: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorInfo:
-    """Why an attempt failed, as the client's error and its catalogue entry describe it."""
-
-    category: str
-    code: str | None
-    detail: str | None
-    cause: str | None = None
-    fix: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one attempt at a claimed row ended, for :meth:`Ledger.settle`: its new state, the records it wrote,
-    and why it failed, waits or was skipped."""
-
-    row_id: int
-    state: State
-    written: tuple[WrittenRecord, ...] = ()
-    error: ErrorInfo | None = None
-    next_attempt_at: datetime | None = None
-    outcome_unknown: bool = False
-    blocked_on: str | None = None  # the dependency a blocked row waits for, or why a row was skipped
-
-    @classmethod
-    def retry(
-        cls,
-        row_id: int,
-        error: ErrorInfo,
-        *,
-        at: datetime,
-        outcome_unknown: bool,
-        written: Sequence[WrittenRecord] = (),
-    ) -> Outcome:
-        """A retryable failure: pending again from ``at``."""
-        return cls(
-            row_id,
-            State.PENDING,
-            tuple(written),
-            error,
-            next_attempt_at=at,
-            outcome_unknown=outcome_unknown,
-        )
-
-    @classmethod
-    def failed(cls, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()) -> Outcome:
-        """A permanent failure: waits for :meth:`Ledger.retry`."""
-        return cls(row_id, State.FAILED, tuple(written), error)
-
-
-_FINISHED_COLUMNS = (
-    "state",
-    "next_attempt_at",
-    "outcome_unknown",
-    "blocked_on",
-    "error_category",
-    "error_code",
-    "error_detail",
-    "error_cause",
-    "error_fix",
-    "updated_at",
+from tms_netsuite.ledger import _queries as queries
+from tms_netsuite.ledger._model import (
+    WAITING_STATES,
+    Claimed,
+    ErrorInfo,
+    IngestItem,
+    IngestSummary,
+    LedgerRow,
+    Outcome,
+    State,
+    WrittenRecord,
+    content_hash,
 )
-
-
-def _finish_values(outcome: Outcome, now: datetime) -> dict[str, Any]:
-    """The bound values of :meth:`Ledger._finish_statement` for one outcome."""
-    error = outcome.error
-    return {
-        "row_id": outcome.row_id,
-        "new_state": outcome.state,
-        "new_next_attempt_at": outcome.next_attempt_at,
-        "new_outcome_unknown": outcome.outcome_unknown,
-        "new_blocked_on": outcome.blocked_on,
-        "new_error_category": error.category if error else None,
-        "new_error_code": error.code if error else None,
-        "new_error_detail": error.detail if error else None,
-        "new_error_cause": error.cause if error else None,
-        "new_error_fix": error.fix if error else None,
-        "new_updated_at": now,
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """A document version claimed for export by one run."""
-
-    row_id: int
-    kind: str
-    tms_id: str
-    version: int
-    voided: bool
-    payload: Mapping[str, Any]
-    attempts: int
-    outcome_unknown: bool  # an earlier attempt may have written it: look it up before writing again
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    """A document version as the ledger holds it, for status and error reports."""
-
-    row_id: int
-    kind: str
-    tms_id: str
-    version: int
-    state: State
-    attempts: int
-    next_attempt_at: datetime | None
-    blocked_on: str | None
-    error: ErrorInfo | None
-    updated_at: datetime
-    records: tuple[WrittenRecord, ...] = field(default=())
-
-
-def content_hash(payload: Mapping[str, Any]) -> str:
-    """A stable hash of a document's content, to tell a changed document from a repeat."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _utcnow() -> datetime:
@@ -271,9 +112,8 @@ class Ledger:
     ) -> IngestSummary:
         """Ingest one chunk: what each item does is decided in memory, in order, from the versions held before
         the chunk and those of the chunk's earlier items, as one-by-one ingest decides it from the database."""
-        waiting_states = (State.PENDING, State.FAILED, State.BLOCKED)
         identities = {(item.kind, item.tms_id) for item in chunk}
-        held = await conn.execute(self._held_versions(conn.dialect.name, sorted(identities)))
+        held = await conn.execute(queries.held_versions(self.account, conn.dialect.name, sorted(identities)))
         versions: dict[tuple[str, str], set[int]] = {}
         newest: dict[tuple[str, str], int] = {}
         waiting: dict[tuple[str, str], list[int]] = {}  # held rows not yet written, by document
@@ -281,7 +121,7 @@ class Ledger:
             key = (kind, tms_id)
             versions.setdefault(key, set()).add(version)
             newest[key] = max(version, newest.get(key, version))
-            if state in waiting_states:
+            if state in WAITING_STATES:
                 waiting.setdefault(key, []).append(row_id)
         rows: list[dict[str, Any]] = []
         latest: dict[tuple[str, str], dict[str, Any]] = {}  # the chunk's pending row of each document
@@ -322,56 +162,14 @@ class Ledger:
                 superseded += 1
             latest[key] = row
             giving_way.extend(waiting.pop(key, ()))
-        if rows:
-            await conn.execute(documents.insert(), rows)  # in the items' order, so ids are as one by one
+        if rows:  # in the items' order, so ids are as one by one
+            await conn.execute(queries.insert_versions(), rows)
         for start in range(0, len(giving_way), self._SUPERSEDE_SLICE):
             result = await conn.execute(
-                documents.update()
-                .where(documents.c.id.in_(giving_way[start : start + self._SUPERSEDE_SLICE]))
-                .where(documents.c.state.in_(waiting_states))
-                .values(state=State.SUPERSEDED, updated_at=now)
+                queries.supersede(giving_way[start : start + self._SUPERSEDE_SLICE], now)
             )
             superseded += result.rowcount
         return IngestSummary(inserted=len(rows), duplicates=len(chunk) - len(rows), superseded=superseded)
-
-    def _held_versions(self, dialect: str, identities: Sequence[tuple[str, str]]) -> sa.Select[Any]:
-        """The rows held for these documents (kind, tms_id), by index probes on (account, kind, tms_id) whatever
-        the planner's statistics say: a fresh or just loaded ledger has none, and PostgreSQL then filters every
-        row of the account against a list of ids, a cost that grows with the ledger.
-
-        SQLite probes the index for kind IN (…) AND tms_id IN (…) (rows of another kind that share an id come
-        too, harmlessly: no item asks for them). PostgreSQL joins the documents, as two arrays, to a LATERAL
-        subquery, one probe each; OFFSET 0 keeps the planner from flattening it into a hash join."""
-        columns = (
-            documents.c.id,
-            documents.c.kind,
-            documents.c.tms_id,
-            documents.c.version,
-            documents.c.state,
-        )
-        if dialect != "postgresql":
-            return (
-                sa.select(*columns)
-                .where(documents.c.account == self.account)
-                .where(documents.c.kind.in_(sorted({kind for kind, _ in identities})))
-                .where(documents.c.tms_id.in_(sorted({tms_id for _, tms_id in identities})))
-            )
-        wanted = (
-            sa.func.unnest(
-                sa.literal([kind for kind, _ in identities], sa.ARRAY(sa.String())),
-                sa.literal([tms_id for _, tms_id in identities], sa.ARRAY(sa.String())),
-            )
-            .table_valued("kind", "tms_id")
-            .render_derived(name="wanted")
-        )
-        held = (
-            sa.select(*columns)
-            .where(documents.c.account == self.account)
-            .where((documents.c.kind == wanted.c.kind) & (documents.c.tms_id == wanted.c.tms_id))
-            .offset(0)
-            .lateral("held")
-        )
-        return sa.select(*held.c).select_from(wanted).join(held, sa.true())
 
     async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
         """Claim up to ``limit`` rows due for export, by priority then age, and commit the claim.
@@ -381,192 +179,43 @@ class Ledger:
         still be writing them), and a document is never claimed while another version of it is being exported.
         """
         now = self._clock()
-        busy = _other_version_exporting(now, run_id)
-        due = (
-            (documents.c.account == self.account)
-            & (
-                ((documents.c.state == State.PENDING) & (documents.c.next_attempt_at <= now))
-                | (
-                    (documents.c.state == State.EXPORTING)
-                    & (documents.c.lease_until <= now)
-                    & (documents.c.claimed_by != run_id)
-                )
-            )
-            & ~busy
-        )
-        candidates = (
-            sa.select(documents.c.id)
-            .where(due)
-            .order_by(documents.c.priority, documents.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
         async with self._writing() as conn:
-            await conn.execute(self._supersede_stale(now, run_id))
+            await conn.execute(queries.supersede_stale(self.account, now, run_id))
+            candidates = queries.claim_candidates(self.account, now, run_id, limit)
             ids = (await conn.execute(candidates)).scalars().all()
             if not ids:
                 return []
-            lapsed = documents.c.state == State.EXPORTING
-            result = await conn.execute(
-                documents.update()
-                .where(documents.c.id.in_(ids) & due)
-                .values(
-                    state=State.EXPORTING,
-                    claimed_by=run_id,
-                    lease_until=now + lease,
-                    attempts=documents.c.attempts + 1,
-                    outcome_unknown=documents.c.outcome_unknown | lapsed,
-                    updated_at=now,
-                )
-                .returning(
-                    documents.c.id,
-                    documents.c.kind,
-                    documents.c.tms_id,
-                    documents.c.version,
-                    documents.c.voided,
-                    documents.c.payload,
-                    documents.c.attempts,
-                    documents.c.outcome_unknown,
-                )
-            )
+            result = await conn.execute(queries.claim(self.account, ids, now, run_id, now + lease))
             claimed = [Claimed(*row) for row in result.all()]
         order = {row_id: position for position, row_id in enumerate(ids)}
         return sorted(claimed, key=lambda c: order[c.row_id])
 
     async def active_claims(self) -> list[str]:
         """The run ids holding rows in export (with a lease not yet lapsed)."""
-        query = (
-            sa.select(documents.c.claimed_by)
-            .where((documents.c.account == self.account) & (documents.c.state == State.EXPORTING))
-            .where(documents.c.lease_until > self._clock())
-            .distinct()
-        )
         async with self._engine.connect() as conn:
-            return [run for run in (await conn.execute(query)).scalars().all() if run]
+            result = await conn.execute(queries.active_claims(self.account, self._clock()))
+            return [run for run in result.scalars().all() if run]
 
     async def expire_claims(self, run_ids: Sequence[str]) -> int:
         """End the leases of runs known to be dead, so their rows are reclaimed now (as outcome unknown)."""
         if not run_ids:
             return 0
-        now = self._clock()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                documents.update()
-                .where((documents.c.account == self.account) & (documents.c.state == State.EXPORTING))
-                .where(documents.c.claimed_by.in_(list(run_ids)))
-                .values(lease_until=now, updated_at=now)
-            )
+            result = await conn.execute(queries.expire_claims(self.account, run_ids, self._clock()))
         return result.rowcount
-
-    def _supersede_stale(self, now: datetime, run_id: str) -> sa.Update:
-        """Rows waiting (pending, failed or blocked, or left exporting by a run whose lease lapsed) while a newer
-        version of their document exists: the newer one carries the document now, so an older one must never be
-        written after it, nor beside it in one batch."""
-        newer = documents.alias("newer")
-        has_newer = sa.exists().where(
-            (newer.c.account == documents.c.account)
-            & (newer.c.kind == documents.c.kind)
-            & (newer.c.tms_id == documents.c.tms_id)
-            & (newer.c.version > documents.c.version)
-            & (newer.c.state != State.SUPERSEDED)
-        )
-        lapsed = (
-            (documents.c.state == State.EXPORTING)
-            & (documents.c.lease_until <= now)
-            & (documents.c.claimed_by != run_id)
-        )
-        waiting = documents.c.state.in_([State.PENDING, State.FAILED, State.BLOCKED]) | lapsed
-        return (
-            documents.update()
-            .where((documents.c.account == self.account) & waiting & has_newer)
-            .values(state=State.SUPERSEDED, updated_at=now)
-        )
 
     async def renew_claims(self, run_id: str, lease: timedelta) -> int:
         """Extend the lease of every row this run holds (a heartbeat, so a slow batch is never taken over)."""
-        now = self._clock()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                documents.update()
-                .where(
-                    (documents.c.account == self.account)
-                    & (documents.c.state == State.EXPORTING)
-                    & (documents.c.claimed_by == run_id)
-                )
-                .values(lease_until=now + lease)
-            )
+            result = await conn.execute(queries.renew_claims(self.account, run_id, self._clock() + lease))
         return result.rowcount
 
     async def release_resolved_blocks(self) -> int:
         """Blocked rows whose dependency the ledger knows was written become pending (a crash between a
         dependency's commit and the release, or a dependency written by a document that failed later)."""
-        written = sa.select(records.c.record_type + "/eid:" + records.c.external_id).where(
-            records.c.account == self.account
-        )
-        now = self._clock()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                documents.update()
-                .where(
-                    (documents.c.account == self.account)
-                    & (documents.c.state == State.BLOCKED)
-                    & documents.c.blocked_on.in_(written.scalar_subquery())
-                )
-                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
-            )
+            result = await conn.execute(queries.release_resolved(self.account, self._clock()))
         return result.rowcount
-
-    async def mark_synced(
-        self,
-        row_id: int,
-        written: Sequence[WrittenRecord],
-        *,
-        state: State = State.SYNCED,
-        run_id: str | None = None,
-    ) -> None:
-        """Record a successful export (or reversal, with ``state=VOID``) and the records it wrote."""
-        await self.settle([Outcome(row_id, state, written=tuple(written))], run_id=run_id)
-
-    async def mark_retry(
-        self,
-        row_id: int,
-        error: ErrorInfo,
-        *,
-        at: datetime,
-        outcome_unknown: bool,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """A retryable failure: the row waits, pending, until ``at``. ``written`` keeps records it already made."""
-        outcome = Outcome.retry(row_id, error, at=at, outcome_unknown=outcome_unknown, written=written)
-        await self.settle([outcome], run_id=run_id)
-
-    async def mark_failed(
-        self,
-        row_id: int,
-        error: ErrorInfo,
-        *,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """A permanent failure: the row waits for :meth:`retry` after the cause is fixed."""
-        await self.settle([Outcome.failed(row_id, error, written=written)], run_id=run_id)
-
-    async def mark_blocked(
-        self,
-        row_id: int,
-        blocked_on: str,
-        *,
-        written: Sequence[WrittenRecord] = (),
-        run_id: str | None = None,
-    ) -> None:
-        """The row waits for a dependency (named in ``blocked_on``) to be synced; see :meth:`release_blocked`."""
-        outcome = Outcome(row_id, State.BLOCKED, written=tuple(written), blocked_on=blocked_on)
-        await self.settle([outcome], run_id=run_id)
-
-    async def mark_skipped(self, row_id: int, reason: str, *, run_id: str | None = None) -> None:
-        """Nothing is written for this row, by rule; ``reason`` says which."""
-        await self.settle([Outcome(row_id, State.SKIPPED, blocked_on=reason)], run_id=run_id)
 
     async def settle(
         self, outcomes: Sequence[Outcome], *, run_id: str | None = None, release: Sequence[str] = ()
@@ -585,28 +234,10 @@ class Ledger:
         async with self._engine.begin() as conn:
             await self._save_records(conn, outcomes, now)
             if outcomes:
-                await conn.execute(self._finish_statement(run_id), [_finish_values(o, now) for o in outcomes])
+                values = [queries.finish_values(outcome, now) for outcome in outcomes]
+                await conn.execute(queries.finish(self.account, run_id), values)
             if release:
-                await conn.execute(self._release_statement(release, now))
-
-    async def release_blocked(self, dependencies: Sequence[str]) -> int:
-        """Rows blocked on any of these dependencies become pending again; returns how many."""
-        if not dependencies:
-            return 0
-        async with self._engine.begin() as conn:
-            result = await conn.execute(self._release_statement(dependencies, self._clock()))
-        return result.rowcount
-
-    def _release_statement(self, dependencies: Sequence[str], now: datetime) -> sa.Update:
-        return (
-            documents.update()
-            .where(
-                (documents.c.account == self.account)
-                & (documents.c.state == State.BLOCKED)
-                & documents.c.blocked_on.in_(list(dependencies))
-            )
-            .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
-        )
+                await conn.execute(queries.release(self.account, release, now))
 
     async def _save_records(self, conn: AsyncConnection, outcomes: Sequence[Outcome], now: datetime) -> None:
         # One row per record: the last outcome to write a record names it (an upsert may not touch a row twice).
@@ -622,89 +253,46 @@ class Ledger:
                     "document_id": outcome.row_id,
                     "written_at": now,
                 }
-        if not rows:
-            return
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(records)
-        changed = ("internal_id", "url", "document_id", "written_at")
-        statement = statement.on_conflict_do_update(
-            index_elements=[records.c.account, records.c.record_type, records.c.external_id],
-            set_={column: statement.excluded[column] for column in changed},
-        )
-        await conn.execute(statement, list(rows.values()))
+        if rows:
+            await conn.execute(queries.save_records(conn.dialect.name), list(rows.values()))
+
+    async def release_blocked(self, dependencies: Sequence[str]) -> int:
+        """Rows blocked on any of these dependencies become pending again; returns how many."""
+        if not dependencies:
+            return 0
+        async with self._engine.begin() as conn:
+            result = await conn.execute(queries.release(self.account, dependencies, self._clock()))
+        return result.rowcount
 
     async def forget_records(self, keys: Sequence[tuple[str, str]]) -> None:
         """Drop records the ledger believed written but NetSuite no longer has (deleted there by hand)."""
         async with self._engine.begin() as conn:
             for record_type, external_id in keys:
-                await conn.execute(
-                    records.delete().where(
-                        (records.c.account == self.account)
-                        & (records.c.record_type == record_type)
-                        & (records.c.external_id == external_id)
-                    )
-                )
-
-    def _finish_statement(self, run_id: str | None) -> sa.Update:
-        """The row's new state, its claim released; values bound per outcome (see :func:`_finish_values`)."""
-        mine = (documents.c.id == sa.bindparam("row_id")) & (documents.c.account == self.account)
-        if run_id is not None:
-            mine &= (documents.c.claimed_by == run_id) & (documents.c.state == State.EXPORTING)
-        return (
-            documents.update()
-            .where(mine)
-            .values(
-                claimed_by=None,
-                lease_until=None,
-                **{name: sa.bindparam(f"new_{name}") for name in _FINISHED_COLUMNS},
-            )
-        )
+                await conn.execute(queries.forget_record(self.account, record_type, external_id))
 
     async def retry(self, row_ids: Sequence[int] | None = None) -> int:
         """Put failed and blocked rows back to pending (all of them, or those named); returns how many."""
-        condition = (documents.c.account == self.account) & documents.c.state.in_(
-            [State.FAILED, State.BLOCKED]
-        )
-        if row_ids is not None:
-            condition &= documents.c.id.in_(list(row_ids))
-        now = self._clock()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                documents.update()
-                .where(condition)
-                .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
-            )
+            result = await conn.execute(queries.retry(self.account, row_ids, self._clock()))
         return result.rowcount
 
     async def save_doctor_run(self, results: Mapping[str, Any], *, passed: bool) -> None:
         """Keep a doctor run's results (statuses and facts, never secrets) for the next run's comparison."""
+        statement = queries.save_doctor_run(self.account, self._clock(), dict(results), passed=passed)
         async with self._engine.begin() as conn:
-            await conn.execute(
-                doctor_runs.insert().values(
-                    account=self.account, ran_at=self._clock(), passed=passed, results=dict(results)
-                )
-            )
+            await conn.execute(statement)
 
     async def last_passing_doctor_run(self) -> dict[str, Any] | None:
         """The results of the latest doctor run without failures, if any."""
-        query = (
-            sa.select(doctor_runs.c.results)
-            .where((doctor_runs.c.account == self.account) & doctor_runs.c.passed)
-            .order_by(doctor_runs.c.id.desc())
-            .limit(1)
-        )
         async with self._engine.connect() as conn:
-            value = (await conn.execute(query)).scalar()
+            value = (await conn.execute(queries.last_passing_doctor_run(self.account))).scalar()
         return dict(value) if value is not None else None
 
     async def open_document_dates(self) -> set[str]:
-        """The dates of document versions still to export (pending, blocked or failed), for the period check."""
-        open_states = [State.PENDING, State.EXPORTING, State.BLOCKED, State.FAILED]
-        query = sa.select(documents.c.payload).where(
-            (documents.c.account == self.account) & documents.c.state.in_(open_states)
-        )
+        """The dates of document versions still to export (pending, exporting, blocked or failed), for the period
+        check."""
         async with self._engine.connect() as conn:
-            result = await conn.stream(query)
+            result = await conn.stream(queries.open_payloads(self.account))
             return {
                 str(row[0]["date"]) async for row in result if isinstance(row[0], dict) and row[0].get("date")
             }
@@ -715,49 +303,30 @@ class Ledger:
         found: dict[tuple[str, str], str] = {}
         async with self._engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                query = sa.select(records.c.record_type, records.c.external_id, records.c.internal_id).where(
-                    (records.c.account == self.account)
-                    & sa.tuple_(records.c.record_type, records.c.external_id).in_(chunk)
-                )
+                query = queries.known_records(self.account, wanted[start : start + 500])
                 found.update({(t, e): i for t, e, i in (await conn.execute(query)).all()})
         return found
 
     async def counts(self) -> dict[State, int]:
         """How many rows are in each state."""
-        query = (
-            sa.select(documents.c.state, sa.func.count())
-            .where(documents.c.account == self.account)
-            .group_by(documents.c.state)
-        )
         async with self._engine.connect() as conn:
-            return {State(state): n for state, n in (await conn.execute(query)).all()}
+            return {State(state): n for state, n in (await conn.execute(queries.counts(self.account))).all()}
 
     async def next_due(self) -> datetime | None:
         """When the earliest waiting row is due: a pending row's next attempt, or a lapsing lease."""
-        mine = documents.c.account == self.account
-        # A row whose other version another run is exporting is due when that lease lapses (counted below).
-        waiting = ~_other_version_exporting(self._clock(), None)
-        pending = sa.select(sa.func.min(documents.c.next_attempt_at)).where(
-            mine & (documents.c.state == State.PENDING) & waiting
-        )
-        leased = sa.select(sa.func.min(documents.c.lease_until)).where(
-            mine & (documents.c.state == State.EXPORTING)
-        )
+        due = (queries.next_attempt(self.account, self._clock()), queries.next_lease_end(self.account))
         async with self._engine.connect() as conn:
-            times = [(await conn.execute(query)).scalar() for query in (pending, leased)]
+            times = [(await conn.execute(query)).scalar() for query in due]
         return min((t for t in times if t is not None), default=None)
 
     async def rows(self, *, state: State | None = None, batch: int = 1000) -> AsyncIterator[LedgerRow]:
         """Every row (or those in one state), oldest first, streamed in batches of ``batch``."""
         last = 0
         while True:
-            condition = (documents.c.account == self.account) & (documents.c.id > last)
-            if state is not None:
-                condition &= documents.c.state == state
-            query = sa.select(documents).where(condition).order_by(documents.c.id).limit(batch)
             async with self._engine.connect() as conn:
-                page = (await conn.execute(query)).mappings().all()
+                page = (
+                    (await conn.execute(queries.rows_page(self.account, last, state, batch))).mappings().all()
+                )
                 written = await self._records_of(conn, [row["id"] for row in page])
             for row in page:
                 yield _ledger_row(row, written.get(row["id"], ()))
@@ -770,29 +339,12 @@ class Ledger:
     ) -> dict[int, tuple[WrittenRecord, ...]]:
         if not ids:
             return {}
-        query = sa.select(records).where(records.c.document_id.in_(ids)).order_by(records.c.written_at)
         grouped: dict[int, list[WrittenRecord]] = {}
-        for row in (await conn.execute(query)).mappings():
+        for row in (await conn.execute(queries.records_of(ids))).mappings():
             grouped.setdefault(row["document_id"], []).append(
                 WrittenRecord(row["record_type"], row["external_id"], row["internal_id"], row["url"])
             )
         return {key: tuple(value) for key, value in grouped.items()}
-
-
-def _other_version_exporting(now: datetime, run_id: str | None) -> sa.Exists:
-    """Another version of the row's document is being exported: under a live lease, or by ``run_id`` itself."""
-    other = documents.alias("other")
-    held = other.c.lease_until > now
-    if run_id is not None:
-        held |= other.c.claimed_by == run_id
-    return sa.exists().where(
-        (other.c.account == documents.c.account)
-        & (other.c.kind == documents.c.kind)
-        & (other.c.tms_id == documents.c.tms_id)
-        & (other.c.id != documents.c.id)
-        & (other.c.state == State.EXPORTING)
-        & held
-    )
 
 
 def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
@@ -814,6 +366,7 @@ def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> Ledge
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         blocked_on=row["blocked_on"],
+        skip_reason=row["skip_reason"],
         error=error,
         updated_at=row["updated_at"],
         records=written,

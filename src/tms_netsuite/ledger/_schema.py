@@ -54,6 +54,7 @@ documents = sa.Table(
     sa.Column("lease_until", UTCDateTime(), nullable=True),
     sa.Column("outcome_unknown", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("blocked_on", sa.String(300), nullable=True),
+    sa.Column("skip_reason", sa.Text(), nullable=True),
     sa.Column("error_category", sa.String(32), nullable=True),
     sa.Column("error_code", sa.String(100), nullable=True),
     sa.Column("error_detail", sa.Text(), nullable=True),

@@ -1,0 +1,166 @@
+"""What the ledger holds and hands out: the states of a document version, the items it ingests, the rows it
+claims and reports, and the outcomes it settles."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class State(enum.StrEnum):
+    """Where a document version stands."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    EXPORTING = "exporting"  # claimed by a run; reclaimed when the run's lease lapses
+    SYNCED = "synced"  # NetSuite holds it
+    SKIPPED = "skipped"  # nothing to write, by rule (e.g. a company driver's payroll settlement)
+    FAILED = "failed"  # a permanent error; waits for `retry` after the cause is fixed
+    BLOCKED = "blocked"  # waits for a dependency that failed
+    SUPERSEDED = "superseded"  # a newer version replaced it before it was written
+    VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
+
+
+# The sets of states the ledger's statements select by, defined here only.
+WAITING_STATES = (State.PENDING, State.FAILED, State.BLOCKED)
+"""Not written and not under way: a newer version of the document supersedes these."""
+OPEN_STATES = (*WAITING_STATES, State.EXPORTING)
+"""Still to export, a failed row after :meth:`Ledger.retry`: the periods of their dates are still posted into."""
+STUCK_STATES = (State.FAILED, State.BLOCKED)
+"""Moving again only by :meth:`Ledger.retry` (or, blocked, by the release of their dependency)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestItem:
+    """A validated TMS document version to record."""
+
+    kind: str
+    tms_id: str
+    version: int
+    payload: Mapping[str, Any]
+    voided: bool = False
+    priority: int = 0  # claimed in ascending order: master data before the transactions that use it
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """What an ingest did: new rows, exact repeats ignored, and rows superseded by newer versions."""
+
+    inserted: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenRecord:
+    """A NetSuite record a document became."""
+
+    record_type: str
+    external_id: str
+    internal_id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """Why an attempt failed, as the client's error and its catalogue entry describe it."""
+
+    category: str
+    code: str | None
+    detail: str | None
+    cause: str | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one attempt at a claimed row ended, for :meth:`Ledger.settle`: its new state, the records it wrote,
+    and why it failed, waits or was skipped."""
+
+    row_id: int
+    state: State
+    written: tuple[WrittenRecord, ...] = ()
+    error: ErrorInfo | None = None
+    next_attempt_at: datetime | None = None
+    outcome_unknown: bool = False
+    blocked_on: str | None = None  # the dependency a blocked row waits for (``record_type/eid:external_id``)
+    skip_reason: str | None = None  # why nothing is written for a skipped row
+
+    def __post_init__(self) -> None:
+        # Each reason belongs to one state: release_blocked matches blocked_on against dependencies.
+        if self.blocked_on is not None and self.state is not State.BLOCKED:
+            raise ValueError(f"only a blocked outcome names a dependency, not a {self.state.value} one")
+        if self.skip_reason is not None and self.state is not State.SKIPPED:
+            raise ValueError(f"only a skipped outcome has a skip reason, not a {self.state.value} one")
+
+    @classmethod
+    def retry(
+        cls,
+        row_id: int,
+        error: ErrorInfo,
+        *,
+        at: datetime,
+        outcome_unknown: bool,
+        written: Sequence[WrittenRecord] = (),
+    ) -> Outcome:
+        """A retryable failure: pending again from ``at``."""
+        return cls(
+            row_id,
+            State.PENDING,
+            tuple(written),
+            error,
+            next_attempt_at=at,
+            outcome_unknown=outcome_unknown,
+        )
+
+    @classmethod
+    def failed(cls, row_id: int, error: ErrorInfo, *, written: Sequence[WrittenRecord] = ()) -> Outcome:
+        """A permanent failure: waits for :meth:`Ledger.retry`."""
+        return cls(row_id, State.FAILED, tuple(written), error)
+
+    @classmethod
+    def skipped(cls, row_id: int, reason: str) -> Outcome:
+        """Nothing to write, by rule (a company driver's payroll settlement, say); ``reason`` says which."""
+        return cls(row_id, State.SKIPPED, skip_reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A document version claimed for export by one run."""
+
+    row_id: int
+    kind: str
+    tms_id: str
+    version: int
+    voided: bool
+    payload: Mapping[str, Any]
+    attempts: int
+    outcome_unknown: bool  # an earlier attempt may have written it: look it up before writing again
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """A document version as the ledger holds it, for status and error reports."""
+
+    row_id: int
+    kind: str
+    tms_id: str
+    version: int
+    state: State
+    attempts: int
+    next_attempt_at: datetime | None
+    blocked_on: str | None  # the dependency a blocked row waits for
+    skip_reason: str | None  # why a skipped row writes nothing
+    error: ErrorInfo | None
+    updated_at: datetime
+    records: tuple[WrittenRecord, ...] = field(default=())
+
+
+def content_hash(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a document's content, to tell a changed document from a repeat."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,397 @@
+"""Every statement the ledger runs, built by name, as SQLAlchemy Core for SQLite and PostgreSQL alike.
+
+Kept apart from :class:`~tms_netsuite.ledger.Ledger`, which decides when to run them and in which transaction
+(as procrastinate keeps its ``queries.sql`` apart from its job manager). Each builder takes the account whose
+rows it touches and the ledger clock's ``now``; none executes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tms_netsuite.ledger._model import OPEN_STATES, STUCK_STATES, WAITING_STATES, Outcome, State
+from tms_netsuite.ledger._schema import doctor_runs, documents, records
+
+# Documents
+
+
+def held_versions(account: str, dialect: str, identities: Sequence[tuple[str, str]]) -> sa.Select[Any]:
+    """The rows held for these documents (kind, tms_id), by index probes on (account, kind, tms_id) whatever
+    the planner's statistics say: a fresh or just loaded ledger has none, and PostgreSQL then filters every
+    row of the account against a list of ids, a cost that grows with the ledger.
+
+    SQLite probes the index for kind IN (…) AND tms_id IN (…) (rows of another kind that share an id come
+    too, harmlessly: no item asks for them). PostgreSQL joins the documents, as two arrays, to a LATERAL
+    subquery, one probe each; OFFSET 0 keeps the planner from flattening it into a hash join."""
+    columns = (
+        documents.c.id,
+        documents.c.kind,
+        documents.c.tms_id,
+        documents.c.version,
+        documents.c.state,
+    )
+    if dialect != "postgresql":
+        return (
+            sa.select(*columns)
+            .where(documents.c.account == account)
+            .where(documents.c.kind.in_(sorted({kind for kind, _ in identities})))
+            .where(documents.c.tms_id.in_(sorted({tms_id for _, tms_id in identities})))
+        )
+    wanted = (
+        sa.func.unnest(
+            sa.literal([kind for kind, _ in identities], sa.ARRAY(sa.String())),
+            sa.literal([tms_id for _, tms_id in identities], sa.ARRAY(sa.String())),
+        )
+        .table_valued("kind", "tms_id")
+        .render_derived(name="wanted")
+    )
+    held = (
+        sa.select(*columns)
+        .where(documents.c.account == account)
+        .where((documents.c.kind == wanted.c.kind) & (documents.c.tms_id == wanted.c.tms_id))
+        .offset(0)
+        .lateral("held")
+    )
+    return sa.select(*held.c).select_from(wanted).join(held, sa.true())
+
+
+def insert_versions() -> sa.Insert:
+    """New document versions, one row per bound parameter set (an executemany, in the given order)."""
+    return documents.insert()
+
+
+def supersede(row_ids: Sequence[int], now: datetime) -> sa.Update:
+    """These held rows give way to a newer version, if they are still waiting (not exporting or written)."""
+    return (
+        documents.update()
+        .where(documents.c.id.in_(list(row_ids)))
+        .where(documents.c.state.in_(WAITING_STATES))
+        .values(state=State.SUPERSEDED, updated_at=now)
+    )
+
+
+def supersede_stale(account: str, now: datetime, run_id: str) -> sa.Update:
+    """Rows waiting (pending, failed or blocked, or left exporting by a run whose lease lapsed) while a newer
+    version of their document exists: the newer one carries the document now, so an older one must never be
+    written after it, nor beside it in one batch."""
+    newer = documents.alias("newer")
+    has_newer = sa.exists().where(
+        (newer.c.account == documents.c.account)
+        & (newer.c.kind == documents.c.kind)
+        & (newer.c.tms_id == documents.c.tms_id)
+        & (newer.c.version > documents.c.version)
+        & (newer.c.state != State.SUPERSEDED)
+    )
+    waiting = documents.c.state.in_(WAITING_STATES) | lapsed(now, run_id)
+    return (
+        documents.update()
+        .where((documents.c.account == account) & waiting & has_newer)
+        .values(state=State.SUPERSEDED, updated_at=now)
+    )
+
+
+# Claims
+
+
+def lapsed(now: datetime, run_id: str) -> sa.ColumnElement[bool]:
+    """A row left exporting by another run whose lease has run out (it crashed): ``run_id`` may take it over.
+    A run never takes back its own rows: it may still be writing them."""
+    return (
+        (documents.c.state == State.EXPORTING)
+        & (documents.c.lease_until <= now)
+        & (documents.c.claimed_by != run_id)
+    )
+
+
+def other_version_exporting(now: datetime, run_id: str | None) -> sa.Exists:
+    """Another version of the row's document is being exported: under a live lease, or by ``run_id`` itself."""
+    other = documents.alias("other")
+    held = other.c.lease_until > now
+    if run_id is not None:
+        held |= other.c.claimed_by == run_id
+    return sa.exists().where(
+        (other.c.account == documents.c.account)
+        & (other.c.kind == documents.c.kind)
+        & (other.c.tms_id == documents.c.tms_id)
+        & (other.c.id != documents.c.id)
+        & (other.c.state == State.EXPORTING)
+        & held
+    )
+
+
+def due(account: str, now: datetime, run_id: str) -> sa.ColumnElement[bool]:
+    """A row ``run_id`` may claim now: pending and its next attempt time has come, or lapsed; and no other
+    version of its document is being exported."""
+    pending = (documents.c.state == State.PENDING) & (documents.c.next_attempt_at <= now)
+    return (
+        (documents.c.account == account)
+        & (pending | lapsed(now, run_id))
+        & ~other_version_exporting(now, run_id)
+    )
+
+
+def claim_candidates(account: str, now: datetime, run_id: str, limit: int) -> sa.Select[Any]:
+    """The ids of up to ``limit`` due rows, by priority then age, locked against other claimers (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE does the same)."""
+    return (
+        sa.select(documents.c.id)
+        .where(due(account, now, run_id))
+        .order_by(documents.c.priority, documents.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def claim(
+    account: str, row_ids: Sequence[int], now: datetime, run_id: str, lease_until: datetime
+) -> sa.Update:
+    """Take these rows (if still due) for ``run_id``, counting the attempt, and return what the export needs;
+    a lapsed row comes back with its outcome unknown."""
+    return (
+        documents.update()
+        .where(documents.c.id.in_(list(row_ids)) & due(account, now, run_id))
+        .values(
+            state=State.EXPORTING,
+            claimed_by=run_id,
+            lease_until=lease_until,
+            attempts=documents.c.attempts + 1,
+            outcome_unknown=documents.c.outcome_unknown | (documents.c.state == State.EXPORTING),
+            updated_at=now,
+        )
+        .returning(
+            documents.c.id,
+            documents.c.kind,
+            documents.c.tms_id,
+            documents.c.version,
+            documents.c.voided,
+            documents.c.payload,
+            documents.c.attempts,
+            documents.c.outcome_unknown,
+        )
+    )
+
+
+def active_claims(account: str, now: datetime) -> sa.Select[Any]:
+    """The run ids holding rows in export under a lease not yet lapsed."""
+    return (
+        sa.select(documents.c.claimed_by)
+        .where((documents.c.account == account) & (documents.c.state == State.EXPORTING))
+        .where(documents.c.lease_until > now)
+        .distinct()
+    )
+
+
+def expire_claims(account: str, run_ids: Sequence[str], now: datetime) -> sa.Update:
+    """End the leases of these runs now."""
+    return (
+        documents.update()
+        .where((documents.c.account == account) & (documents.c.state == State.EXPORTING))
+        .where(documents.c.claimed_by.in_(list(run_ids)))
+        .values(lease_until=now, updated_at=now)
+    )
+
+
+def renew_claims(account: str, run_id: str, lease_until: datetime) -> sa.Update:
+    """Extend the lease of every row ``run_id`` holds."""
+    return (
+        documents.update()
+        .where(
+            (documents.c.account == account)
+            & (documents.c.state == State.EXPORTING)
+            & (documents.c.claimed_by == run_id)
+        )
+        .values(lease_until=lease_until)
+    )
+
+
+# Outcomes
+
+_FINISHED_COLUMNS = (
+    "state",
+    "next_attempt_at",
+    "outcome_unknown",
+    "blocked_on",
+    "skip_reason",
+    "error_category",
+    "error_code",
+    "error_detail",
+    "error_cause",
+    "error_fix",
+    "updated_at",
+)
+
+
+def finish(account: str, run_id: str | None) -> sa.Update:
+    """A row's new state, its claim released; values bound per outcome (see :func:`finish_values`). With a run
+    id, only a row that run still holds changes."""
+    mine = (documents.c.id == sa.bindparam("row_id")) & (documents.c.account == account)
+    if run_id is not None:
+        mine &= (documents.c.claimed_by == run_id) & (documents.c.state == State.EXPORTING)
+    return (
+        documents.update()
+        .where(mine)
+        .values(
+            claimed_by=None,
+            lease_until=None,
+            **{name: sa.bindparam(f"new_{name}") for name in _FINISHED_COLUMNS},
+        )
+    )
+
+
+def finish_values(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The bound values of :func:`finish` for one outcome."""
+    error = outcome.error
+    return {
+        "row_id": outcome.row_id,
+        "new_state": outcome.state,
+        "new_next_attempt_at": outcome.next_attempt_at,
+        "new_outcome_unknown": outcome.outcome_unknown,
+        "new_blocked_on": outcome.blocked_on,
+        "new_skip_reason": outcome.skip_reason,
+        "new_error_category": error.category if error else None,
+        "new_error_code": error.code if error else None,
+        "new_error_detail": error.detail if error else None,
+        "new_error_cause": error.cause if error else None,
+        "new_error_fix": error.fix if error else None,
+        "new_updated_at": now,
+    }
+
+
+def save_records(dialect: str) -> sa.Insert:
+    """Records written, one row per bound parameter set; a record written again (same external id) names its
+    new internal id, url and document."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(records)
+    changed = ("internal_id", "url", "document_id", "written_at")
+    return statement.on_conflict_do_update(
+        index_elements=[records.c.account, records.c.record_type, records.c.external_id],
+        set_={column: statement.excluded[column] for column in changed},
+    )
+
+
+def forget_record(account: str, record_type: str, external_id: str) -> sa.Delete:
+    """Drop one record the ledger believed written."""
+    return records.delete().where(
+        (records.c.account == account)
+        & (records.c.record_type == record_type)
+        & (records.c.external_id == external_id)
+    )
+
+
+def release(account: str, dependencies: Sequence[str], now: datetime) -> sa.Update:
+    """Rows blocked on any of these dependencies become pending."""
+    return (
+        documents.update()
+        .where(
+            (documents.c.account == account)
+            & (documents.c.state == State.BLOCKED)
+            & documents.c.blocked_on.in_(list(dependencies))
+        )
+        .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+def release_resolved(account: str, now: datetime) -> sa.Update:
+    """Rows blocked on a record the ledger knows was written become pending."""
+    written = sa.select(records.c.record_type + "/eid:" + records.c.external_id).where(
+        records.c.account == account
+    )
+    return (
+        documents.update()
+        .where(
+            (documents.c.account == account)
+            & (documents.c.state == State.BLOCKED)
+            & documents.c.blocked_on.in_(written.scalar_subquery())
+        )
+        .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+def retry(account: str, row_ids: Sequence[int] | None, now: datetime) -> sa.Update:
+    """Failed and blocked rows (all of them, or those named) become pending."""
+    condition = (documents.c.account == account) & documents.c.state.in_(STUCK_STATES)
+    if row_ids is not None:
+        condition &= documents.c.id.in_(list(row_ids))
+    return (
+        documents.update().where(condition).values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+# Reports
+
+
+def counts(account: str) -> sa.Select[Any]:
+    """How many rows are in each state."""
+    return (
+        sa.select(documents.c.state, sa.func.count())
+        .where(documents.c.account == account)
+        .group_by(documents.c.state)
+    )
+
+
+def next_attempt(account: str, now: datetime) -> sa.Select[Any]:
+    """The earliest next attempt of a pending row that no live lease on another version holds back (such a
+    row is due when that lease lapses, see :func:`next_lease_end`)."""
+    return sa.select(sa.func.min(documents.c.next_attempt_at)).where(
+        (documents.c.account == account)
+        & (documents.c.state == State.PENDING)
+        & ~other_version_exporting(now, None)
+    )
+
+
+def next_lease_end(account: str) -> sa.Select[Any]:
+    """The earliest end of a lease on a row in export."""
+    return sa.select(sa.func.min(documents.c.lease_until)).where(
+        (documents.c.account == account) & (documents.c.state == State.EXPORTING)
+    )
+
+
+def open_payloads(account: str) -> sa.Select[Any]:
+    """The payloads of the document versions still to export (pending, exporting, blocked or failed)."""
+    return sa.select(documents.c.payload).where(
+        (documents.c.account == account) & documents.c.state.in_(OPEN_STATES)
+    )
+
+
+def known_records(account: str, keys: Sequence[tuple[str, str]]) -> sa.Select[Any]:
+    """The internal ids of these records (record type, external id) the ledger knows were written."""
+    return sa.select(records.c.record_type, records.c.external_id, records.c.internal_id).where(
+        (records.c.account == account)
+        & sa.tuple_(records.c.record_type, records.c.external_id).in_(list(keys))
+    )
+
+
+def rows_page(account: str, after: int, state: State | None, limit: int) -> sa.Select[Any]:
+    """Up to ``limit`` whole rows with ids above ``after`` (in one state, or any), by id."""
+    condition = (documents.c.account == account) & (documents.c.id > after)
+    if state is not None:
+        condition &= documents.c.state == state
+    return sa.select(documents).where(condition).order_by(documents.c.id).limit(limit)
+
+
+def records_of(row_ids: Sequence[int]) -> sa.Select[Any]:
+    """The records these rows wrote, oldest first."""
+    return sa.select(records).where(records.c.document_id.in_(list(row_ids))).order_by(records.c.written_at)
+
+
+# Doctor runs
+
+
+def save_doctor_run(account: str, ran_at: datetime, results: dict[str, Any], *, passed: bool) -> sa.Insert:
+    """Keep one doctor run's results."""
+    return doctor_runs.insert().values(account=account, ran_at=ran_at, passed=passed, results=results)
+
+
+def last_passing_doctor_run(account: str) -> sa.Select[Any]:
+    """The results of the latest doctor run without failures."""
+    return (
+        sa.select(doctor_runs.c.results)
+        .where((doctor_runs.c.account == account) & doctor_runs.c.passed)
+        .order_by(doctor_runs.c.id.desc())
+        .limit(1)
+    )
