@@ -10,7 +10,7 @@ It imports nothing from ``tms_netsuite``: it is an independent oracle.
 from __future__ import annotations
 
 from ._emulator import AuditEntry, Emulator
-from ._scenarios import ScenarioError, ScenarioInfo, list_scenarios, scenario_names
+from .scenarios import ScenarioError, ScenarioInfo, list_scenarios, scenario_names
 
 SCENARIOS: tuple[str, ...] = scenario_names()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._store import AccountStore, Employee, Integration, Role
+from netsuite_emulator.store import AccountStore, Employee, Integration, Role
 
 FULL = 4
 TBA = "TBA"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._store import AccountStore
+from netsuite_emulator.store import AccountStore
 
 NONE, VIEW, CREATE, EDIT, FULL = 0, 1, 2, 3, 4
 LEVEL_NAMES = {NONE: "None", VIEW: "View", CREATE: "Create", EDIT: "Edit", FULL: "Full"}

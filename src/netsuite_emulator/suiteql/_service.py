@@ -30,7 +30,7 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.time import format_time
 
-from ._store import AccountStore
+from netsuite_emulator.store import AccountStore
 
 # SuiteQL table → the permission that lets a role see it (netsuite-permissions.md §1.3). View is enough.
 TABLE_PERMISSIONS: dict[str, str] = {

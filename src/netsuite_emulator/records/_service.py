@@ -18,9 +18,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
-from ._login import Principal
-from ._permissions import (
+from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
+from netsuite_emulator.auth import Principal
+from netsuite_emulator.permissions import (
     CREATE,
     VIEW,
     Requirement,
@@ -28,7 +28,10 @@ from ._permissions import (
     has_permission,
     record_permission,
 )
-from ._record_io import (
+from netsuite_emulator.store import AccountStore
+
+from ._filter import Condition, bad_query, matcher, parse_query
+from ._io import (
     EXTERNAL_ID,
     Ctx,
     RecordError,
@@ -38,8 +41,6 @@ from ._record_io import (
     scalar,
     table_sql,
 )
-from ._record_query import Condition, bad_query, matcher, parse
-from ._record_types import RECORD_TYPES, RecordType, Sublist, record_type
 from ._rules import (
     TRANSFORMS,
     Draft,
@@ -53,7 +54,7 @@ from ._rules import (
     split_lines,
     transform_draft,
 )
-from ._store import AccountStore
+from ._types import RECORD_TYPES, RecordType, Sublist, record_type
 
 COLLECTION_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=collection"
 MAX_LIMIT = 1000
@@ -287,7 +288,7 @@ class RecordService:
         params = request.query_params
         limit = _int_param(params.get("limit"), MAX_LIMIT, "limit", 1, MAX_LIMIT)
         offset = _int_param(params.get("offset"), 0, "offset", 0, 10**9)
-        groups = parse(params["q"]) if params.get("q") else []
+        groups = parse_query(params["q"]) if params.get("q") else []
         with self.store.write() as conn:
             ctx = self._context(conn, request, principal)
             tests = [[self._test(ctx, rt, c) for c in group] for group in groups]

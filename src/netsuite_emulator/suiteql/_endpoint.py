@@ -15,11 +15,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
-from ._login import REST, Principal
-from ._permissions import accessible_subsidiaries
-from ._store import AccountStore
-from ._suiteql import (
+from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
+from netsuite_emulator.auth import REST, Principal
+from netsuite_emulator.permissions import accessible_subsidiaries
+from netsuite_emulator.store import AccountStore
+
+from ._service import (
     ANALYTICS_PERMISSION,
     EDIT,
     MAX_PARAMS,

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._record_io import (
+from ._io import (
     CENT,
     EXTERNAL_ID,
     Ctx,
@@ -27,7 +27,7 @@ from ._record_io import (
     transaction_refname,
     user_error,
 )
-from ._record_types import (
+from ._types import (
     BY_TYPE_CODE,
     Field,
     Kind,
@@ -329,7 +329,7 @@ class ListWriter:
     def _list_rules(self, columns: dict[str, Any]) -> None:
         rt = self.rt
         if rt.key == "account":
-            from ._record_types import ACCOUNT_TYPE_NAMES
+            from ._types import ACCOUNT_TYPE_NAMES
 
             if columns.get("accttype") not in ACCOUNT_TYPE_NAMES:
                 raise invalid_value(columns.get("accttype"), "acctType")
