@@ -41,7 +41,9 @@ from ._io import (
     scalar,
     table_sql,
 )
-from ._rules import (
+from ._types import RECORD_TYPES, RecordType, Sublist, record_type
+from .rules import (
+    TRANSACTION_RULES,
     TRANSFORMS,
     Draft,
     ListWriter,
@@ -50,11 +52,11 @@ from ._rules import (
     check_external_id,
     custom_fields,
     line_values,
+    list_writer,
     parse_body,
     split_lines,
     transform_draft,
 )
-from ._types import RECORD_TYPES, RecordType, Sublist, record_type
 
 COLLECTION_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=collection"
 MAX_LIMIT = 1000
@@ -245,12 +247,13 @@ class RecordService:
             return _address_lines(ctx, record_id, href)
         lines = ctx.all('SELECT * FROM transactionline WHERE "transaction" = ? ORDER BY id', record_id)
         result: list[dict[str, Any]] = []
-        start = 0 if rt.type_code == "Journal" else 1  # journal lines count from 0, as the real fixture shows
-        for name, line in split_lines(rt.type_code, lines):
+        rules = TRANSACTION_RULES[rt.type_code]
+        start = 0 if rules.journal else 1  # journal lines count from 0, as the real fixture shows
+        for name, line in split_lines(rules, lines):
             if name != sublist.name:
                 continue
             number = start + len(result)
-            values = {k: v for k, v in line_values(rt.type_code, name, line).items() if v is not None}
+            values = {k: v for k, v in line_values(rules, name, line).items() if v is not None}
             values["line"] = number
             result.append(render_line(ctx, sublist, values, f"{href}/{sublist.name}/{number}"))
         return result
@@ -465,7 +468,7 @@ def _transform_only() -> RecordError:
 def _writer(ctx: Ctx, rt: RecordType, custom: dict[str, dict[str, Any]]) -> TransactionWriter | ListWriter:
     if rt.family == "transaction":
         return TransactionWriter(ctx, rt, custom.get("transaction", {}))
-    return ListWriter(ctx, rt, custom.get(rt.table, {}))
+    return list_writer(ctx, rt, custom.get(rt.table, {}))
 
 
 def _create(
