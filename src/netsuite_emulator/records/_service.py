@@ -21,7 +21,10 @@ from starlette.responses import Response
 from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
 from netsuite_emulator.auth import Principal
 from netsuite_emulator.permissions import (
+    ANALYTICS_PERMISSION,
     CREATE,
+    EDIT,
+    FULL,
     VIEW,
     Requirement,
     accessible_subsidiaries,
@@ -154,14 +157,14 @@ class RecordService:
             visible=visible | writable,
             parents={int(r["id"]): r["parent"] for r in subsidiaries},
             oneworld=store.company().oneworld,
-            period_override=store.permission_level(role.id, "ADMI_PERIODOVERRIDE") >= 4,
+            period_override=store.permission_level(role.id, "ADMI_PERIODOVERRIDE") >= FULL,
             name_validation=mode if mode in _VALIDATION_MODES else "warning",
         )
 
     def _workbook_refusal(self, principal: Principal) -> Response | None:
         # Collection queries need SuiteAnalytics Workbook; by-id reads do not. Publicly reported behaviour,
         # not documented by Oracle.
-        if self.store.permission_level(principal.role.id, "REPO_ANALYTICS") < 3:
+        if self.store.permission_level(principal.role.id, ANALYTICS_PERMISSION) < EDIT:
             return error_response(
                 400,
                 "USER_ERROR",

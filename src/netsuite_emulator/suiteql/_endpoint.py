@@ -17,12 +17,10 @@ from starlette.responses import Response
 
 from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
 from netsuite_emulator.auth import REST, Principal
-from netsuite_emulator.permissions import accessible_subsidiaries
+from netsuite_emulator.permissions import ANALYTICS_PERMISSION, EDIT, accessible_subsidiaries
 from netsuite_emulator.store import AccountStore
 
 from ._service import (
-    ANALYTICS_PERMISSION,
-    EDIT,
     MAX_PARAMS,
     SubsidiaryScope,
     SuiteQLError,

@@ -30,39 +30,8 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.time import format_time
 
+from netsuite_emulator.permissions import TABLE_PERMISSIONS, VIEW
 from netsuite_emulator.store import AccountStore
-
-# SuiteQL table → the permission that lets a role see it (netsuite-permissions.md §1.3). View is enough.
-TABLE_PERMISSIONS: dict[str, str] = {
-    "account": "LIST_ACCOUNT",
-    "accountingperiod": "ADMI_ACCTPERIODS",
-    "classification": "LIST_CLASS",
-    "currency": "LIST_CURRENCY",
-    "customer": "LIST_CUSTJOB",
-    "customersubsidiaryrelationship": "LIST_CUSTJOB",
-    "customfield": "ADMI_CUSTFIELD",
-    "department": "LIST_DEPARTMENT",
-    "employee": "LIST_EMPLOYEE_RECORD",
-    # Public SuiteQL code joins EmployeeRolesForSearch; that it is gated like employee is a guess.
-    "employeerolesforsearch": "LIST_EMPLOYEE_RECORD",
-    "expensecategory": "LIST_CATEGORY",
-    "item": "LIST_ITEM",
-    "location": "LIST_LOCATION",
-    "paymentmethod": "ADMI_ACCOUNTINGLIST",  # the Records Catalog's gate, not LIST_PAYMETH (D5)
-    "role": "ADMI_MANAGEROLES",
-    "rolepermissions": "ADMI_MANAGEROLES",
-    "subsidiary": "LIST_SUBSIDIARY",
-    "term": "ADMI_ACCOUNTINGLIST",
-    "transaction": "TRAN_FIND",
-    # The catalog names only `transaction`; its lines and links being gated the same way is a guess.
-    "transactionline": "TRAN_FIND",
-    "previoustransactionlinelink": "TRAN_FIND",
-    "vendor": "LIST_VENDOR",
-    "vendorsubsidiaryrelationship": "LIST_VENDOR",
-}
-VIEW = 1
-ANALYTICS_PERMISSION = "REPO_ANALYTICS"  # SuiteAnalytics Workbook, Edit: needed for any SuiteQL at all
-EDIT = 3
 
 # Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
 # the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
