@@ -1,106 +1,35 @@
 """The record types of the REST record service: their REST field names, the store columns behind them, and the
-shape each field takes in a read.
-
-Field names follow the 2026.1 REST API Browser (camelCase; a few records keep NetSuite's lower-case names, as
-``expenseCategory.expenseacct``). Writes accept field names in any case, as the 2020-era lower-case names
-(``trandate``, ``isinactive``) still appear in clients.
+shape each field takes in a read; the names NetSuite shows for their codes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from ._fields import EXTERNAL_ID, ID, INACTIVE, Field, Kind, LineField, RecordType, Sublist, ro, rw
+from ._transaction_types import TRANSACTIONS
 
-Kind = Literal["text", "bool", "float", "int", "date", "datetime", "ref", "enum", "subsidiaries"]
-Family = Literal["list", "entity", "relationship", "item", "transaction"]
-
-
-@dataclass(frozen=True)
-class Field:
-    """One body field: ``column`` in the record's table (None: computed when read, never written)."""
-
-    name: str
-    column: str | None
-    kind: Kind = "text"
-    ref: str | None = None  # the REST record type a reference points to (lower case)
-    readonly: bool = False
-    label: str = ""  # as NetSuite names the field in "Please enter value(s) for: …"
-    on_mainline: bool = False  # transactions: kept on the main line of transactionline, not on transaction
-
-    @property
-    def title(self) -> str:
-        return self.label or self.name[:1].upper() + self.name[1:]
-
-
-@dataclass(frozen=True)
-class LineField:
-    name: str
-    column: str | None
-    kind: Kind = "text"
-    ref: str | None = None
-    readonly: bool = False
-
-
-@dataclass(frozen=True)
-class Sublist:
-    name: str
-    fields: tuple[LineField, ...]
-    keyed_by: str | None = None  # None: a non-keyed sublist, whose lines append on update
-
-    def field(self, name: str) -> LineField | None:
-        lowered = name.lower()
-        return next((f for f in self.fields if f.name.lower() == lowered), None)
-
-
-@dataclass(frozen=True)
-class RecordType:
-    name: str  # REST record id as the API Browser spells it (camelCase)
-    table: str
-    family: Family
-    fields: tuple[Field, ...]
-    refname: str  # SQL expression over the table (alias r) for refName
-    sublists: tuple[Sublist, ...] = ()
-    where: str = ""  # SQL condition (alias r) selecting this type's rows of a shared table
-    defaults: tuple[tuple[str, object], ...] = ()  # columns set on create
-    subsidiary: str | None = None  # column naming the subsidiary that governs visibility
-    type_code: str = ""  # transactions: SuiteQL's transaction type
-    label: str = ""  # transactions: the refName prefix ("Invoice #1001")
-    required: tuple[str, ...] = ()  # REST fields a create must carry (beyond the rules of the family)
-
-    @property
-    def key(self) -> str:
-        return self.name.lower()
-
-    def field(self, name: str) -> Field | None:
-        return _FIELD_INDEX[self.key].get(name.lower())
-
-    def sublist(self, name: str) -> Sublist | None:
-        lowered = name.lower()
-        return next((s for s in self.sublists if s.name.lower() == lowered), None)
-
-
-def _f(
-    name: str, column: str | None = None, kind: Kind = "text", ref: str | None = None, **kw: object
-) -> Field:
-    return Field(name, name.lower() if column is None else column, kind, ref, **kw)  # type: ignore[arg-type]
-
-
-def _ro(name: str, kind: Kind = "text", column: str | None = None, ref: str | None = None) -> Field:
-    return Field(name, column, kind, ref, readonly=True)
-
-
-_ID = Field("id", "id", "text", readonly=True)
-_EXTERNAL_ID = Field("externalId", "externalid", "text")
-_INACTIVE = Field("isInactive", "isinactive", "bool")
+__all__ = [
+    "ACCOUNT_TYPE_NAMES",
+    "BY_TYPE_CODE",
+    "ENTITY_TABLES",
+    "ITEM_TYPES",
+    "ITEM_TYPE_NAMES",
+    "RECORD_TYPES",
+    "STATUS_NAMES",
+    "Field",
+    "Kind",
+    "RecordType",
+    "Sublist",
+    "record_type",
+]
 
 # -- lists -------------------------------------------------------------------------------------------------
 
 _SEGMENT_FIELDS = (
-    _ID,
-    _EXTERNAL_ID,
-    _f("name", label="Name"),
-    _INACTIVE,
-    _f("includeChildren", "includechildren", "bool"),
+    ID,
+    EXTERNAL_ID,
+    rw("name", label="Name"),
+    INACTIVE,
+    rw("includeChildren", "includechildren", "bool"),
 )
 
 _LISTS: tuple[RecordType, ...] = (
@@ -109,19 +38,19 @@ _LISTS: tuple[RecordType, ...] = (
         "account",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("acctNumber"),
-            _f("acctName", label="Name"),
-            _f("acctType", kind="enum", label="Type"),
-            _f("sSpecAcct", kind="enum"),
-            _f("parent", kind="ref", ref="account"),
-            _f("currency", kind="ref", ref="currency"),
-            _f("subsidiary", kind="subsidiaries", ref="subsidiary"),
-            _f("includeChildren", kind="bool"),
-            _f("isSummary", kind="bool"),
-            _INACTIVE,
-            _f("description"),
+            ID,
+            EXTERNAL_ID,
+            rw("acctNumber"),
+            rw("acctName", label="Name"),
+            rw("acctType", kind="enum", label="Type"),
+            rw("sSpecAcct", kind="enum"),
+            rw("parent", kind="ref", ref="account"),
+            rw("currency", kind="ref", ref="currency"),
+            rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
+            rw("includeChildren", kind="bool"),
+            rw("isSummary", kind="bool"),
+            INACTIVE,
+            rw("description"),
         ),
         "COALESCE(r.acctnumber || ' ', '') || r.acctname",
         subsidiary="subsidiary",
@@ -132,15 +61,15 @@ _LISTS: tuple[RecordType, ...] = (
         "subsidiary",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("name", label="Name"),
-            _f("legalName"),
-            _f("parent", kind="ref", ref="subsidiary"),
-            _f("currency", kind="ref", ref="currency", label="Currency"),
-            _f("country", label="Country"),
-            _f("isElimination", kind="bool"),
-            _INACTIVE,
+            ID,
+            EXTERNAL_ID,
+            rw("name", label="Name"),
+            rw("legalName"),
+            rw("parent", kind="ref", ref="subsidiary"),
+            rw("currency", kind="ref", ref="currency", label="Currency"),
+            rw("country", label="Country"),
+            rw("isElimination", kind="bool"),
+            INACTIVE,
         ),
         "r.name",
         subsidiary="id",
@@ -151,15 +80,15 @@ _LISTS: tuple[RecordType, ...] = (
         "currency",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("name", label="Name"),
-            _f("symbol", label="ISO Code"),
-            _f("displaySymbol"),
-            _f("isBaseCurrency", kind="bool", readonly=True),
-            _INACTIVE,
-            _f("exchangeRate", kind="float", label="Default Exchange Rate"),
-            _f("currencyPrecision", kind="int"),
+            ID,
+            EXTERNAL_ID,
+            rw("name", label="Name"),
+            rw("symbol", label="ISO Code"),
+            rw("displaySymbol"),
+            rw("isBaseCurrency", kind="bool", readonly=True),
+            INACTIVE,
+            rw("exchangeRate", kind="float", label="Default Exchange Rate"),
+            rw("currencyPrecision", kind="int"),
         ),
         "r.name",
         required=("name", "symbol"),
@@ -170,8 +99,8 @@ _LISTS: tuple[RecordType, ...] = (
         "list",
         (
             *_SEGMENT_FIELDS,
-            _f("parent", kind="ref", ref="classification"),
-            _f("subsidiary", kind="subsidiaries", ref="subsidiary"),
+            rw("parent", kind="ref", ref="classification"),
+            rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
         ),
         "r.name",
         subsidiary="subsidiary",
@@ -183,8 +112,8 @@ _LISTS: tuple[RecordType, ...] = (
         "list",
         (
             *_SEGMENT_FIELDS,
-            _f("parent", kind="ref", ref="department"),
-            _f("subsidiary", kind="subsidiaries", ref="subsidiary"),
+            rw("parent", kind="ref", ref="department"),
+            rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
         ),
         "r.name",
         subsidiary="subsidiary",
@@ -195,12 +124,12 @@ _LISTS: tuple[RecordType, ...] = (
         "location",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("name", label="Name"),
-            _INACTIVE,
-            _f("parent", kind="ref", ref="location"),
-            _f("subsidiary", kind="subsidiaries", ref="subsidiary"),
+            ID,
+            EXTERNAL_ID,
+            rw("name", label="Name"),
+            INACTIVE,
+            rw("parent", kind="ref", ref="location"),
+            rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
         ),
         "r.name",
         subsidiary="subsidiary",
@@ -210,7 +139,7 @@ _LISTS: tuple[RecordType, ...] = (
         "term",
         "term",
         "list",
-        (_ID, _EXTERNAL_ID, _f("name", label="Terms"), _f("daysUntilNetDue", kind="int"), _INACTIVE),
+        (ID, EXTERNAL_ID, rw("name", label="Terms"), rw("daysUntilNetDue", kind="int"), INACTIVE),
         "r.name",
         required=("name",),
     ),
@@ -219,13 +148,13 @@ _LISTS: tuple[RecordType, ...] = (
         "paymentmethod",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("name", label="Name"),
-            _f("methodType", "methodtype", "enum"),
-            _f("account", kind="ref", ref="account"),
-            _f("undepFunds", kind="bool"),
-            _INACTIVE,
+            ID,
+            EXTERNAL_ID,
+            rw("name", label="Name"),
+            rw("methodType", "methodtype", "enum"),
+            rw("account", kind="ref", ref="account"),
+            rw("undepFunds", kind="bool"),
+            INACTIVE,
         ),
         "r.name",
         required=("name",),
@@ -235,11 +164,11 @@ _LISTS: tuple[RecordType, ...] = (
         "expensecategory",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("name", label="Name"),
-            _f("expenseacct", kind="ref", ref="account", label="Expense Account"),
-            _f("description"),
+            ID,
+            EXTERNAL_ID,
+            rw("name", label="Name"),
+            rw("expenseacct", kind="ref", ref="account", label="Expense Account"),
+            rw("description"),
             Field("isinactive", "isinactive", "bool"),
         ),
         "r.name",
@@ -250,24 +179,24 @@ _LISTS: tuple[RecordType, ...] = (
         "accountingperiod",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("periodName", label="Period Name"),
-            _f("startDate", kind="date", label="Start Date"),
-            _f("endDate", kind="date", label="End Date"),
-            _f("parent", kind="ref", ref="accountingperiod"),
-            _f("isYear", kind="bool"),
-            _f("isQuarter", kind="bool"),
-            _f("isAdjust", kind="bool"),
-            _f("isPosting", kind="bool"),
-            _INACTIVE,
-            _f("closed", kind="bool"),
-            _f("closedOnDate", kind="date"),
-            _f("allLocked", kind="bool"),
-            _f("apLocked", kind="bool"),
-            _f("arLocked", kind="bool"),
-            _f("payrollLocked", kind="bool"),
-            _f("allowNonGLChanges", kind="bool"),
+            ID,
+            EXTERNAL_ID,
+            rw("periodName", label="Period Name"),
+            rw("startDate", kind="date", label="Start Date"),
+            rw("endDate", kind="date", label="End Date"),
+            rw("parent", kind="ref", ref="accountingperiod"),
+            rw("isYear", kind="bool"),
+            rw("isQuarter", kind="bool"),
+            rw("isAdjust", kind="bool"),
+            rw("isPosting", kind="bool"),
+            INACTIVE,
+            rw("closed", kind="bool"),
+            rw("closedOnDate", kind="date"),
+            rw("allLocked", kind="bool"),
+            rw("apLocked", kind="bool"),
+            rw("arLocked", kind="bool"),
+            rw("payrollLocked", kind="bool"),
+            rw("allowNonGLChanges", kind="bool"),
         ),
         "r.periodname",
         required=("periodName", "startDate", "endDate"),
@@ -277,15 +206,15 @@ _LISTS: tuple[RecordType, ...] = (
         "employee",
         "list",
         (
-            _ID,
-            _EXTERNAL_ID,
-            _f("entityId"),
-            _f("firstName", label="First Name"),
-            _f("lastName", label="Last Name"),
-            _f("email", label="Email"),
-            _f("subsidiary", kind="ref", ref="subsidiary", label="Subsidiary"),
-            _f("giveAccess", kind="bool"),
-            _INACTIVE,
+            ID,
+            EXTERNAL_ID,
+            rw("entityId"),
+            rw("firstName", label="First Name"),
+            rw("lastName", label="Last Name"),
+            rw("email", label="Email"),
+            rw("subsidiary", kind="ref", ref="subsidiary", label="Subsidiary"),
+            rw("giveAccess", kind="bool"),
+            INACTIVE,
         ),
         "r.entityid",
         subsidiary="subsidiary",
@@ -296,17 +225,17 @@ _LISTS: tuple[RecordType, ...] = (
 # -- items -------------------------------------------------------------------------------------------------
 
 _ITEM_FIELDS = (
-    _ID,
-    _EXTERNAL_ID,
-    _f("itemId", label="Item Name/Number"),
-    _f("displayName"),
-    _f("description"),
-    _ro("itemType", "enum", "itemtype"),
-    _f("incomeAccount", kind="ref", ref="account", label="Income Account"),
-    _f("expenseAccount", kind="ref", ref="account", label="Expense Account"),
-    _f("subsidiary", kind="subsidiaries", ref="subsidiary"),
-    _f("includeChildren", kind="bool"),
-    _INACTIVE,
+    ID,
+    EXTERNAL_ID,
+    rw("itemId", label="Item Name/Number"),
+    rw("displayName"),
+    rw("description"),
+    ro("itemType", "enum", "itemtype"),
+    rw("incomeAccount", kind="ref", ref="account", label="Income Account"),
+    rw("expenseAccount", kind="ref", ref="account", label="Expense Account"),
+    rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
+    rw("includeChildren", kind="bool"),
+    INACTIVE,
 )
 # REST item type → (SuiteQL itemtype, subtype).
 ITEM_KINDS: dict[str, tuple[str, str]] = {
@@ -351,23 +280,23 @@ _ADDRESS_BOOK = Sublist(
     keyed_by="id",
 )
 _ENTITY_FIELDS = (
-    _ID,
-    _EXTERNAL_ID,
-    _f("entityId"),
-    _f("companyName", label="Company Name"),
-    _f("isPerson", kind="bool"),
-    _f("firstName", label="First Name"),
-    _f("lastName", label="Last Name"),
-    _f("email"),
-    _f("phone"),
-    _f("comments"),
-    _f("subsidiary", kind="ref", ref="subsidiary", label="Primary Subsidiary"),
-    _f("currency", kind="ref", ref="currency"),
-    _f("terms", kind="ref", ref="term"),
-    _INACTIVE,
-    _ro("dateCreated", "datetime", "datecreated"),
-    _ro("lastModifiedDate", "datetime", "lastmodifieddate"),
-    _ro("balance", "float"),
+    ID,
+    EXTERNAL_ID,
+    rw("entityId"),
+    rw("companyName", label="Company Name"),
+    rw("isPerson", kind="bool"),
+    rw("firstName", label="First Name"),
+    rw("lastName", label="Last Name"),
+    rw("email"),
+    rw("phone"),
+    rw("comments"),
+    rw("subsidiary", kind="ref", ref="subsidiary", label="Primary Subsidiary"),
+    rw("currency", kind="ref", ref="currency"),
+    rw("terms", kind="ref", ref="term"),
+    INACTIVE,
+    ro("dateCreated", "datetime", "datecreated"),
+    ro("lastModifiedDate", "datetime", "lastmodifieddate"),
+    ro("balance", "float"),
 )
 _ENTITIES = (
     RecordType(
@@ -376,8 +305,8 @@ _ENTITIES = (
         "entity",
         (
             *_ENTITY_FIELDS,
-            _f("receivablesAccount", kind="ref", ref="account"),
-            _f("creditLimit", kind="float"),
+            rw("receivablesAccount", kind="ref", ref="account"),
+            rw("creditLimit", kind="float"),
         ),
         "r.entityid",
         sublists=(_ADDRESS_BOOK,),
@@ -389,9 +318,9 @@ _ENTITIES = (
         "entity",
         (
             *_ENTITY_FIELDS,
-            _f("payablesAccount", kind="ref", ref="account"),
-            _f("printOnCheckAs"),
-            _f("is1099Eligible", kind="bool"),
+            rw("payablesAccount", kind="ref", ref="account"),
+            rw("printOnCheckAs"),
+            rw("is1099Eligible", kind="bool"),
         ),
         "r.entityid",
         sublists=(_ADDRESS_BOOK,),
@@ -399,18 +328,18 @@ _ENTITIES = (
     ),
 )
 _RELATIONSHIP_FIELDS = (
-    _ID,
-    _EXTERNAL_ID,
-    _f("subsidiary", kind="ref", ref="subsidiary", label="Subsidiary"),
-    _ro("isPrimarySub", "bool", "isprimarysub"),
-    _f("primaryCurrency", kind="ref", ref="currency"),
+    ID,
+    EXTERNAL_ID,
+    rw("subsidiary", kind="ref", ref="subsidiary", label="Subsidiary"),
+    ro("isPrimarySub", "bool", "isprimarysub"),
+    rw("primaryCurrency", kind="ref", ref="currency"),
 )
 _RELATIONSHIPS = (
     RecordType(
         "customerSubsidiaryRelationship",
         "customersubsidiaryrelationship",
         "relationship",
-        (*_RELATIONSHIP_FIELDS, _f("entity", kind="ref", ref="customer", label="Customer")),
+        (*_RELATIONSHIP_FIELDS, rw("entity", kind="ref", ref="customer", label="Customer")),
         "(SELECT e.entityid FROM customer e WHERE e.id = r.entity) || ' : ' || "
         "(SELECT s.name FROM subsidiary s WHERE s.id = r.subsidiary)",
         subsidiary="subsidiary",
@@ -422,8 +351,8 @@ _RELATIONSHIPS = (
         "relationship",
         (
             *_RELATIONSHIP_FIELDS,
-            _f("entity", kind="ref", ref="vendor", label="Vendor"),
-            _f("creditLimit", kind="float"),
+            rw("entity", kind="ref", ref="vendor", label="Vendor"),
+            rw("creditLimit", kind="float"),
         ),
         "(SELECT e.entityid FROM vendor e WHERE e.id = r.entity) || ' : ' || "
         "(SELECT s.name FROM subsidiary s WHERE s.id = r.subsidiary)",
@@ -432,234 +361,8 @@ _RELATIONSHIPS = (
     ),
 )
 
-# -- transactions ------------------------------------------------------------------------------------------
-
-_SEGMENT_LINE_FIELDS = (
-    LineField("class", "class", "ref", "classification"),
-    LineField("department", "department", "ref", "department"),
-    LineField("location", "location", "ref", "location"),
-)
-ITEM_SUBLIST = Sublist(
-    "item",
-    (
-        LineField("line", "linesequencenumber", "int", readonly=True),
-        LineField("item", "item", "ref", "item"),
-        LineField("quantity", "quantity", "float"),
-        LineField("rate", "rate", "float"),
-        LineField("amount", "foreignamount", "float"),
-        LineField("description", "memo"),
-        LineField("account", "account", "ref", "account", readonly=True),
-        *_SEGMENT_LINE_FIELDS,
-    ),
-)
-EXPENSE_SUBLIST = Sublist(
-    "expense",
-    (
-        LineField("line", "linesequencenumber", "int", readonly=True),
-        LineField("account", "account", "ref", "account"),
-        LineField("category", "category", "ref", "expensecategory"),
-        LineField("amount", "foreignamount", "float"),
-        LineField("memo", "memo"),
-        *_SEGMENT_LINE_FIELDS,
-    ),
-)
-JOURNAL_SUBLIST = Sublist(
-    "line",
-    (
-        LineField("line", "linesequencenumber", "int", readonly=True),
-        LineField("account", "account", "ref", "account"),
-        LineField("debit", "debitforeignamount", "float"),
-        LineField("credit", "creditforeignamount", "float"),
-        LineField("memo", "memo"),
-        LineField("entity", "entity", "ref", "entity"),
-        LineField("subsidiary", "subsidiary", "ref", "subsidiary"),
-        *_SEGMENT_LINE_FIELDS,
-    ),
-)
-APPLY_SUBLIST = Sublist(
-    "apply",
-    (
-        LineField("doc", "previousdoc", "ref", "transaction"),
-        LineField("apply", None, "bool"),
-        LineField("amount", "foreignamount", "float"),
-        LineField("line", None, "int", readonly=True),
-        LineField("total", None, "float", readonly=True),
-        LineField("due", None, "float", readonly=True),
-        LineField("refNum", None, readonly=True),
-        LineField("applyDate", None, "date", readonly=True),
-        LineField("type", None, readonly=True),
-    ),
-    keyed_by="doc",
-)
-
-_TRAN_COMMON = (
-    _ID,
-    _EXTERNAL_ID,
-    _f("tranId"),
-    _f("tranDate", kind="date", label="Date"),
-    _f("memo"),
-    _f("subsidiary", kind="ref", ref="subsidiary", label="Subsidiary"),
-    _f("currency", kind="ref", ref="currency", label="Currency"),
-    _f("exchangeRate", kind="float"),
-    _f("postingPeriod", kind="ref", ref="accountingperiod", label="Posting Period"),
-    _ro("status", "enum", "status"),
-    _ro("createdDate", "datetime", "createddate"),
-    _ro("lastModifiedDate", "datetime", "lastmodifieddate"),
-    Field("class", "class", "ref", "classification", on_mainline=True),
-    Field("department", "department", "ref", "department", on_mainline=True),
-    Field("location", "location", "ref", "location", on_mainline=True),
-)
-_DOCUMENT = (
-    _f("dueDate", kind="date"),
-    _f("terms", kind="ref", ref="term"),
-    _f("otherRefNum"),
-    _ro("total", "float", "foreigntotal"),
-)
-_RECEIVES = (
-    _ro("amountPaid", "float", "foreignamountpaid"),
-    _ro("amountRemaining", "float", "foreignamountunpaid"),
-)
-_APPLIES = (
-    _ro("applied", "float", "foreignpaymentamountused"),
-    _ro("unapplied", "float", "foreignpaymentamountunused"),
-)
-_CASH = (
-    Field("account", "account", "ref", "account", on_mainline=True, label="Account"),
-    _f("undepFunds", kind="bool"),
-    _f("paymentMethod", kind="ref", ref="paymentmethod"),
-)
-
-
-def _tran(
-    name: str,
-    code: str,
-    label: str,
-    fields: tuple[Field, ...],
-    sublists: tuple[Sublist, ...],
-) -> RecordType:
-    return RecordType(
-        name,
-        "transaction",
-        "transaction",
-        (*_TRAN_COMMON, *fields),
-        "r.tranid",
-        sublists=sublists,
-        where=f"r.type = '{code}'",
-        defaults=(("type", code), ("recordtype", name.lower())),
-        subsidiary="subsidiary",
-        type_code=code,
-        label=label,
-    )
-
-
-_AR_ACCOUNT = Field("account", "account", "ref", "account", on_mainline=True, label="A/R Account")
-_AP_ACCOUNT = Field("account", "account", "ref", "account", on_mainline=True, label="A/P Account")
-_TRANSACTIONS = (
-    _tran(
-        "invoice",
-        "CustInvc",
-        "Invoice",
-        (_f("entity", kind="ref", ref="customer", label="Customer"), _AR_ACCOUNT, *_DOCUMENT, *_RECEIVES),
-        (ITEM_SUBLIST,),
-    ),
-    _tran(
-        "creditMemo",
-        "CustCred",
-        "Credit Memo",
-        (
-            _f("entity", kind="ref", ref="customer", label="Customer"),
-            _AR_ACCOUNT,
-            *_DOCUMENT,
-            *_APPLIES,
-            _ro("createdFrom", "ref", "createdfrom", "transaction"),
-        ),
-        (ITEM_SUBLIST, APPLY_SUBLIST),
-    ),
-    _tran(
-        "vendorBill",
-        "VendBill",
-        "Bill",
-        (_f("entity", kind="ref", ref="vendor", label="Vendor"), _AP_ACCOUNT, *_DOCUMENT, *_RECEIVES),
-        (EXPENSE_SUBLIST, ITEM_SUBLIST),
-    ),
-    _tran(
-        "vendorCredit",
-        "VendCred",
-        "Bill Credit",
-        (
-            _f("entity", kind="ref", ref="vendor", label="Vendor"),
-            _AP_ACCOUNT,
-            *_DOCUMENT,
-            *_APPLIES,
-            _ro("createdFrom", "ref", "createdfrom", "transaction"),
-        ),
-        (EXPENSE_SUBLIST, ITEM_SUBLIST, APPLY_SUBLIST),
-    ),
-    _tran(
-        "customerPayment",
-        "CustPymt",
-        "Payment",
-        (
-            _f("customer", "entity", "ref", "customer", label="Customer"),
-            _f("payment", "foreigntotal", "float", label="Payment Amount"),
-            *_CASH,
-            *_APPLIES,
-        ),
-        (APPLY_SUBLIST,),
-    ),
-    _tran(
-        "vendorPayment",
-        "VendPymt",
-        "Bill Payment",
-        (
-            _f("entity", kind="ref", ref="vendor", label="Payee"),
-            Field("account", "account", "ref", "account", on_mainline=True, label="Account"),
-            _ro("total", "float", "foreigntotal"),
-        ),
-        (APPLY_SUBLIST,),
-    ),
-    _tran(
-        "customerDeposit",
-        "CustDep",
-        "Customer Deposit",
-        (
-            _f("customer", "entity", "ref", "customer", label="Customer"),
-            _f("payment", "foreigntotal", "float", label="Payment Amount"),
-            *_CASH,
-            *_APPLIES,
-        ),
-        (),
-    ),
-    _tran(
-        "depositApplication",
-        "DepAppl",
-        "Deposit Application",
-        (
-            _ro("customer", "ref", "entity", "customer"),
-            _ro("deposit", "ref", "createdfrom", "customerdeposit"),
-            _ro("applied", "float", "foreigntotal"),
-            _ro("total", "float", "foreigntotal"),
-        ),
-        (APPLY_SUBLIST,),
-    ),
-    _tran(
-        "journalEntry",
-        "Journal",
-        "Journal",
-        (
-            _f("reversalDate", kind="date"),
-            _ro("total", "float", "foreigntotal"),
-            _f("approved", None, "bool"),
-        ),
-        (JOURNAL_SUBLIST,),
-    ),
-)
-
 RECORD_TYPES: dict[str, RecordType] = {
-    rt.key: rt for rt in (*_LISTS, *_ITEMS, *_ENTITIES, *_RELATIONSHIPS, *_TRANSACTIONS)
-}
-_FIELD_INDEX: dict[str, dict[str, Field]] = {
-    key: {f.name.lower(): f for f in rt.fields} for key, rt in RECORD_TYPES.items()
+    rt.key: rt for rt in (*_LISTS, *_ITEMS, *_ENTITIES, *_RELATIONSHIPS, *TRANSACTIONS)
 }
 TRANSACTION_TYPES: dict[str, RecordType] = {
     k: v for k, v in RECORD_TYPES.items() if v.family == "transaction"

@@ -20,13 +20,8 @@ from netsuite_emulator.auth import REST, Principal
 from netsuite_emulator.permissions import ANALYTICS_PERMISSION, EDIT, accessible_subsidiaries
 from netsuite_emulator.store import AccountStore
 
-from ._service import (
-    MAX_PARAMS,
-    SubsidiaryScope,
-    SuiteQLError,
-    SuiteQLService,
-    unsupported,
-)
+from ._service import SuiteQLService
+from ._translate import MAX_PARAMS, SubsidiaryScope, SuiteQLError, unsupported
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000
