@@ -5,6 +5,8 @@ It imports nothing from ``tms_netsuite``: it is an independent oracle.
     from netsuite_emulator import Emulator
     emu = Emulator.from_scenario("healthy")
     emu.app, emu.account_id, emu.env(), emu.audit_trail()
+
+``netsuite_emulator.testing`` runs it as its own process instead, for tests and benchmarks over a socket.
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
 """NetSuite's business rules for writes, by family: lists, entities and their subsidiary relationships,
-transactions (one rules object per type), their lines and their balances."""
+transactions (one rules object per type), their lines and their balances.
+
+Every write runs inside one store transaction (the caller's ``store.write()``): a refusal raises
+:class:`RecordError` and rolls back, so a refused request leaves the account as it was.
+
+Where NetSuite's documentation gives an error's wording it is used; the other texts are marked as guesses.
+"""
 
 from __future__ import annotations
 
