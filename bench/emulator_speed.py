@@ -23,17 +23,16 @@ import os
 import platform
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from dotenv import dotenv_values
 from oauthlib import oauth1
 
 from netsuite_emulator import Emulator
+from netsuite_emulator.testing import start_emulator
 
 SERVER_TIME = "/services/rest/system/v1/serverTime"
 SUITEQL = "/services/rest/query/v1/suiteql"
@@ -75,26 +74,6 @@ def _prepare_account(folder: Path) -> Path:
             ((n, f"bench-{n}", f"Bench item {n}") for n in range(1_000, 1_000 + ITEMS)),
         )
     return db
-
-
-def _start_emulator(
-    folder: Path, db: Path, core: int | None
-) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    env_file = folder / "netsuite.env"
-    command = [sys.executable, "-c", "from netsuite_emulator.cli import main; main()", "serve", "--port", "0"]
-    command += ["--db", str(db)]
-    command += ["--env-file", str(env_file), "--concurrency-limit", "64", "--latency-ms", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if core is not None:
-        os.sched_setaffinity(process.pid, {core})
-    deadline = time.monotonic() + 30
-    while not env_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(
-                "the emulator did not start: " + (process.stderr.read() if process.stderr else b"").decode()
-            )
-        time.sleep(0.05)
-    return process, {k: v for k, v in dotenv_values(env_file).items() if v is not None}
 
 
 async def _run(name: str, env: dict[str, str], seconds: float, workers: int, suiteql: bool) -> Result:
@@ -155,7 +134,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="emulator-bench-") as tmp:
         folder = Path(tmp)
         db = _prepare_account(folder)
-        process, env = _start_emulator(folder, db, cores[0] if pinned else None)
+        serve = ["--db", str(db), "--concurrency-limit", "64", "--latency-ms", "0"]
+        emulator = start_emulator(folder, *serve, core=cores[0] if pinned else None)
+        env = emulator.env
         try:
             if pinned:
                 os.sched_setaffinity(0, {cores[1]})
@@ -164,11 +145,7 @@ def main() -> int:
                 asyncio.run(_run("SuiteQL pages of 100 rows", env, args.seconds, args.workers, suiteql=True)),
             ]
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            emulator.stop(signal.SIGINT)
     sharing = (
         f"emulator pinned to core {cores[0]}, load generator to core {cores[1]}"
         if pinned

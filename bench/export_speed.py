@@ -48,6 +48,7 @@ from typing import Any
 import httpx
 
 from bench.emulator_speed import _machine
+from netsuite_emulator.testing import start_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "examples" / "demo-mapping.toml"
@@ -346,33 +347,18 @@ class Emulator:
     def __init__(self, folder: Path, limit: int, latency_ms: float, core: int | None) -> None:
         self.env_file = folder / "netsuite.env"
         self.admin_env_file = folder / "admin.env"
-        command = [sys.executable, "-c", "from netsuite_emulator.cli import main; main()", "serve"]
-        command += ["--port", "0", "--env-file", str(self.env_file)]
-        if os.environ.get("BENCH_EMULATOR_DB") == "1":
-            command += ["--db", str(folder / "account.db")]
-        command += ["--admin-env-file", str(self.admin_env_file), "--concurrency-limit", str(limit)]
-        command += ["--latency-ms", str(latency_ms), "--scenario", "healthy"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if core is not None:
-            os.sched_setaffinity(self.process.pid, {core})
-        deadline = time.monotonic() + 60
-        while not (self.env_file.exists() and self.admin_env_file.exists()):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                stderr = self.process.stderr.read() if self.process.stderr else b""
-                raise RuntimeError("the emulator did not start: " + stderr.decode())
-            time.sleep(0.05)
+        args = ["--db", str(folder / "account.db")] if os.environ.get("BENCH_EMULATOR_DB") == "1" else []
+        args += ["--admin-env-file", str(self.admin_env_file), "--concurrency-limit", str(limit)]
+        args += ["--latency-ms", str(latency_ms), "--scenario", "healthy"]
+        self.served = start_emulator(folder, *args, wait_for=[self.admin_env_file], timeout=60, core=core)
+        self.process = self.served.process
 
     def cpu_s(self) -> float:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.served.stop(signal.SIGINT)
 
 
 def _run_worker(

@@ -5,12 +5,14 @@ It imports nothing from ``tms_netsuite``: it is an independent oracle.
     from netsuite_emulator import Emulator
     emu = Emulator.from_scenario("healthy")
     emu.app, emu.account_id, emu.env(), emu.audit_trail()
+
+``netsuite_emulator.testing`` runs it as its own process instead, for tests and benchmarks over a socket.
 """
 
 from __future__ import annotations
 
 from ._emulator import AuditEntry, Emulator
-from ._scenarios import ScenarioError, ScenarioInfo, list_scenarios, scenario_names
+from .scenarios import ScenarioError, ScenarioInfo, list_scenarios, scenario_names
 
 SCENARIOS: tuple[str, ...] = scenario_names()
 

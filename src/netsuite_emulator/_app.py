@@ -8,7 +8,6 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
 
-import jwt
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -16,17 +15,26 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import _keys
-from ._auth import audit_failure, audit_success, authenticate
 from ._errors import NetSuiteJSON, error_response, invalid_login, iso_utc_ms
-from ._governance import ConnectionDropped, Governor
-from ._login import REST, RESTLETS, LoginFailure, Principal
-from ._oauth2 import TokenRequestError, issue_token
-from ._permissions import LEVEL_NAMES, PERMISSIONS, Requirement
-from ._query import SuiteQLEndpoint
-from ._records import RecordService
-from ._store import AccountStore
-from ._tba import base_string_uri, query_parameters
+from .auth import (
+    REST,
+    RESTLETS,
+    LoginFailure,
+    Principal,
+    TokenRequestError,
+    audit_failure,
+    audit_success,
+    authenticate,
+    base_string_uri,
+    issue_token,
+    query_parameters,
+    signing_jwks,
+)
+from .governance import ConnectionDropped, Governor
+from .permissions import LEVEL_NAMES, PERMISSIONS, Requirement
+from .records import RecordService
+from .store import AccountStore
+from .suiteql import SuiteQLEndpoint
 
 logger = logging.getLogger("netsuite_emulator")
 
@@ -182,8 +190,7 @@ class _Handlers:
 
     async def keys(self, request: Request) -> Response:
         """The public key of the emulator's access tokens (clients need not verify them)."""
-        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(_keys.signing_key().public_key(), as_dict=True)
-        return JSONResponse({"keys": [{**jwk, "kid": _keys.SIGNING_KEY_ID, "alg": "PS256", "use": "sig"}]})
+        return JSONResponse(signing_jwks())
 
     async def record(self, request: Request) -> Response:
         principal = await self.login(request, REST)

@@ -16,9 +16,9 @@ from types import TracebackType
 from starlette.types import ASGIApp
 
 from ._app import create_app
-from ._governance import GovernanceStats, Governor
-from ._scenarios import ScenarioError, load_scenario, seed_store
-from ._store import AccountStore, LoginRecord
+from .governance import GovernanceStats, Governor
+from .scenarios import ScenarioError, load_scenario, seed_store
+from .store import AccountStore, LoginRecord
 
 Clock = Callable[[], float]
 ENV_HEADER = "# test values of the local NetSuite emulator, not real credentials"

@@ -17,8 +17,8 @@ from typing import TextIO
 import uvicorn
 
 from ._emulator import Emulator
-from ._governance import ConnectionDropped
-from ._store import LoginRecord
+from .governance import ConnectionDropped
+from .store import LoginRecord
 
 
 def bind(host: str, port: int) -> socket.socket:

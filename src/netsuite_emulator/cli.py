@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from ._emulator import AuditEntry, Emulator, dotenv_text
-from ._governance import FAULT_KINDS, parse_faults, split_fault_rate
-from ._scenarios import ScenarioError, list_scenarios, scenario_names
 from ._server import audit_logger, base_url, bind, serve, write_atomically
-from ._store import AccountStore, StoreError
+from .governance import FAULT_KINDS, parse_faults, split_fault_rate
+from .scenarios import ScenarioError, list_scenarios, scenario_names
+from .store import AccountStore, StoreError
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 

@@ -12,7 +12,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from netsuite_emulator import Emulator
-from netsuite_emulator._governance import (
+from netsuite_emulator.governance import (
     FAULT_KINDS,
     ConnectionDropped,
     Governor,

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from netsuite_emulator import Emulator
-from netsuite_emulator._keys import self_signed_certificate
+from netsuite_emulator.auth import self_signed_certificate
 from tests.emulator.helpers import INVALID_LOGIN, FakeClock, assertion, client_for, token_form
 
 TOKEN = "/services/rest/auth/oauth2/v1/token"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from netsuite_emulator import Emulator
-from netsuite_emulator._permissions import (
+from netsuite_emulator.permissions import (
     CREATE,
     EDIT,
     FULL,

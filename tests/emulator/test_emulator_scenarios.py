@@ -9,7 +9,7 @@ import pytest
 
 import netsuite_emulator
 from netsuite_emulator import SCENARIOS, Emulator, ScenarioError, list_scenarios
-from netsuite_emulator import _scenarios as scenarios_module
+from netsuite_emulator.scenarios import _loader as scenarios_module
 
 MakeEmulator = Callable[..., Emulator]
 EXPECTED = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netsuite_emulator._tba import (
+from netsuite_emulator.auth import (
     base_string_uri,
     hmac_sha256_signature,
     parse_authorization,

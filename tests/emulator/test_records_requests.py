@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from netsuite_emulator._record_io import RecordError
-from netsuite_emulator._record_query import parse
+from netsuite_emulator.records import RecordError, parse_query
 from tests.emulator.records_support import RECORD, invoice_body, make, netsuite, raw, refused
 
 
@@ -62,12 +61,12 @@ async def test_q_filters_on_body_fields(emulator: Emulator) -> None:
 
 
 def test_the_q_grammar() -> None:
-    assert parse('a IS "x \\" y" AND b ANY_OF [1, 2] OR c EMPTY')[1][0].operator == "EMPTY"
-    assert parse('a IS "x \\" y"')[0][0].values == ('x " y',)
-    assert parse("d WITHIN 1/1/2026, 2/1/2026")[0][0].values == ("1/1/2026", "2/1/2026")
+    assert parse_query('a IS "x \\" y" AND b ANY_OF [1, 2] OR c EMPTY')[1][0].operator == "EMPTY"
+    assert parse_query('a IS "x \\" y"')[0][0].values == ('x " y',)
+    assert parse_query("d WITHIN 1/1/2026, 2/1/2026")[0][0].values == ("1/1/2026", "2/1/2026")
     for text in ("a", "a IS", "a FOO 1", "a IS 1 AND", "a IS 1 b IS 2", 'a IS "open', "a ANY_OF [1, 2"):
         with pytest.raises(RecordError):
-            parse(text)
+            parse_query(text)
 
 
 @pytest.mark.anyio

@@ -39,7 +39,7 @@ import anyio
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._errors import ERROR_MEDIA_TYPE, INVALID_LOGIN_DETAIL, error_body
+from netsuite_emulator._errors import ERROR_MEDIA_TYPE, INVALID_LOGIN_DETAIL, error_body
 
 FAULT_KINDS: tuple[str, ...] = ("5xx", "drop", "429", "401", "slow")
 SLOW_FACTOR = 5

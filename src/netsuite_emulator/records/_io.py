@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._record_types import (
+from ._types import (
     ACCOUNT_TYPE_NAMES,
     BY_TYPE_CODE,
     ENTITY_TABLES,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._store import AccountStore, Employee, Integration, Role
+from netsuite_emulator.permissions import FULL
+from netsuite_emulator.store import AccountStore, Employee, Integration, Role
 
-FULL = 4
 TBA = "TBA"
 OAUTH2 = "OAuth 2.0"
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from . import _keys
+from netsuite_emulator.auth import test_certificate
+from netsuite_emulator.permissions import check_level, permission_name
+from netsuite_emulator.store import SEEDED_TABLES, AccountStore
+
 from ._periods import generate_periods
-from ._permissions import check_level, permission_name
-from ._schema import SEEDED_TABLES
-from ._store import AccountStore
 
 _MERGED_SECTIONS = ("company", "clock", "periods")
 _DELTA_KINDS = ("insert", "update", "delete")
@@ -45,7 +45,7 @@ class Scenario:
 
 
 def _scenario_files() -> dict[str, Any]:
-    folder = resources.files(__package__).joinpath("scenarios")
+    folder = resources.files(__package__)
     return {
         entry.name.removesuffix(".toml"): entry for entry in folder.iterdir() if entry.name.endswith(".toml")
     }
@@ -149,6 +149,5 @@ def seed_store(store: AccountStore, scenario: Scenario, now: float) -> None:
     ordered.append(("accountingperiod", generate_periods(scenario.periods, now)))
     store.seed(company, ordered)
     for certificate_id, label in store.certificates_to_complete():
-        key = _keys.test_private_key(label)
-        pem = _keys.self_signed_certificate(key, f"netsuite-emulator {label}", now)
-        store.set_certificate_material(certificate_id, pem, _keys.private_key_pem(key))
+        pem, private_pem = test_certificate(label, now)
+        store.set_certificate_material(certificate_id, pem, private_pem)

@@ -6,22 +6,14 @@ SQLite-only functions, bounded size and nesting. Every table must be one NetSuit
 see (a table it may not see is an unknown search type, as in NetSuite); every column must exist. The checked tree
 is rendered for SQLite with every identifier quoted; values travel as bound ``?`` parameters, never as text.
 
-The translation of a query depends on the query, the store's schema and the role's visibility, so it is cached
-on those: repeated queries (paging, benchmarks) cost one SQLite statement, not a parse.
-
 What is not here: ``BUILTIN.DF`` and other BUILTIN functions, analytic (window) functions, date arithmetic
 (``ADD_MONTHS``, ``TRUNC(date)``), Oracle's ``(+)`` outer joins and ``WITH``: they answer INVALID_PARAMETER.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import sqlite3
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import sqlglot
 from sqlglot import TokenType, exp
@@ -30,42 +22,9 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.time import format_time
 
-from ._store import AccountStore
-
-# SuiteQL table → the permission that lets a role see it (netsuite-permissions.md §1.3). View is enough.
-TABLE_PERMISSIONS: dict[str, str] = {
-    "account": "LIST_ACCOUNT",
-    "accountingperiod": "ADMI_ACCTPERIODS",
-    "classification": "LIST_CLASS",
-    "currency": "LIST_CURRENCY",
-    "customer": "LIST_CUSTJOB",
-    "customersubsidiaryrelationship": "LIST_CUSTJOB",
-    "customfield": "ADMI_CUSTFIELD",
-    "department": "LIST_DEPARTMENT",
-    "employee": "LIST_EMPLOYEE_RECORD",
-    # Public SuiteQL code joins EmployeeRolesForSearch; that it is gated like employee is a guess.
-    "employeerolesforsearch": "LIST_EMPLOYEE_RECORD",
-    "expensecategory": "LIST_CATEGORY",
-    "item": "LIST_ITEM",
-    "location": "LIST_LOCATION",
-    "paymentmethod": "ADMI_ACCOUNTINGLIST",  # the Records Catalog's gate, not LIST_PAYMETH (D5)
-    "role": "ADMI_MANAGEROLES",
-    "rolepermissions": "ADMI_MANAGEROLES",
-    "subsidiary": "LIST_SUBSIDIARY",
-    "term": "ADMI_ACCOUNTINGLIST",
-    "transaction": "TRAN_FIND",
-    # The catalog names only `transaction`; its lines and links being gated the same way is a guess.
-    "transactionline": "TRAN_FIND",
-    "previoustransactionlinelink": "TRAN_FIND",
-    "vendor": "LIST_VENDOR",
-    "vendorsubsidiaryrelationship": "LIST_VENDOR",
-}
-VIEW = 1
-ANALYTICS_PERMISSION = "REPO_ANALYTICS"  # SuiteAnalytics Workbook, Edit: needed for any SuiteQL at all
-EDIT = 3
-
 # Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
 # the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
+
 DATE_COLUMNS = frozenset({"startdate", "enddate", "closedondate", "trandate", "duedate", "reversaldate"})
 
 MAX_QUERY_CHARS = 100_000  # NetSuite's limit is not documented; the emulator's bound
@@ -75,7 +34,6 @@ MAX_PARAMS = 1_000
 MAX_STEPS = (
     50_000_000  # SQLite VM steps per statement: a runaway join is stopped, not left to block the account
 )
-_CACHE_SIZE = 512
 
 _PREAMBLE = "Invalid search query. Detailed unprocessed description follows. Search error occurred: "
 # Oracle's dual, as NetSuite's SuiteQL offers it.
@@ -578,167 +536,3 @@ def _translate_functions(tree: exp.Expr) -> None:
 
 
 # -- SQL functions the translation relies on -------------------------------------------------------------------
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _to_char(value: object, pattern: str | None = None) -> str | None:
-    if value is None:
-        return None
-    moment = _as_datetime(value)
-    if pattern is not None and moment is not None:
-        return moment.strftime(pattern)
-    return text(value)
-
-
-def _to_date(value: object, pattern: str | None = None) -> str | None:
-    if value is None:
-        return None
-    raw = str(value)
-    moment = dt.datetime.strptime(raw, pattern) if pattern else dt.datetime.fromisoformat(raw)
-    if moment.time() == dt.time(0):
-        return moment.date().isoformat()
-    return moment.isoformat(sep=" ")
-
-
-def _to_number(value: object) -> int | float | None:
-    if value is None or isinstance(value, int | float):
-        return value
-    number = Decimal(str(value).strip())
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-# -- answers -------------------------------------------------------------------------------------------------
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def text(value: object) -> str:
-    """A value as SuiteQL over REST shows it: always a string."""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        shown = repr(value)
-        return format(Decimal(shown), "f") if "e" in shown else shown
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
-def _us_date(value: str) -> str:
-    year, month, day = value.split("-")
-    return f"{int(month)}/{int(day)}/{year}"
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, str]]
-    total: int
-
-
-class SuiteQLService:
-    """Runs SuiteQL for a role on one account store."""
-
-    def __init__(self, store: AccountStore, clock: Callable[[], float]) -> None:
-        self._store = store
-        self._clock = clock
-        self._catalog: Catalog | None = None
-        self._cache: OrderedDict[tuple[str, int, Visibility], Compiled] = OrderedDict()
-        store.create_function("ns_to_char", 1, _to_char)
-        store.create_function("ns_to_char", 2, _to_char)
-        store.create_function("ns_to_date", 1, _to_date)
-        store.create_function("ns_to_date", 2, _to_date)
-        store.create_function("ns_to_number", 1, _to_number)
-        store.create_function("ns_sysdate", 0, self._sysdate, deterministic=False)
-        store.create_function("ns_systimestamp", 0, self._systimestamp, deterministic=False)
-
-    def _sysdate(self) -> str:
-        return dt.datetime.fromtimestamp(self._clock(), dt.UTC).date().isoformat()
-
-    def _systimestamp(self) -> str:
-        return dt.datetime.fromtimestamp(self._clock(), dt.UTC).replace(microsecond=0).isoformat(sep=" ")[:19]
-
-    def catalog(self) -> Catalog:
-        """The exposed tables that exist in the store, with their columns; re-read when the schema changes."""
-        version = int(self._store.query("PRAGMA schema_version")[0][0])
-        if self._catalog is None or self._catalog.version != version:
-            names = {r[0] for r in self._store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            columns = {
-                table: tuple(r[1] for r in self._store.query(f'PRAGMA table_info("{table}")'))
-                for table in TABLE_PERMISSIONS
-                if table in names
-            }
-            self._catalog = Catalog(version, columns)
-            self._cache.clear()
-        return self._catalog
-
-    def visibility(
-        self, role_id: int, is_administrator: bool, subsidiaries: SubsidiaryScope | None
-    ) -> Visibility:
-        if is_administrator:
-            return Visibility(frozenset(TABLE_PERMISSIONS), None)
-        levels = {
-            r[0]: int(r[1])
-            for r in self._store.query(
-                "SELECT permkey, permlevel FROM rolepermissions WHERE role = ?", (role_id,)
-            )
-        }
-        tables = frozenset(t for t, key in TABLE_PERMISSIONS.items() if levels.get(key, 0) >= VIEW)
-        return Visibility(tables, subsidiaries)
-
-    def compile(self, query: str, visibility: Visibility) -> Compiled:
-        catalog = self.catalog()
-        key = (query, catalog.version, visibility)
-        compiled = self._cache.get(key)
-        if compiled is None:
-            compiled = compile_suiteql(query, catalog, visibility)
-            self._cache[key] = compiled
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return compiled
-
-    def run(
-        self, query: str, params: Sequence[object], visibility: Visibility, *, limit: int, offset: int
-    ) -> Page:
-        compiled = self.compile(query, visibility)
-        if len(params) != compiled.parameters:
-            # NetSuite's wording for a parameter count mismatch is not documented.
-            raise unsupported()
-        try:
-            rows = self._store.guarded_query(compiled.page_sql, (*params, limit, offset), max_steps=MAX_STEPS)
-            if offset == 0 and len(rows) < limit:
-                total = len(rows)
-            else:
-                total = int(self._store.guarded_query(compiled.count_sql, params, max_steps=MAX_STEPS)[0][0])
-        except (sqlite3.Error, ValueError, OverflowError, ArithmeticError):
-            raise unsupported() from None
-        return Page(_items(rows, compiled.date_outputs), total)
-
-
-def _items(rows: list[sqlite3.Row], dates: frozenset[str]) -> list[dict[str, str]]:
-    """Rows as SuiteQL items: lower-case keys, string values, NULLs left out (as NetSuite leaves them out)."""
-    if not rows:
-        return []
-    keys = [name.lower() for name in rows[0].keys()]  # noqa: SIM118 -- iterating a Row gives its values
-    dated = [key in dates for key in keys]
-    items: list[dict[str, str]] = []
-    for row in rows:
-        item: dict[str, str] = {}
-        for key, is_date, value in zip(keys, dated, row, strict=True):
-            if value is None:
-                continue
-            shown = value if type(value) is str else str(value) if type(value) is int else text(value)
-            if is_date and _ISO_DATE.fullmatch(shown):
-                shown = _us_date(shown)
-            item[key] = shown
-        items.append(item)
-    return items

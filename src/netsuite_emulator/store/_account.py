@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from netsuite_emulator.permissions import FULL
+
 from ._schema import SCHEMA_SQL, SCHEMA_VERSION
 
 ADMINISTRATOR_ROLE_ID = 3  # NetSuite's built-in Administrator role has internal id 3 and every permission.
-FULL = 4
 
 # Tables whose rows are the account's data; the rest are traffic (nonces, audit, issued bearer tokens).
 _TRAFFIC_TABLES = frozenset({"loginaudit", "usednonce", "oauth2accesstoken"})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+from typing import Any
 
+import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -60,3 +62,15 @@ def signing_key() -> rsa.RSAPrivateKey:
 
 
 SIGNING_KEY_ID = "s.SYSTEM.emulator"
+
+
+def test_certificate(label: str, now: float) -> tuple[str, str]:
+    """A seeded integration's certificate and its private key (PEM), both derived from a label."""
+    key = test_private_key(label)
+    return self_signed_certificate(key, f"netsuite-emulator {label}", now), private_key_pem(key)
+
+
+def signing_jwks() -> dict[str, Any]:
+    """The public key of the emulator's access tokens, as a JWK set."""
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(signing_key().public_key(), as_dict=True)
+    return {"keys": [{**jwk, "kid": SIGNING_KEY_ID, "alg": "PS256", "use": "sig"}]}

@@ -12,9 +12,10 @@ from typing import Any
 
 import jwt
 
+from netsuite_emulator.store import AccountStore, Certificate, Integration, IssuedBearer
+
 from . import _keys
 from ._login import OAUTH2, REST, RESTLETS, LoginFailure, Principal, check_features, check_user
-from ._store import AccountStore, Certificate, Integration, IssuedBearer
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = frozenset({"PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from netsuite_emulator.store import AccountStore, LoginRecord
+
 from ._login import LoginFailure, Principal
 from ._oauth2 import verify_bearer
-from ._store import AccountStore, LoginRecord
 from ._tba import SignedRequest, verify_tba
 
 

@@ -18,18 +18,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
-from ._login import Principal
-from ._permissions import (
+from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
+from netsuite_emulator.auth import Principal
+from netsuite_emulator.permissions import (
+    ANALYTICS_PERMISSION,
     CREATE,
+    EDIT,
+    FULL,
     VIEW,
     Requirement,
     accessible_subsidiaries,
     has_permission,
     record_permission,
 )
-from ._record_io import (
-    EXTERNAL_ID,
+from netsuite_emulator.store import AccountStore
+
+from ._filter import Condition, bad_query, matcher, parse_query
+from ._io import (
     Ctx,
     RecordError,
     not_found,
@@ -38,9 +43,10 @@ from ._record_io import (
     scalar,
     table_sql,
 )
-from ._record_query import Condition, bad_query, matcher, parse
-from ._record_types import RECORD_TYPES, RecordType, Sublist, record_type
-from ._rules import (
+from ._read import address_lines, apply_lines, by_external_id, entity_balance, find, visible
+from ._types import RecordType, Sublist, record_type
+from .rules import (
+    TRANSACTION_RULES,
     TRANSFORMS,
     Draft,
     ListWriter,
@@ -49,11 +55,11 @@ from ._rules import (
     check_external_id,
     custom_fields,
     line_values,
+    list_writer,
     parse_body,
     split_lines,
     transform_draft,
 )
-from ._store import AccountStore
 
 COLLECTION_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=collection"
 MAX_LIMIT = 1000
@@ -151,14 +157,14 @@ class RecordService:
             visible=visible | writable,
             parents={int(r["id"]): r["parent"] for r in subsidiaries},
             oneworld=store.company().oneworld,
-            period_override=store.permission_level(role.id, "ADMI_PERIODOVERRIDE") >= 4,
+            period_override=store.permission_level(role.id, "ADMI_PERIODOVERRIDE") >= FULL,
             name_validation=mode if mode in _VALIDATION_MODES else "warning",
         )
 
     def _workbook_refusal(self, principal: Principal) -> Response | None:
         # Collection queries need SuiteAnalytics Workbook; by-id reads do not. Publicly reported behaviour,
         # not documented by Oracle.
-        if self.store.permission_level(principal.role.id, "REPO_ANALYTICS") < 3:
+        if self.store.permission_level(principal.role.id, ANALYTICS_PERMISSION) < EDIT:
             return error_response(
                 400,
                 "USER_ERROR",
@@ -216,7 +222,7 @@ class RecordService:
             if wanted and f.name.lower() not in wanted and f.name != "id":
                 continue
             if f.name == "balance" and rt.family == "entity":
-                value: Any = _entity_balance(ctx, rt, record_id)
+                value: Any = entity_balance(ctx, rt, record_id)
             else:
                 value = render_field(ctx, rt, f, row, main, href, expand=expand, simple_enum=simple_enum)
             if value is not None:
@@ -239,17 +245,18 @@ class RecordService:
         self, ctx: Ctx, rt: RecordType, record_id: int, sublist: Sublist, href: str
     ) -> list[dict[str, Any]]:
         if sublist.name == "apply":
-            return _apply_lines(ctx, record_id, href)
+            return apply_lines(ctx, record_id, href)
         if sublist.name == "addressBook":
-            return _address_lines(ctx, record_id, href)
+            return address_lines(ctx, record_id, href)
         lines = ctx.all('SELECT * FROM transactionline WHERE "transaction" = ? ORDER BY id', record_id)
         result: list[dict[str, Any]] = []
-        start = 0 if rt.type_code == "Journal" else 1  # journal lines count from 0, as the real fixture shows
-        for name, line in split_lines(rt.type_code, lines):
+        rules = TRANSACTION_RULES[rt.type_code]
+        start = 0 if rules.journal else 1  # journal lines count from 0, as the real fixture shows
+        for name, line in split_lines(rules, lines):
             if name != sublist.name:
                 continue
             number = start + len(result)
-            values = {k: v for k, v in line_values(rt.type_code, name, line).items() if v is not None}
+            values = {k: v for k, v in line_values(rules, name, line).items() if v is not None}
             values["line"] = number
             result.append(render_line(ctx, sublist, values, f"{href}/{sublist.name}/{number}"))
         return result
@@ -287,7 +294,7 @@ class RecordService:
         params = request.query_params
         limit = _int_param(params.get("limit"), MAX_LIMIT, "limit", 1, MAX_LIMIT)
         offset = _int_param(params.get("offset"), 0, "offset", 0, 10**9)
-        groups = parse(params["q"]) if params.get("q") else []
+        groups = parse_query(params["q"]) if params.get("q") else []
         with self.store.write() as conn:
             ctx = self._context(conn, request, principal)
             tests = [[self._test(ctx, rt, c) for c in group] for group in groups]
@@ -372,7 +379,7 @@ class RecordService:
             if rt.key == "depositapplication" and operation != "patch":
                 existing = None
                 if operation == "put":
-                    existing = _by_external_id(ctx, rt, check_external_id((ref or "")[4:], "externalId"))
+                    existing = by_external_id(ctx, rt, check_external_id((ref or "")[4:], "externalId"))
                 if existing is None:
                     raise _transform_only()
             record_id = self._apply_write(ctx, rt, ref, operation, body, options)
@@ -396,7 +403,7 @@ class RecordService:
         if operation == "put":
             external_id = check_external_id((ref or "")[4:], "externalId")
             parsed.fields.pop("externalId", None)  # the path's external id wins over the body's (a guess)
-            existing = _by_external_id(ctx, rt, external_id)
+            existing = by_external_id(ctx, rt, external_id)
             if existing is None:
                 return _create(ctx, rt, parsed, self.custom, external_id)
             # NetSuite does not document what PUT does to the sublists of a record that already exists. The
@@ -464,7 +471,7 @@ def _transform_only() -> RecordError:
 def _writer(ctx: Ctx, rt: RecordType, custom: dict[str, dict[str, Any]]) -> TransactionWriter | ListWriter:
     if rt.family == "transaction":
         return TransactionWriter(ctx, rt, custom.get("transaction", {}))
-    return ListWriter(ctx, rt, custom.get(rt.table, {}))
+    return list_writer(ctx, rt, custom.get(rt.table, {}))
 
 
 def _create(
@@ -496,108 +503,6 @@ def _options(request: Request) -> Options:
     params = request.query_params
     replace = frozenset(p.strip().lower() for p in params.get("replace", "").split(",") if p.strip())
     return Options(replace, params.get("replaceSelectedFields", "").lower() == "true")
-
-
-def _by_external_id(ctx: Ctx, rt: RecordType, external_id: str) -> int | None:
-    where = f"AND {rt.where}" if rt.where else ""
-    row = ctx.one(f"SELECT r.* FROM {table_sql(rt)} r WHERE r.externalid = ? {where}", external_id)  # noqa: S608
-    if row is None or not visible(ctx, rt, row):
-        return None
-    return int(row["id"])
-
-
-def find(ctx: Ctx, rt: RecordType, ref: str) -> int:
-    """The internal id a path names (an id or ``eid:…``), if the record exists and the role may see it."""
-    where = f"AND {rt.where}" if rt.where else ""
-    if ref.startswith("eid:"):
-        external_id = ref[4:]
-        if not EXTERNAL_ID.fullmatch(external_id):
-            raise not_found()
-        row = ctx.one(f"SELECT r.* FROM {table_sql(rt)} r WHERE r.externalid = ? {where}", external_id)  # noqa: S608
-    elif ref.isdigit() and len(ref) < 19:
-        row = ctx.one(f"SELECT r.* FROM {table_sql(rt)} r WHERE r.id = ? {where}", int(ref))  # noqa: S608
-    else:
-        raise not_found()
-    if row is None or not visible(ctx, rt, row):
-        raise not_found()
-    return int(row["id"])
-
-
-def visible(ctx: Ctx, rt: RecordType, row: sqlite3.Row) -> bool:
-    """Records of subsidiaries outside the role's reach do not exist for it."""
-    if rt.subsidiary is None:
-        return True
-    owner = row[rt.subsidiary]
-    if rt.family in ("list", "item") and rt.key not in ("subsidiary", "employee"):
-        keys = row.keys()
-        return ctx.can_see(owner, row["includechildren"] if "includechildren" in keys else "F")
-    return owner is None or int(owner) in ctx.visible
-
-
-def _entity_balance(ctx: Ctx, rt: RecordType, record_id: int) -> float:
-    codes = ("CustInvc",) if rt.key == "customer" else ("VendBill",)
-    credits = ("CustCred", "CustPymt") if rt.key == "customer" else ("VendCred", "VendPymt")
-    row = ctx.one(
-        'SELECT COALESCE((SELECT SUM(foreignamountunpaid) FROM "transaction" WHERE entity = ? AND type IN (?)), 0) '
-        '- COALESCE((SELECT SUM(foreignpaymentamountunused) FROM "transaction" WHERE entity = ? AND type IN (?, ?)), 0) '
-        "AS b",
-        record_id,
-        codes[0],
-        record_id,
-        *credits,
-    )
-    return round(float(row["b"]), 2) if row else 0.0
-
-
-def _apply_lines(ctx: Ctx, record_id: int, href: str) -> list[dict[str, Any]]:
-    """The documents this transaction applies to. (NetSuite's apply sublist also lists the entity's other open
-    documents with ``apply: false``; the emulator lists only the applied ones.)"""
-    lines: list[dict[str, Any]] = []
-    links = ctx.all(
-        "SELECT l.foreignamount, t.* FROM previoustransactionlinelink l "
-        'JOIN "transaction" t ON t.id = l.previousdoc WHERE l.nextdoc = ? ORDER BY l.rowid',
-        record_id,
-    )
-    for number, link in enumerate(links, start=1):
-        lines.append(
-            {
-                "links": [{"rel": "self", "href": f"{href}/apply/{number}"}],
-                "apply": True,
-                "amount": float(link["foreignamount"]),
-                "applyDate": link["trandate"],
-                "doc": ctx.reference("transaction", int(link["id"])),
-                "due": float(link["foreignamountunpaid"] or 0.0),
-                "line": number,
-                "refNum": link["tranid"],
-                "total": float(link["foreigntotal"]),
-                "type": RECORD_TYPES[str(link["recordtype"])].label,
-            }
-        )
-    return lines
-
-
-def _address_lines(ctx: Ctx, entity: int, href: str) -> list[dict[str, Any]]:
-    lines: list[dict[str, Any]] = []
-    for row in ctx.all("SELECT * FROM entityaddressbook WHERE entity = ? ORDER BY id", entity):
-        address = {
-            key: row[column]
-            for key, column in (("addressee", "addressee"), ("addr1", "addr1"), ("addr2", "addr2"), ("city", "city"),
-                                ("state", "state"), ("zip", "zip"))
-            if row[column] is not None
-        }  # fmt: skip
-        if row["country"] is not None:
-            address["country"] = {"id": row["country"], "refName": row["country"]}
-        lines.append(
-            {
-                "links": [{"rel": "self", "href": f"{href}/addressBook/{row['id']}"}],
-                "id": int(row["id"]),
-                "label": row["label"],
-                "defaultBilling": row["defaultbilling"] == "T",
-                "defaultShipping": row["defaultshipping"] == "T",
-                "addressBookAddress": address,
-            }
-        )
-    return lines
 
 
 def _int_param(value: str | None, default: int, name: str, low: int, high: int) -> int:

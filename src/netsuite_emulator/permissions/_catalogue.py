@@ -1,14 +1,12 @@
-"""Permissions: NetSuite's permission ids and levels, record type → required permission, subsidiary access.
+"""NetSuite's permission ids and levels, and what each REST record type and SuiteQL table needs: the one
+table of permissions the emulator checks against.
 
-Facts from NetSuite's "Permission Names and IDs" table (``netsuite-permissions.md`` §1). Part 3's record routes
-call :func:`record_permission` and :func:`can_access_subsidiary`.
+Facts from NetSuite's "Permission Names and IDs" table (``netsuite-permissions.md`` §1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from ._store import AccountStore
 
 NONE, VIEW, CREATE, EDIT, FULL = 0, 1, 2, 3, 4
 LEVEL_NAMES = {NONE: "None", VIEW: "View", CREATE: "Create", EDIT: "Edit", FULL: "Full"}
@@ -196,38 +194,32 @@ def record_permission(record_type: str, method: str) -> Requirement | None:
     return Requirement(permkey, level)
 
 
-def has_permission(store: AccountStore, role_id: int, requirement: Requirement) -> bool:
-    return store.permission_level(role_id, requirement.permkey) >= requirement.level
-
-
-def accessible_subsidiaries(store: AccountStore, role_id: int, entity: int) -> frozenset[int]:
-    """The subsidiaries whose records the role may read and write, per its subsidiary option."""
-    role = store.role(role_id)
-    subsidiaries = store.subsidiaries()
-    if role is None:
-        return frozenset()
-    if role.is_administrator or role.subsidiary_option == "ALL":
-        return frozenset(sub for sub, _ in subsidiaries)
-    if role.subsidiary_option == "ALLACTIVE":
-        return frozenset(sub for sub, active in subsidiaries if active)
-    if role.subsidiary_option == "OWN":
-        employee = store.employee(entity)
-        return (
-            frozenset()
-            if employee is None or employee.subsidiary is None
-            else frozenset({employee.subsidiary})
-        )
-    return store.role_subsidiaries(role_id)
-
-
-def can_access_subsidiary(
-    store: AccountStore, role_id: int, entity: int, subsidiary: int, *, write: bool = False
-) -> bool:
-    """Whether a record of ``subsidiary`` is visible (or, with ``write``, writable) to the role.
-
-    Cross-subsidiary record viewing lets a role see, never edit, records outside its subsidiaries.
-    """
-    if subsidiary in accessible_subsidiaries(store, role_id, entity):
-        return True
-    role = store.role(role_id)
-    return not write and role is not None and role.cross_subsidiary_viewing
+# SuiteQL table → the permission that lets a role see it (netsuite-permissions.md §1.3). View is enough.
+TABLE_PERMISSIONS: dict[str, str] = {
+    "account": "LIST_ACCOUNT",
+    "accountingperiod": "ADMI_ACCTPERIODS",
+    "classification": "LIST_CLASS",
+    "currency": "LIST_CURRENCY",
+    "customer": "LIST_CUSTJOB",
+    "customersubsidiaryrelationship": "LIST_CUSTJOB",
+    "customfield": "ADMI_CUSTFIELD",
+    "department": "LIST_DEPARTMENT",
+    "employee": "LIST_EMPLOYEE_RECORD",
+    # Public SuiteQL code joins EmployeeRolesForSearch; that it is gated like employee is a guess.
+    "employeerolesforsearch": "LIST_EMPLOYEE_RECORD",
+    "expensecategory": "LIST_CATEGORY",
+    "item": "LIST_ITEM",
+    "location": "LIST_LOCATION",
+    "paymentmethod": "ADMI_ACCOUNTINGLIST",  # the Records Catalog's gate, not LIST_PAYMETH (D5)
+    "role": "ADMI_MANAGEROLES",
+    "rolepermissions": "ADMI_MANAGEROLES",
+    "subsidiary": "LIST_SUBSIDIARY",
+    "term": "ADMI_ACCOUNTINGLIST",
+    "transaction": "TRAN_FIND",
+    # The catalog names only `transaction`; its lines and links being gated the same way is a guess.
+    "transactionline": "TRAN_FIND",
+    "previoustransactionlinelink": "TRAN_FIND",
+    "vendor": "LIST_VENDOR",
+    "vendorsubsidiaryrelationship": "LIST_VENDOR",
+}
+ANALYTICS_PERMISSION = "REPO_ANALYTICS"  # SuiteAnalytics Workbook, Edit: needed for any SuiteQL at all

@@ -15,19 +15,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
-from ._login import REST, Principal
-from ._permissions import accessible_subsidiaries
-from ._store import AccountStore
-from ._suiteql import (
-    ANALYTICS_PERMISSION,
-    EDIT,
-    MAX_PARAMS,
-    SubsidiaryScope,
-    SuiteQLError,
-    SuiteQLService,
-    unsupported,
-)
+from netsuite_emulator._errors import ERROR_MEDIA_TYPE, NetSuiteJSON, error_body, error_response
+from netsuite_emulator.auth import REST, Principal
+from netsuite_emulator.permissions import ANALYTICS_PERMISSION, EDIT, accessible_subsidiaries
+from netsuite_emulator.store import AccountStore
+
+from ._service import SuiteQLService
+from ._translate import MAX_PARAMS, SubsidiaryScope, SuiteQLError, unsupported
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._record_io import RecordError
+from ._io import RecordError
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(\[)|(\])|(,)|([^\s,\[\]"]+))')
 _NO_VALUE = frozenset({"EMPTY", "EMPTY_NOT"})
@@ -67,7 +67,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def parse(text: str) -> list[list[Condition]]:
+def parse_query(text: str) -> list[list[Condition]]:
     """OR of AND groups."""
     if len(text) > 4000:
         raise bad_query("the query is too long")

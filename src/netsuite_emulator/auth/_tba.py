@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote
 
+from netsuite_emulator.store import AccountStore
+
 from ._login import TBA, LoginFailure, Principal, check_features, check_user
-from ._store import AccountStore
 
 TIMESTAMP_WINDOW = 300  # seconds either side of the server clock
 MAX_HEADER = 4096

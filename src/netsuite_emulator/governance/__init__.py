@@ -1,0 +1,21 @@
+"""NetSuite's concurrency governance (429s past the account's limit) and the faults the emulator can inject."""
+
+from __future__ import annotations
+
+from ._governor import (
+    FAULT_KINDS,
+    ConnectionDropped,
+    GovernanceStats,
+    Governor,
+    parse_faults,
+    split_fault_rate,
+)
+
+__all__ = [
+    "FAULT_KINDS",
+    "ConnectionDropped",
+    "GovernanceStats",
+    "Governor",
+    "parse_faults",
+    "split_fault_rate",
+]
