@@ -4,6 +4,7 @@ more at once than the account's limit (4 while it is unknown), with no more requ
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 
 import httpx
@@ -11,18 +12,16 @@ import pytest
 
 from netsuite_emulator import Emulator
 from tms_netsuite.cli._demo import demo_mapping
-from tms_netsuite.doctor import Status, run_fast_checks
-from tms_netsuite.doctor._run import Preflight
-from tms_netsuite.export._reference import _QUERIES
-from tms_netsuite.mapping import load_mapping
+from tms_netsuite.doctor import Preflight, Status, run_fast_checks
+from tms_netsuite.mapping import ReferenceData, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 BASE_URL = "http://emulator.test"
 GOVERNANCE = "/services/rest/system/v1/governanceLimits"
 SUITEQL = "/services/rest/query/v1/suiteql"
-# serverTime, governanceLimits, one query per list, custom fields, periods.
-REQUESTS = 2 + len(_QUERIES) + 2
+# serverTime, governanceLimits, one query per list of the reference data, custom fields, periods.
+REQUESTS = 2 + len(fields(ReferenceData)) + 2
 # Enough latency that requests sent together are in flight together.
 LATENCY_MS = 50
 

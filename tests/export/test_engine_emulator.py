@@ -15,6 +15,7 @@ import pytest
 
 from netsuite_emulator import Emulator
 from tms_netsuite.cli._demo import demo_mapping
+from tms_netsuite.doctor import load_reference_data
 from tms_netsuite.documents import Document, Kind, Status
 from tms_netsuite.export import (
     ConcurrencyGovernor,
@@ -22,7 +23,6 @@ from tms_netsuite.export import (
     ExportReport,
     RunStopped,
     ingest_documents,
-    load_reference_data,
 )
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State

@@ -22,10 +22,10 @@ from rich.table import Table
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
-from tms_netsuite.export._run import RunResult, run_export
 from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
 from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
 from tms_netsuite.netsuite import AccountId, ConfigurationError, NetSuiteSettings, connect
+from tms_netsuite.run import RunResult, run_export
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_CANNOT_START = 0, 1, 2
 _stderr = Console(stderr=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tms_netsuite.doctor._model import CHECK_IDS, FAST_CHECK_IDS, GROUPS, CheckResult, DoctorReport, Status
 from tms_netsuite.doctor._permissions import Permission, required_permissions
+from tms_netsuite.doctor._reference import load_reference_data
 from tms_netsuite.doctor._run import Preflight, drift_result, results_for_ledger, run_doctor, run_fast_checks
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Preflight",
     "Status",
     "drift_result",
+    "load_reference_data",
     "required_permissions",
     "results_for_ledger",
     "run_doctor",

@@ -24,7 +24,7 @@ from tms_netsuite.doctor._permissions import (
     grant_fix,
     required_permissions,
 )
-from tms_netsuite.export._reference import load_reference_data, read_gate
+from tms_netsuite.doctor._reference import load_reference_data, read_gate
 from tms_netsuite.mapping import (
     AccountRole,
     ListKind,

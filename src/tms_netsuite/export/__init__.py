@@ -11,7 +11,6 @@ from tms_netsuite.export._ingest import (
     ingest_lines,
     ledger_item,
 )
-from tms_netsuite.export._reference import load_reference_data
 
 __all__ = [
     "KIND_PRIORITY",
@@ -25,5 +24,4 @@ __all__ = [
     "ingest_documents",
     "ingest_lines",
     "ledger_item",
-    "load_reference_data",
 ]

@@ -1,4 +1,8 @@
-"""One export run: the doctor's fast checks, the account's concurrency limit, then the engine."""
+"""One export run: the doctor's fast checks, the account's concurrency limit, then the engine.
+
+This module sits above `doctor` and `export` (which know nothing of each other); the command line, the
+benchmarks and the coming service call :func:`run_export`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from datetime import date, timedelta
 import httpx
 
 from tms_netsuite.doctor import CheckResult, Status, run_fast_checks
-from tms_netsuite.export._engine import Exporter, ExportReport
-from tms_netsuite.export._governor import ConcurrencyGovernor
+from tms_netsuite.export import ConcurrencyGovernor, Exporter, ExportReport
 from tms_netsuite.ledger import Ledger
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import NetSuiteClient
@@ -58,3 +61,6 @@ async def run_export(
     )
     result.report = await exporter.run()
     return result
+
+
+__all__ = ["RunResult", "run_export"]

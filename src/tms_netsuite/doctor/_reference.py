@@ -1,4 +1,4 @@
-"""Reference data for one run: every list a mapping names, read once by paged SuiteQL."""
+"""The account's lists a mapping names (its reference data), read once per run by paged SuiteQL."""
 
 from __future__ import annotations
 
