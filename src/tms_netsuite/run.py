@@ -10,8 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import httpx
-
 from tms_netsuite.doctor import CheckResult, Status, run_fast_checks
 from tms_netsuite.export import ConcurrencyGovernor, Exporter, ExportReport
 from tms_netsuite.ledger import Ledger
@@ -38,7 +36,6 @@ async def run_export(
     mapping: MappingConfig,
     *,
     environ: Mapping[str, str],
-    transport: httpx.AsyncBaseTransport | None = None,
     concurrency: int | None = None,
     skip_checks: bool = False,
     max_wait: timedelta = timedelta(minutes=5),
@@ -50,7 +47,7 @@ async def run_export(
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
     # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
     result.checks, reference, limit = await run_fast_checks(
-        client, environ, mapping, pending_dates=dates, concurrency=concurrency, transport=transport
+        client, environ, mapping, pending_dates=dates, concurrency=concurrency
     )
     if reference is None or (not result.ready and not skip_checks):
         return result

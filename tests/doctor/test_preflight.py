@@ -53,7 +53,6 @@ async def preflight(
             environ,
             load_mapping(demo_mapping()),
             concurrency=concurrency,
-            transport=transport,
             sleep=_no_sleep,
         )
     return found, transport.paths

@@ -35,7 +35,6 @@ async def run(
                 ledger,
                 load_mapping(demo_mapping()),
                 environ=environ,
-                transport=transport,
                 concurrency=concurrency,
             )
     finally:

@@ -161,7 +161,6 @@ async def export_with(
                         ledger,
                         mapping,
                         environ=environ,
-                        transport=transport,
                         concurrency=configured,
                         skip_checks=options.skip_doctor,
                         max_wait=timedelta(seconds=options.max_wait),

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple, TypeVar
 
 import httpx
@@ -46,7 +45,6 @@ from tms_netsuite.netsuite import (
     connect,
     retrying,
 )
-from tms_netsuite.netsuite._client import SYSTEM_PATH
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -72,7 +70,6 @@ class _Context:
     mapping: MappingConfig | None
     sleep: Sleep
     now: Callable[[], datetime]
-    transport: httpx.AsyncBaseTransport | None
     settings: NetSuiteSettings | None = None
     client: NetSuiteClient | None = None
     admin: NetSuiteClient | None = None
@@ -229,13 +226,13 @@ def connection_result(ctx: _Context) -> CheckResult:
     )
 
 
-async def check_clock(ctx: _Context) -> CheckResult:
+def check_clock(ctx: _Context) -> CheckResult:
     title = "This machine's clock agrees with NetSuite's"
     assert ctx.settings is not None
     source = "serverTime"
     server = ctx.server_time
-    if server is None:
-        server = await _date_of_refusal(ctx)
+    if server is None and ctx.connection_error is not None:
+        server = ctx.connection_error.answered_at
         source = "the Date header of NetSuite's answer"
     if server is None:
         return _skip("clock", title, "NetSuite's time could not be read (no serverTime and no Date header)")
@@ -249,24 +246,6 @@ async def check_clock(ctx: _Context) -> CheckResult:
     if abs(skew) >= CLOCK_WARN:
         return CheckResult("clock", title, Status.WARN, detail, fix, facts={"skew": round(seconds)})
     return CheckResult("clock", title, Status.PASS, detail, facts={"skew": round(seconds)})
-
-
-async def _date_of_refusal(ctx: _Context) -> datetime | None:
-    """NetSuite's clock from the ``Date`` header of an unauthenticated request's refusal."""
-    assert ctx.settings is not None
-    root = (ctx.settings.base_url or ctx.settings.account.suitetalk_url).rstrip("/")
-    try:
-        async with httpx.AsyncClient(transport=ctx.transport, timeout=30.0) as http:
-            response = await http.get(f"{root}{SYSTEM_PATH}/serverTime")
-    except httpx.HTTPError:
-        return None
-    header = response.headers.get("date")
-    if not header:
-        return None
-    try:
-        return parsedate_to_datetime(header).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
 
 
 # -- the role and user behind the token ---------------------------------------------------------------------
@@ -818,7 +797,7 @@ async def _fast(ctx: _Context, pending: list[date], *, read_limit: bool = False)
     if read_limit:
         reads.append(read_concurrency_limit(ctx))
     await asyncio.gather(*(_gated(gate, read) for read in reads))
-    ctx.add(await check_clock(ctx))
+    ctx.add(check_clock(ctx))
     ctx.add(connection_result(ctx))
     fields: list[dict[str, str]] | RequestError | None = None
     if ctx.connection_error is None:
@@ -858,7 +837,6 @@ async def run_fast_checks(
     *,
     pending_dates: list[date] | None = None,
     concurrency: int | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = _utcnow,
 ) -> Preflight:
@@ -866,7 +844,7 @@ async def run_fast_checks(
     open client, with the account's concurrency limit (governanceLimits, read once, capped by ``concurrency``,
     the configured limit). Returns the results, the account's lists, read once, for the engine (None if unread)
     and the limit to keep to (None if unknown)."""
-    ctx = _Context(environ, mapping, sleep, now, transport, client=client, limit=concurrency)
+    ctx = _Context(environ, mapping, sleep, now, client=client, limit=concurrency)
     await _fast(ctx, pending_dates or [], read_limit=True)
     _skipped_after_credentials(ctx, FAST_CHECK_IDS)
     return Preflight(list(ordered(list(ctx.results.values()))), ctx.reference, ctx.limit)
@@ -887,7 +865,7 @@ async def run_doctor(
     """Every check. ``environ`` holds the integration's NETSUITE_* values, ``admin_environ`` the administrator's
     (used only to read the role tables and governance); ``previous`` is the last run without failures that the
     ledger kept (see :func:`drift_result`). Only reads: nothing is written to NetSuite."""
-    ctx = _Context(environ, mapping, sleep, now, transport)
+    ctx = _Context(environ, mapping, sleep, now)
     async with AsyncExitStack() as stack:
         try:
             settings = NetSuiteSettings.from_environ(environ)
