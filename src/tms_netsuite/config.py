@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from tms_netsuite.netsuite import ConfigurationError
+from tms_netsuite.errors import ConfigurationError
 
 
 def read_environment(

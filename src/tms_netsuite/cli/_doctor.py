@@ -12,14 +12,15 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import env_file_option, json_option, ledger_option, open_ledger
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.ledger import ledger_url
-from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
-from tms_netsuite.netsuite import AccountId, ConfigurationError
+from tms_netsuite.mapping import MappingConfig, load_mapping
+from tms_netsuite.netsuite import AccountId
 
-EXIT_OK, EXIT_FAILED = 0, 1
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "confirm": "cyan", "skip": "dim"}
 
 
@@ -52,8 +53,6 @@ def doctor_command(
             config = load_mapping(chosen)
         except OSError as exc:
             raise ConfigurationError(f"mapping file {chosen} cannot be read: {exc.strerror}") from exc
-        except MappingError as exc:
-            raise ConfigurationError(str(exc)) from exc
     url = ledger_url(ledger, environ)
     has_ledger = not url.startswith("sqlite") or Path(url.split("///", 1)[1]).exists()  # never create one
     report = asyncio.run(_run(environ, config, admin, ledger if has_ledger else None, use_ledger=has_ledger))
@@ -61,7 +60,7 @@ def doctor_command(
         click.echo(json.dumps(report.as_json()))
     else:
         print_report(report, Console())
-    raise SystemExit(EXIT_FAILED if report.failed else EXIT_OK)
+    raise SystemExit(ExitCode.CHECK_FAILED if report.failed else ExitCode.OK)
 
 
 async def _run(

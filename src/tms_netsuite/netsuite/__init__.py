@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId, Environment
 from tms_netsuite.netsuite._client import (
     ExternalId,
@@ -13,7 +14,6 @@ from tms_netsuite.netsuite._client import (
 )
 from tms_netsuite.netsuite._errors import (
     ConcurrencyLimitError,
-    ConfigurationError,
     CredentialsError,
     ErrorCategory,
     ErrorDetail,

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 
 from tms_netsuite import __version__
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId
 from tms_netsuite.netsuite._errors import (
-    ConfigurationError,
     NetworkError,
     RequestError,
     RequestInfo,

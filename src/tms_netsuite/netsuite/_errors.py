@@ -1,9 +1,9 @@
 """NetSuite errors: parsed bodies, the catalogue's explanation, and the one retry decision.
 
-The exception tree is grouped by what the caller does next::
+The exception tree is grouped by what the caller does next (its root and ``ConfigurationError``, settings or
+arguments that are wrong so that nothing was sent, live in :mod:`tms_netsuite.errors`)::
 
     NetSuiteError
-    ├── ConfigurationError        settings or arguments are wrong; nothing was sent
     ├── ResultLimitError          a query would pass NetSuite's 100,000-row ceiling; page by key instead
     └── RequestError              a request failed; carries status, code, detail, path and the request
         ├── RetryLaterError       nothing to fix: try again later
@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import resources
 from typing import Any
+
+from tms_netsuite.errors import ConfigurationError, TmsNetSuiteError
 
 # NetSuite answers INVALID_LOGIN under overload too (peers.md P2), so a 401 is retried until this many
 # authentication failures have come in a row with no success between them.
@@ -124,12 +126,8 @@ class RetryDecision:
     after: float | None = None
 
 
-class NetSuiteError(Exception):
-    """Root of every error this package raises."""
-
-
-class ConfigurationError(NetSuiteError, ValueError):
-    """Settings or arguments are wrong; nothing was sent to NetSuite."""
+class NetSuiteError(TmsNetSuiteError):
+    """NetSuite, or the way to it, failed: the root of this package's errors but ``ConfigurationError``."""
 
 
 class ResultLimitError(NetSuiteError):
