@@ -18,7 +18,6 @@ from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.doctor import load_reference_data
 from tms_netsuite.documents import Document, Kind, Status
 from tms_netsuite.export import (
-    ConcurrencyGovernor,
     Exporter,
     ExportReport,
     RunStopped,
@@ -27,7 +26,7 @@ from tms_netsuite.export import (
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
 from tms_netsuite.mapping import external_id, load_mapping
-from tms_netsuite.netsuite import ExternalId, NetSuiteClient, NetSuiteSettings, connect
+from tms_netsuite.netsuite import ConcurrencyGovernor, ExternalId, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 BASE_URL = "http://emulator.test"

@@ -25,11 +25,11 @@ from tests.export.test_engine_emulator import (
 from tms_netsuite.cli._demo import demo_mapping
 from tms_netsuite.doctor import load_reference_data
 from tms_netsuite.documents import Document, Kind
-from tms_netsuite.export import ConcurrencyGovernor, Exporter, ingest_documents
+from tms_netsuite.export import Exporter, ingest_documents
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, Outcome, State
 from tms_netsuite.mapping import external_id, load_mapping
-from tms_netsuite.netsuite import NetSuiteClient, NetSuiteSettings, connect
+from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 

@@ -34,6 +34,7 @@ from tms_netsuite.mapping import (
     target_of,
 )
 from tms_netsuite.netsuite import (
+    ConcurrencyGovernor,
     ConfigurationError,
     CredentialsError,
     NetSuiteClient,
@@ -42,8 +43,8 @@ from tms_netsuite.netsuite import (
     RequestError,
     SetupError,
     TokenInfo,
+    call_with_retries,
     connect,
-    retrying,
 )
 
 T = TypeVar("T")
@@ -70,6 +71,7 @@ class _Context:
     mapping: MappingConfig | None
     sleep: Sleep
     now: Callable[[], datetime]
+    governor: ConcurrencyGovernor  # every request of the run holds one of its slots
     settings: NetSuiteSettings | None = None
     client: NetSuiteClient | None = None
     admin: NetSuiteClient | None = None
@@ -93,10 +95,7 @@ class _Context:
 
 async def _read(ctx: _Context, call: Callable[[], Awaitable[T]]) -> T:
     """One read under the client's retry policy: a check fails only on a persistent answer."""
-    async for attempt in retrying(idempotent=True, sleep=ctx.sleep):
-        with attempt:
-            return await call()
-    raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
+    return await call_with_retries(call, idempotent=True, governor=ctx.governor, sleep=ctx.sleep)
 
 
 async def _rows(
@@ -449,7 +448,9 @@ async def _probe(ctx: _Context, call: Callable[[], Awaitable[object]]) -> str | 
 async def load_reference(ctx: _Context, gate: asyncio.Semaphore | None = None) -> None:
     assert ctx.client is not None
     try:
-        ctx.reference = await load_reference_data(ctx.client, sleep=ctx.sleep, gate=gate)
+        ctx.reference = await load_reference_data(
+            ctx.client, sleep=ctx.sleep, gate=gate, governor=ctx.governor
+        )
     except RequestError as exc:
         ctx.reference_error = exc
 
@@ -776,6 +777,7 @@ async def read_concurrency_limit(ctx: _Context) -> None:
         return
     known = limits.integration_concurrency_limit or limits.account_concurrency_limit
     ctx.limit = known if configured is None else min(known, configured)
+    ctx.governor.know_limit(ctx.limit)
 
 
 # -- runs ---------------------------------------------------------------------------------------------------
@@ -837,14 +839,17 @@ async def run_fast_checks(
     *,
     pending_dates: list[date] | None = None,
     concurrency: int | None = None,
+    governor: ConcurrencyGovernor | None = None,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = _utcnow,
 ) -> Preflight:
     """The export's preflight: credentials, clock, connection, subsidiaries, accounts, lists and periods, on an
     open client, with the account's concurrency limit (governanceLimits, read once, capped by ``concurrency``,
     the configured limit). Returns the results, the account's lists, read once, for the engine (None if unread)
-    and the limit to keep to (None if unknown)."""
-    ctx = _Context(environ, mapping, sleep, now, client=client, limit=concurrency)
+    and the limit to keep to (None if unknown). Every request holds a slot of ``governor`` (the run's, shared
+    with the engine; by default one of the configured limit), which learns the limit read."""
+    governor = governor or ConcurrencyGovernor(known_limit=concurrency)
+    ctx = _Context(environ, mapping, sleep, now, governor, client=client, limit=concurrency)
     await _fast(ctx, pending_dates or [], read_limit=True)
     _skipped_after_credentials(ctx, FAST_CHECK_IDS)
     return Preflight(list(ordered(list(ctx.results.values()))), ctx.reference, ctx.limit)
@@ -865,7 +870,7 @@ async def run_doctor(
     """Every check. ``environ`` holds the integration's NETSUITE_* values, ``admin_environ`` the administrator's
     (used only to read the role tables and governance); ``previous`` is the last run without failures that the
     ledger kept (see :func:`drift_result`). Only reads: nothing is written to NetSuite."""
-    ctx = _Context(environ, mapping, sleep, now)
+    ctx = _Context(environ, mapping, sleep, now, ConcurrencyGovernor())
     async with AsyncExitStack() as stack:
         try:
             settings = NetSuiteSettings.from_environ(environ)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tms_netsuite.export._engine import Exporter, ExportReport, RunStopped
-from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor, GovernorStats
 from tms_netsuite.export._ingest import (
     KIND_PRIORITY,
     IngestResult,
@@ -14,11 +13,8 @@ from tms_netsuite.export._ingest import (
 
 __all__ = [
     "KIND_PRIORITY",
-    "Backoff",
-    "ConcurrencyGovernor",
     "ExportReport",
     "Exporter",
-    "GovernorStats",
     "IngestResult",
     "RunStopped",
     "ingest_documents",

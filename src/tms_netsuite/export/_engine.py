@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tms_netsuite.documents import InvalidDocument, validate_document
-from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
 from tms_netsuite.ledger import Claimed, ErrorInfo, Ledger, Outcome, State, WrittenRecord
 from tms_netsuite.mapping import (
     Failed,
@@ -42,6 +41,8 @@ from tms_netsuite.mapping import (
     translate,
 )
 from tms_netsuite.netsuite import (
+    Backoff,
+    ConcurrencyGovernor,
     ConcurrencyLimitError,
     CredentialsError,
     ExternalId,

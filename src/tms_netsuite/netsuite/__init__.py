@@ -1,4 +1,5 @@
-"""The NetSuite side: account ids, credentials, TBA and OAuth 2.0 auth, the async REST client and its errors."""
+"""The NetSuite side: account ids, credentials, TBA and OAuth 2.0 auth, the async REST client and its errors,
+the retries of one request and the concurrency governor every request of a run shares."""
 
 from __future__ import annotations
 
@@ -34,14 +35,17 @@ from tms_netsuite.netsuite._errors import (
     explain,
     parse_error_body,
 )
+from tms_netsuite.netsuite._governor import Backoff, ConcurrencyGovernor
 from tms_netsuite.netsuite._oauth2 import OAuth2ClientCredentialsAuth, OAuth2Credentials
-from tms_netsuite.netsuite._retry import retrying
+from tms_netsuite.netsuite._retry import call_with_retries, retrying
 from tms_netsuite.netsuite._secrets import Secret
 from tms_netsuite.netsuite._settings import NetSuiteSettings, build_auth, connect
 from tms_netsuite.netsuite._tba import TbaAuth, TbaCredentials
 
 __all__ = [
     "AccountId",
+    "Backoff",
+    "ConcurrencyGovernor",
     "ConcurrencyLimitError",
     "ConfigurationError",
     "CredentialsError",
@@ -74,6 +78,7 @@ __all__ = [
     "TbaCredentials",
     "TokenInfo",
     "build_auth",
+    "call_with_retries",
     "connect",
     "decide_retry",
     "explain",
