@@ -30,3 +30,6 @@ def read_environment(
         raise ConfigurationError(f"env file {env_file} cannot be read: {exc}") from exc
     merged.update({key: value for key, value in values.items() if value is not None})
     return merged
+
+
+__all__ = ["read_environment"]

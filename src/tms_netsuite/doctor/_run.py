@@ -13,7 +13,8 @@ from typing import Any, NamedTuple, TypeVar
 import httpx
 
 from tms_netsuite.doctor._model import FAST_CHECK_IDS, CheckResult, DoctorReport, Status, ordered
-from tms_netsuite.doctor._permissions import (
+from tms_netsuite.doctor._reference import load_reference_data, read_gate
+from tms_netsuite.doctor.permissions import (
     ADMINISTRATOR_ROLE_ID,
     BY_KEY,
     RECORD_PROBES,
@@ -23,7 +24,6 @@ from tms_netsuite.doctor._permissions import (
     grant_fix,
     required_permissions,
 )
-from tms_netsuite.doctor._reference import load_reference_data, read_gate
 from tms_netsuite.mapping import (
     AccountRole,
     ListKind,

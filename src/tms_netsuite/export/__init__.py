@@ -8,7 +8,6 @@ from tms_netsuite.export._ingest import (
     IngestResult,
     ingest_documents,
     ingest_lines,
-    ledger_item,
 )
 
 __all__ = [
@@ -19,5 +18,4 @@ __all__ = [
     "RunStopped",
     "ingest_documents",
     "ingest_lines",
-    "ledger_item",
 ]
