@@ -136,3 +136,13 @@ async def test_unusable_settings_fail_credentials_without_a_request() -> None:
     assert status.pop("credentials") is Status.FAIL
     assert set(status.values()) == {Status.SKIP}
     assert not transport.paths
+
+
+async def test_checks_skipped_after_the_credentials_keep_their_titles() -> None:
+    with Emulator.from_scenario("healthy") as emulator:
+        environ = emulator.env(base_url=BASE_URL)
+        async with connect(NetSuiteSettings.from_environ(environ)) as client:
+            found = await run_fast_checks(client, {**environ, "NETSUITE_TOKEN_ID": ""}, None, sleep=_no_sleep)
+    titles = {c.id: c.title for c in found.checks if c.status is Status.SKIP}
+    assert titles["periods"] == "The accounting periods to post in are open"
+    assert all(title != check_id for check_id, title in titles.items())

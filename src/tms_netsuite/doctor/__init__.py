@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+from tms_netsuite.doctor._drift import results_for_ledger
 from tms_netsuite.doctor._model import CheckResult, DoctorReport, Status
 from tms_netsuite.doctor._reference import load_reference_data
-from tms_netsuite.doctor._run import Preflight, results_for_ledger, run_doctor, run_fast_checks
+from tms_netsuite.doctor._runner import Preflight, run_doctor, run_fast_checks
 
 __all__ = [
     "CheckResult",
