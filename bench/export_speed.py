@@ -279,12 +279,13 @@ async def _worker(
     strategy: str, env_file: Path, loads: int, ledger_path: Path, limit: int, profile: Path | None = None
 ) -> WorkerResult:
     from tms_netsuite.config import read_environment
-    from tms_netsuite.export import ingest_documents, load_reference_data
-    from tms_netsuite.export._run import run_export
+    from tms_netsuite.doctor import load_reference_data
+    from tms_netsuite.export import ingest_documents
     from tms_netsuite.generate import generate
     from tms_netsuite.ledger import Ledger
     from tms_netsuite.mapping import load_mapping
     from tms_netsuite.netsuite import NetSuiteSettings, connect
+    from tms_netsuite.run import run_export
 
     result = WorkerResult(strategy)
     environ = read_environment(env_file)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from tms_netsuite.netsuite import ConfigurationError
+from tms_netsuite.errors import ConfigurationError
 
 
 def read_environment(
@@ -30,3 +30,6 @@ def read_environment(
         raise ConfigurationError(f"env file {env_file} cannot be read: {exc}") from exc
     merged.update({key: value for key, value in values.items() if value is not None})
     return merged
+
+
+__all__ = ["read_environment"]

@@ -4,24 +4,23 @@ more at once than the account's limit (4 while it is unknown), with no more requ
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 
 import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from tms_netsuite.doctor import Status, run_fast_checks
-from tms_netsuite.doctor._run import Preflight
-from tms_netsuite.export._reference import _QUERIES
-from tms_netsuite.mapping import demo_mapping_path, load_mapping
+from tms_netsuite.doctor import Preflight, Status, run_fast_checks
+from tms_netsuite.mapping import ReferenceData, demo_mapping_path, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 BASE_URL = "http://emulator.test"
 GOVERNANCE = "/services/rest/system/v1/governanceLimits"
 SUITEQL = "/services/rest/query/v1/suiteql"
-# serverTime, governanceLimits, one query per list, custom fields, periods.
-REQUESTS = 2 + len(_QUERIES) + 2
+# serverTime, governanceLimits, one query per list of the reference data, custom fields, periods.
+REQUESTS = 2 + len(fields(ReferenceData)) + 2
 # Enough latency that requests sent together are in flight together.
 LATENCY_MS = 50
 
@@ -53,7 +52,6 @@ async def preflight(
             environ,
             load_mapping(demo_mapping_path()),
             concurrency=concurrency,
-            transport=transport,
             sleep=_no_sleep,
         )
     return found, transport.paths
@@ -140,3 +138,13 @@ async def test_unusable_settings_fail_credentials_without_a_request() -> None:
     assert status.pop("credentials") is Status.FAIL
     assert set(status.values()) == {Status.SKIP}
     assert not transport.paths
+
+
+async def test_checks_skipped_after_the_credentials_keep_their_titles() -> None:
+    with Emulator.from_scenario("healthy") as emulator:
+        environ = emulator.env(base_url=BASE_URL)
+        async with connect(NetSuiteSettings.from_environ(environ)) as client:
+            found = await run_fast_checks(client, {**environ, "NETSUITE_TOKEN_ID": ""}, None, sleep=_no_sleep)
+    titles = {c.id: c.title for c in found.checks if c.status is Status.SKIP}
+    assert titles["periods"] == "The accounting periods to post in are open"
+    assert all(title != check_id for check_id, title in titles.items())

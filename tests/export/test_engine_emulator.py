@@ -14,19 +14,18 @@ import httpx
 import pytest
 
 from netsuite_emulator import Emulator
+from tms_netsuite.doctor import load_reference_data
 from tms_netsuite.documents import Document, Kind, Status
 from tms_netsuite.export import (
-    ConcurrencyGovernor,
     Exporter,
     ExportReport,
     RunStopped,
     ingest_documents,
-    load_reference_data,
 )
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
 from tms_netsuite.mapping import demo_mapping_path, external_id, load_mapping
-from tms_netsuite.netsuite import ExternalId, NetSuiteClient, NetSuiteSettings, connect
+from tms_netsuite.netsuite import ConcurrencyGovernor, ExternalId, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 BASE_URL = "http://emulator.test"

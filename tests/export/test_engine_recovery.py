@@ -22,12 +22,13 @@ from tests.export.test_engine_emulator import (
     invoice_and_customer,
     invoice_lines,
 )
+from tms_netsuite.doctor import load_reference_data
 from tms_netsuite.documents import Document, Kind
-from tms_netsuite.export import ConcurrencyGovernor, Exporter, ingest_documents, load_reference_data
+from tms_netsuite.export import Exporter, ingest_documents
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, Outcome, State
 from tms_netsuite.mapping import demo_mapping_path, external_id, load_mapping
-from tms_netsuite.netsuite import NetSuiteClient, NetSuiteSettings, connect
+from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, NetSuiteSettings, connect
 
 pytestmark = pytest.mark.anyio
 

@@ -11,11 +11,11 @@ import pytest
 from netsuite_emulator import Emulator
 from tests.doctor.test_preflight import BASE_URL, GOVERNANCE, CountingTransport
 from tms_netsuite.export import ingest_documents
-from tms_netsuite.export._run import RunResult, run_export
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger
 from tms_netsuite.mapping import demo_mapping_path, load_mapping
 from tms_netsuite.netsuite import NetSuiteSettings, connect
+from tms_netsuite.run import RunResult, run_export
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,6 @@ async def run(
                 ledger,
                 load_mapping(demo_mapping_path()),
                 environ=environ,
-                transport=transport,
                 concurrency=concurrency,
             )
     finally:

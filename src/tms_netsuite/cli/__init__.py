@@ -10,23 +10,24 @@ from tms_netsuite import __version__
 from tms_netsuite.cli._demo import demo
 from tms_netsuite.cli._doctor import doctor_command
 from tms_netsuite.cli._documents import generate_command, schema_command
+from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import errors_command, export_command, retry_command, status_command
-from tms_netsuite.netsuite import NetSuiteError, RequestError
-
-EXIT_CANNOT_START = 2
+from tms_netsuite.errors import TmsNetSuiteError
+from tms_netsuite.netsuite import RequestError
 
 
 class _CannotStart(click.ClickException):
-    """A run that could not start: bad configuration, or NetSuite refused us. Exit code 2."""
+    """A run that could not start: bad settings or files, or NetSuite refused us."""
 
-    exit_code = EXIT_CANNOT_START
+    exit_code = ExitCode.CANNOT_START
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        # The one place a project error becomes a message and an exit code; commands let them rise.
         try:
             return super().invoke(ctx)
-        except NetSuiteError as exc:
+        except TmsNetSuiteError as exc:
             message = str(exc)
             if isinstance(exc, RequestError) and exc.explanation is not None:
                 message += f"\n  cause: {exc.explanation.cause}\n  fix: {exc.explanation.fix}"

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import (
     env_file_option,
     json_option,
@@ -25,7 +26,6 @@ from tms_netsuite.ledger import ledger_url
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import AccountId
 
-EXIT_OK, EXIT_FAILED = 0, 1
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "confirm": "cyan", "skip": "dim"}
 
 
@@ -57,7 +57,7 @@ def doctor_command(
         click.echo(json.dumps(report.as_json()))
     else:
         print_report(report, Console())
-    raise SystemExit(EXIT_FAILED if report.failed else EXIT_OK)
+    raise SystemExit(ExitCode.CHECK_FAILED if report.failed else ExitCode.OK)
 
 
 async def _run(

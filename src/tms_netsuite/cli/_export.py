@@ -19,15 +19,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
-from tms_netsuite.export._run import RunResult, run_export
 from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
-from tms_netsuite.mapping import MappingConfig, MappingError, load_mapping
-from tms_netsuite.netsuite import AccountId, ConfigurationError, NetSuiteSettings, connect
+from tms_netsuite.mapping import MappingConfig, load_mapping
+from tms_netsuite.netsuite import AccountId, NetSuiteSettings, connect
+from tms_netsuite.run import RunResult, run_export
 
-EXIT_OK, EXIT_INCOMPLETE, EXIT_CANNOT_START = 0, 1, 2
 _stderr = Console(stderr=True)
 
 env_file_option = click.option(
@@ -73,8 +74,6 @@ def load_chosen_mapping(path: Path | None, environ: Mapping[str, str]) -> Mappin
         return load_mapping(chosen)
     except OSError as exc:
         raise ConfigurationError(f"mapping file {chosen} cannot be read: {exc.strerror}") from exc
-    except MappingError as exc:
-        raise ConfigurationError(str(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +163,6 @@ async def export_with(
                         ledger,
                         mapping,
                         environ=environ,
-                        transport=transport,
                         concurrency=configured,
                         skip_checks=options.skip_doctor,
                         max_wait=timedelta(seconds=options.max_wait),
@@ -184,7 +182,7 @@ async def export_with(
         _print_summary(result, summary)
         print_state_table(rows)
     complete = summary["failed"] == summary["blocked"] == summary["pending"] == summary["rejected"] == 0
-    return EXIT_OK if complete else EXIT_INCOMPLETE
+    return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
 
 def _int_env(environ: Mapping[str, str], name: str) -> int | None:
@@ -300,7 +298,7 @@ def _not_started(result: RunResult, as_json: bool) -> int:
         for check in failing:
             _stderr.print(f"  {check.id}: {check.detail}\n    fix: {check.fix}", highlight=False)
         _stderr.print("  (--skip-doctor exports anyway)", highlight=False)
-    return EXIT_CANNOT_START
+    return ExitCode.CANNOT_START
 
 
 def _stopped(exc: RunStopped, as_json: bool) -> int:
@@ -311,7 +309,7 @@ def _stopped(exc: RunStopped, as_json: bool) -> int:
         )
     else:
         _stderr.print(f"[red]The export stopped:[/] {exc}\n  fix: {fix}", highlight=False)
-    return EXIT_CANNOT_START
+    return ExitCode.CANNOT_START
 
 
 @click.command("status")

@@ -18,17 +18,57 @@ class Status(enum.StrEnum):
     SKIP = "skip"
 
 
-# The article's grouping, in its order; every check id belongs to one group.
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Account and features", ("features", "governance")),
-    ("Role and user", ("token-identity", "permissions")),
-    ("Credentials", ("credentials", "clock", "connection")),
-    ("Chart of accounts", ("accounts", "lists", "periods")),
-    ("Subsidiaries", ("subsidiaries",)),
-    ("Since the last run", ("drift",)),
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One prerequisite the doctor checks: its id, title, the setup guide's group, and whether the export's
+    preflight runs it too."""
+
+    id: str
+    title: str
+    group: str
+    fast: bool = False
+
+
+# Every check, in the setup guide's order (its groups in its order): the one list of them.
+CHECKS: tuple[Check, ...] = (
+    Check("features", "NetSuite features", "Account and features"),
+    Check("governance", "Concurrency limit", "Account and features"),
+    Check("token-identity", "The token's role and user", "Role and user"),
+    Check("permissions", "The integration role's permissions", "Role and user"),
+    Check("credentials", "Credentials are present and well-formed", "Credentials", fast=True),
+    Check("clock", "This machine's clock agrees with NetSuite's", "Credentials", fast=True),
+    Check("connection", "An authenticated request succeeds", "Credentials", fast=True),
+    Check(
+        "accounts",
+        "The mapping's accounts exist, are active, of the right type and subsidiary",
+        "Chart of accounts",
+        fast=True,
+    ),
+    Check(
+        "lists",
+        "The mapping's items, categories, classes, terms and other list values",
+        "Chart of accounts",
+        fast=True,
+    ),
+    Check("periods", "The accounting periods to post in are open", "Chart of accounts", fast=True),
+    Check(
+        "subsidiaries",
+        "The mapping's subsidiaries exist, are active and visible to the role",
+        "Subsidiaries",
+        fast=True,
+    ),
+    Check("drift", "Changes since the last run without failures", "Since the last run"),
 )
-CHECK_IDS: tuple[str, ...] = tuple(check for _, ids in GROUPS for check in ids)
-FAST_CHECK_IDS = ("credentials", "clock", "connection", "subsidiaries", "accounts", "lists", "periods")
+_BY_ID = {check.id: check for check in CHECKS}
+
+
+def title_of(check_id: str) -> str:
+    return _BY_ID[check_id].title
+
+
+def fast_check_ids() -> tuple[str, ...]:
+    """The checks the export's preflight runs."""
+    return tuple(check.id for check in CHECKS if check.fast)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +120,14 @@ class DoctorReport:
         return {"checks": [check.as_json() for check in self.checks], "summary": self.summary()}
 
     def grouped(self) -> list[tuple[str, list[CheckResult]]]:
-        by_id = {check.id: check for check in self.checks}
-        return [
-            (title, [by_id[i] for i in ids if i in by_id])
-            for title, ids in GROUPS
-            if any(i in by_id for i in ids)
-        ]
+        """The results by the setup guide's groups, in its order (groups without a result left out)."""
+        groups: dict[str, list[CheckResult]] = {}
+        for check in ordered(self.checks):
+            groups.setdefault(_BY_ID[check.id].group if check.id in _BY_ID else "Other", []).append(check)
+        return list(groups.items())
 
 
 def ordered(checks: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
     """Checks sorted into the article's order."""
-    rank = {check_id: index for index, check_id in enumerate(CHECK_IDS)}
+    rank = {check.id: index for index, check in enumerate(CHECKS)}
     return tuple(sorted(checks, key=lambda check: rank.get(check.id, len(rank))))

@@ -7,7 +7,6 @@ Read input with `read_documents` (one `Accepted` or `Rejected` per line) or vali
 from __future__ import annotations
 
 from tms_netsuite.documents._common import (
-    SCHEMA_VERSION,
     Address,
     BillKind,
     BillRef,
@@ -56,10 +55,7 @@ from tms_netsuite.documents._models import (
 from tms_netsuite.documents._reader import (
     Accepted,
     InvalidDocument,
-    Issue,
-    ReadResult,
     Rejected,
-    json_path,
     parse_document,
     read_documents,
     validate_document,
@@ -68,7 +64,6 @@ from tms_netsuite.documents._schema import dump_document, json_schema, schema_te
 
 __all__ = [
     "MODELS",
-    "SCHEMA_VERSION",
     "Accepted",
     "Address",
     "AmountLine",
@@ -98,7 +93,6 @@ __all__ = [
     "InvalidDocument",
     "Invoice",
     "InvoiceApplication",
-    "Issue",
     "JournalEntry",
     "JournalLine",
     "JournalPurpose",
@@ -106,7 +100,6 @@ __all__ = [
     "LoadReferences",
     "Money",
     "PartyRef",
-    "ReadResult",
     "Rejected",
     "Status",
     "TripType",
@@ -116,7 +109,6 @@ __all__ = [
     "VendorKind",
     "VendorRef",
     "dump_document",
-    "json_path",
     "json_schema",
     "parse_document",
     "read_documents",

@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 
 from tms_netsuite.documents._common import Consistent, Kind, Loc
 from tms_netsuite.documents._models import DOCUMENT_ADAPTER, Document
+from tms_netsuite.errors import TmsNetSuiteError
 
 MAX_LINE_CHARS = 1_000_000
 _BOM = "\ufeff"
@@ -41,7 +42,7 @@ class Issue:
         return f"{self.field}: {self.reason}"
 
 
-class InvalidDocument(ValueError):
+class InvalidDocument(TmsNetSuiteError, ValueError):
     """A document failed validation; `issues` lists every problem found."""
 
     def __init__(self, issues: tuple[Issue, ...]) -> None:

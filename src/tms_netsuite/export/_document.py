@@ -12,12 +12,18 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from tms_netsuite.documents import InvalidDocument, validate_document
-from tms_netsuite.export._governor import Backoff
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import Blocked, RecordWriter
 from tms_netsuite.ledger import Claimed, ErrorInfo, Outcome, State, WrittenRecord
 from tms_netsuite.mapping import Failed, MappingConfig, ReferenceData, Skipped, Translated, translate
-from tms_netsuite.netsuite import CredentialsError, NetSuiteError, NetworkError, RequestError, ServerError
+from tms_netsuite.netsuite import (
+    Backoff,
+    CredentialsError,
+    NetSuiteError,
+    NetworkError,
+    RequestError,
+    ServerError,
+)
 
 logger = logging.getLogger("tms_netsuite.export")
 

@@ -24,15 +24,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from tms_netsuite.export._document import DocumentExport, Prepared
-from tms_netsuite.export._governor import Backoff, ConcurrencyGovernor
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import RecordWriter
 from tms_netsuite.ledger import Claimed, Ledger
 from tms_netsuite.mapping import MappingConfig, ReferenceData, Translated
-from tms_netsuite.netsuite import NetSuiteClient, NetSuiteError, RequestError
+from tms_netsuite.netsuite import Backoff, ConcurrencyGovernor, NetSuiteClient, NetSuiteError, RequestError
 
-__all__ = ["ExportReport", "Exporter", "RunStopped"]
+__all__ = ["Exporter", "RunStopped"]
 
 logger = logging.getLogger("tms_netsuite.export")
 

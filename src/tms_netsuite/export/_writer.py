@@ -12,16 +12,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from tms_netsuite.export._governor import ConcurrencyGovernor
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.ledger import Ledger, WrittenRecord
 from tms_netsuite.mapping import NetSuiteWrite, Operation, RecordKey, RecordType
 from tms_netsuite.netsuite import (
-    ConcurrencyLimitError,
+    ConcurrencyGovernor,
     ExternalId,
     NetSuiteClient,
     NotFoundError,
-    retrying,
+    call_with_retries,
 )
 
 T = TypeVar("T")
@@ -149,16 +148,16 @@ class RecordWriter:
     async def _call(self, request: Callable[[], Awaitable[T]], *, idempotent: bool = False) -> T:
         """One NetSuite request inside a governor slot. A 429 is retried in place after a short pause (NetSuite
         did nothing); reads are also retried in place on any retryable error."""
-        async for attempt in retrying(idempotent=idempotent, sleep=self._sleep):
-            with attempt:
-                async with self._governor.slot() as slot:
-                    try:
-                        return await request()
-                    except ConcurrencyLimitError:
-                        slot.throttled()
-                        self._report.http_429 += 1
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
+        return await call_with_retries(
+            request,
+            idempotent=idempotent,
+            governor=self._governor,
+            sleep=self._sleep,
+            on_throttled=self._throttled,
+        )
+
+    def _throttled(self) -> None:
+        self._report.http_429 += 1
 
     async def learn_existing(self, keys: set[RecordKey]) -> None:
         """Which records NetSuite holds: the ledger's knowledge, then SuiteQL for the rest (resolves every

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from tms_netsuite.netsuite import ConfigurationError
+from tms_netsuite.errors import ConfigurationError
 
 DEFAULT_LEDGER_PATH = Path("tms-netsuite.db")
 

@@ -9,21 +9,17 @@ from __future__ import annotations
 from tms_netsuite.mapping._check import check_mapping
 from tms_netsuite.mapping._config import (
     AccountRole,
-    Book,
     CompanyDriverSettlements,
-    Dimension,
     MappingConfig,
 )
 from tms_netsuite.mapping._external_ids import Suffix, decode_id, encode_id, external_id
 from tms_netsuite.mapping._loader import (
     MappingError,
-    MappingProblem,
     demo_mapping_path,
     load_mapping,
     parse_mapping,
 )
 from tms_netsuite.mapping._records import (
-    DocumentKey,
     Failed,
     NetSuiteWrite,
     Operation,
@@ -32,7 +28,6 @@ from tms_netsuite.mapping._records import (
     Skipped,
     Translated,
     Translation,
-    TranslationProblem,
 )
 from tms_netsuite.mapping._reference import (
     Account,
@@ -45,25 +40,20 @@ from tms_netsuite.mapping._reference import (
     Subsidiary,
 )
 from tms_netsuite.mapping._resolve import book_entries, target_of
-from tms_netsuite.mapping._translate import VOID_POLICIES, VoidPolicy, translate
+from tms_netsuite.mapping._translate import translate
 
 __all__ = [
-    "VOID_POLICIES",
     "Account",
     "AccountRole",
     "AccountType",
-    "Book",
     "CompanyDriverSettlements",
     "Currency",
-    "Dimension",
-    "DocumentKey",
     "Entity",
     "Failed",
     "ListKind",
     "ListRecord",
     "MappingConfig",
     "MappingError",
-    "MappingProblem",
     "NetSuiteWrite",
     "Operation",
     "RecordKey",
@@ -74,8 +64,6 @@ __all__ = [
     "Suffix",
     "Translated",
     "Translation",
-    "TranslationProblem",
-    "VoidPolicy",
     "book_entries",
     "check_mapping",
     "decode_id",

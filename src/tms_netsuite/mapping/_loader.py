@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.mapping._config import (
     AccountRole,
     CompanyDriverSettlements,
@@ -43,7 +44,7 @@ class MappingProblem:
         return f"{where}: {self.key or '(top level)'}: {self.message}"
 
 
-class MappingError(ValueError):
+class MappingError(TmsNetSuiteError, ValueError):
     """The mapping file is unusable; `problems` lists every problem found."""
 
     def __init__(self, problems: tuple[MappingProblem, ...]) -> None:

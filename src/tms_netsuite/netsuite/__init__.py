@@ -1,23 +1,19 @@
-"""The NetSuite side: account ids, credentials, TBA and OAuth 2.0 auth, the async REST client and its errors."""
+"""The NetSuite side: account ids, credentials, TBA and OAuth 2.0 auth, the async REST client and its errors,
+the retries of one request and the concurrency governor every request of a run shares."""
 
 from __future__ import annotations
 
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId, Environment
 from tms_netsuite.netsuite._client import (
     ExternalId,
-    GovernanceLimits,
     NetSuiteClient,
-    RecordRef,
-    RequestStats,
     TokenInfo,
 )
 from tms_netsuite.netsuite._errors import (
     ConcurrencyLimitError,
-    ConfigurationError,
     CredentialsError,
     ErrorCategory,
-    ErrorDetail,
-    Explanation,
     InvalidDataError,
     NetSuiteError,
     NetworkError,
@@ -34,23 +30,23 @@ from tms_netsuite.netsuite._errors import (
     explain,
     parse_error_body,
 )
+from tms_netsuite.netsuite._governor import Backoff, ConcurrencyGovernor
 from tms_netsuite.netsuite._oauth2 import OAuth2ClientCredentialsAuth, OAuth2Credentials
-from tms_netsuite.netsuite._retry import retrying
+from tms_netsuite.netsuite._retry import call_with_retries
 from tms_netsuite.netsuite._secrets import Secret
 from tms_netsuite.netsuite._settings import NetSuiteSettings, build_auth, connect
 from tms_netsuite.netsuite._tba import TbaAuth, TbaCredentials
 
 __all__ = [
     "AccountId",
+    "Backoff",
+    "ConcurrencyGovernor",
     "ConcurrencyLimitError",
     "ConfigurationError",
     "CredentialsError",
     "Environment",
     "ErrorCategory",
-    "ErrorDetail",
-    "Explanation",
     "ExternalId",
-    "GovernanceLimits",
     "InvalidDataError",
     "NetSuiteClient",
     "NetSuiteError",
@@ -60,10 +56,8 @@ __all__ = [
     "OAuth2ClientCredentialsAuth",
     "OAuth2Credentials",
     "ParsedError",
-    "RecordRef",
     "RequestError",
     "RequestInfo",
-    "RequestStats",
     "ResultLimitError",
     "RetryDecision",
     "RetryLaterError",
@@ -74,9 +68,9 @@ __all__ = [
     "TbaCredentials",
     "TokenInfo",
     "build_auth",
+    "call_with_retries",
     "connect",
     "decide_retry",
     "explain",
     "parse_error_body",
-    "retrying",
 ]

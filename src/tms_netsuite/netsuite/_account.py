@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tms_netsuite.netsuite._errors import ConfigurationError
+from tms_netsuite.errors import ConfigurationError
 
 # ASCII only: the id becomes part of a host name, so nothing else may slip through (`\d` would admit
 # Arabic-Indic and other Unicode digits).

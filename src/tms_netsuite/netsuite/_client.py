@@ -14,13 +14,14 @@ from typing import Any
 import httpx
 
 from tms_netsuite import __version__
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId
 from tms_netsuite.netsuite._errors import (
-    ConfigurationError,
     NetworkError,
     RequestError,
     RequestInfo,
     ResultLimitError,
+    answer_time,
     error_from_response,
 )
 
@@ -381,6 +382,7 @@ class NetSuiteClient:
                 f"NetSuite answered {response.status_code} without the new record's Location [{info}]",
                 request=info,
                 status=response.status_code,
+                answered_at=answer_time(response.headers),
             )
         return record_id
 
@@ -461,6 +463,7 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
             f"NetSuite answered {response.status_code} with a body that is not a JSON object [{info}]",
             request=info,
             status=response.status_code,
+            answered_at=answer_time(response.headers),
         )
     return body
 

@@ -1,9 +1,9 @@
 """NetSuite errors: parsed bodies, the catalogue's explanation, and the one retry decision.
 
-The exception tree is grouped by what the caller does next::
+The exception tree is grouped by what the caller does next (its root and ``ConfigurationError``, settings or
+arguments that are wrong so that nothing was sent, live in :mod:`tms_netsuite.errors`)::
 
     NetSuiteError
-    ├── ConfigurationError        settings or arguments are wrong; nothing was sent
     ├── ResultLimitError          a query would pass NetSuite's 100,000-row ceiling; page by key instead
     └── RequestError              a request failed; carries status, code, detail, path and the request
         ├── RetryLaterError       nothing to fix: try again later
@@ -16,7 +16,7 @@ The exception tree is grouped by what the caller does next::
         └── NotFoundError         the record does not exist, or the role cannot see it
 
 Whether to retry is decided in one pure function, :func:`decide_retry`; every ``RequestError`` carries its
-decision in ``retryable`` and ``retry_after``.
+decision in ``retryable`` and ``retry_after``, and NetSuite's clock at the answer in ``answered_at``.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib import resources
 from typing import Any
+
+from tms_netsuite.errors import ConfigurationError, TmsNetSuiteError
 
 # NetSuite answers INVALID_LOGIN under overload too (peers.md P2), so a 401 is retried until this many
 # authentication failures have come in a row with no success between them.
@@ -124,12 +126,8 @@ class RetryDecision:
     after: float | None = None
 
 
-class NetSuiteError(Exception):
-    """Root of every error this package raises."""
-
-
-class ConfigurationError(NetSuiteError, ValueError):
-    """Settings or arguments are wrong; nothing was sent to NetSuite."""
+class NetSuiteError(TmsNetSuiteError):
+    """NetSuite, or the way to it, failed: the root of this package's errors but ``ConfigurationError``."""
 
 
 class ResultLimitError(NetSuiteError):
@@ -148,6 +146,7 @@ class RequestError(NetSuiteError):
         error: ParsedError | None = None,
         explanation: Explanation | None = None,
         decision: RetryDecision | None = None,
+        answered_at: datetime | None = None,
     ) -> None:
         super().__init__(message)
         self.request = request
@@ -155,6 +154,8 @@ class RequestError(NetSuiteError):
         self.error = error or ParsedError()
         self.explanation = explanation
         self.decision = decision or RetryDecision(retry=False, reason="not retryable")
+        # NetSuite's clock when it answered (its ``Date`` header): the time a refused login still tells.
+        self.answered_at = answered_at
 
     @property
     def code(self) -> str | None:
@@ -347,6 +348,17 @@ def explain(status: int | None, error: ParsedError) -> Explanation:
     return rules[-1].explanation
 
 
+def answer_time(headers: Mapping[str, str]) -> datetime | None:
+    """NetSuite's clock at an answer, in UTC, from its ``Date`` header (None when absent or unreadable)."""
+    value = headers.get("date") or headers.get("Date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
+
+
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """``Retry-After`` in seconds: delta-seconds, or an HTTP date measured against the answer's ``Date``."""
     value = headers.get("retry-after") or headers.get("Retry-After")
@@ -440,5 +452,11 @@ def error_from_response(
         message += f" (at {error.path})"
     message += f" [{request}]"
     return cls(
-        message, request=request, status=status, error=error, explanation=explanation, decision=decision
+        message,
+        request=request,
+        status=status,
+        error=error,
+        explanation=explanation,
+        decision=decision,
+        answered_at=answer_time(headers),
     )

@@ -14,10 +14,10 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId
 from tms_netsuite.netsuite._errors import (
     AUTH_FAILURES_BEFORE_GIVING_UP,
-    ConfigurationError,
     CredentialsError,
     RequestInfo,
     error_from_response,

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import ACCEPTED_FORMS, AccountId
 from tms_netsuite.netsuite._client import NetSuiteClient
-from tms_netsuite.netsuite._errors import ConfigurationError
 from tms_netsuite.netsuite._oauth2 import (
     TOKEN_PATH,
     OAuth2ClientCredentialsAuth,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -330,3 +331,21 @@ def test_a_server_error_stays_retryable_whatever_its_text() -> None:
     error = error_from_response(REQUEST, 503, {}, b'{"error": "invalid_request"}')
     assert isinstance(error, ServerError)
     assert error.retryable
+
+
+@pytest.mark.parametrize(
+    ("headers", "answered_at"),
+    [
+        ({"Date": "Wed, 21 Oct 2026 07:28:00 GMT"}, datetime(2026, 10, 21, 7, 28, tzinfo=UTC)),
+        ({"date": "Wed, 21 Oct 2026 09:28:00 +0200"}, datetime(2026, 10, 21, 7, 28, tzinfo=UTC)),
+        ({"Date": "yesterday"}, None),
+        ({}, None),
+    ],
+)
+def test_an_error_carries_netsuites_clock_at_the_answer(
+    headers: dict[str, str], answered_at: datetime | None
+) -> None:
+    """A refused login still tells NetSuite's time (the doctor's clock check reads it), in UTC."""
+    error = error_from_response(REQUEST, 401, headers, body(INVALID_LOGIN))
+    assert error.answered_at == answered_at
+    assert error.answered_at is None or error.answered_at.tzinfo is UTC

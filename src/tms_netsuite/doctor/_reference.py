@@ -1,4 +1,4 @@
-"""Reference data for one run: every list a mapping names, read once by paged SuiteQL."""
+"""The account's lists a mapping names (its reference data), read once per run by paged SuiteQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
 from tms_netsuite.mapping import Account, AccountType, Currency, Entity, ListRecord, ReferenceData, Subsidiary
-from tms_netsuite.netsuite import NetSuiteClient, retrying
+from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, call_with_retries
 
 _Scope = Callable[[Mapping[str, str]], frozenset[str] | None]
 
@@ -45,16 +45,19 @@ async def load_reference_data(
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     gate: asyncio.Semaphore | None = None,
+    governor: ConcurrencyGovernor | None = None,
 ) -> ReferenceData:
     """Read every list translation resolves names against (one paged query per list, retried when throttled
     or when NetSuite fails for a moment). The lists are independent: they are read as many at a time as
     ``gate`` lets through (default ``read_gate(None)``); pass a gate shared with other reads to keep the
-    total in flight under the account's limit."""
+    total in flight under the account's limit; each request also holds a slot of ``governor``, when given."""
     gate = gate or read_gate(None)
 
     async def read(query: str) -> list[dict[str, str]]:
         async with gate:
-            return await _read(client, query, sleep)
+            return await call_with_retries(
+                lambda: _rows(client, query), idempotent=True, governor=governor, sleep=sleep
+            )
 
     results = await asyncio.gather(*(read(query) for query in _QUERIES.values()))
     rows = dict(zip(_QUERIES, results, strict=True))
@@ -103,13 +106,8 @@ async def load_reference_data(
     )
 
 
-async def _read(
-    client: NetSuiteClient, query: str, sleep: Callable[[float], Awaitable[None]]
-) -> list[dict[str, str]]:
-    async for attempt in retrying(idempotent=True, sleep=sleep):
-        with attempt:
-            return [row async for row in client.suiteql(query, keyset="id")]
-    raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or re-raises
+async def _rows(client: NetSuiteClient, query: str) -> list[dict[str, str]]:
+    return [row async for row in client.suiteql(query, keyset="id")]
 
 
 def _flag(row: Mapping[str, str]) -> bool:

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from tms_netsuite.export._governor import DEFAULT_START, Backoff, ConcurrencyGovernor
+from tms_netsuite.netsuite import Backoff, ConcurrencyGovernor
 
 pytestmark = pytest.mark.anyio
+DEFAULT_START = ConcurrencyGovernor.DEFAULT_START
 
 
 class FakeAccount:
@@ -75,6 +76,27 @@ async def test_a_429_drops_the_limit_below_where_it_happened() -> None:
     assert governor.stats.ceiling == 3
     assert governor.stats.throttled == account.rejected
     assert account.rejected < 20
+
+
+async def test_a_limit_learnt_mid_run_is_held_and_never_exceeded() -> None:
+    """The preflight reads governanceLimits after the governor has started: from then on the limit is that one
+    (capped by a configured limit, and by a ceiling 429s have shown)."""
+    account, governor = FakeAccount(limit=7), ConcurrencyGovernor()
+    governor.know_limit(7)
+    assert governor.stats.limit == 7
+    await run(account, governor, 2000)
+    assert account.peak == 7
+    assert account.rejected == 0
+    assert governor.stats.limit == 7
+    configured = ConcurrencyGovernor(known_limit=3)
+    configured.know_limit(7)
+    assert configured.stats.limit == 3
+    throttled = ConcurrencyGovernor(start=8)
+    await run(FakeAccount(limit=3), throttled, 400)
+    throttled.know_limit(7)
+    assert throttled.stats.limit == 3
+    with pytest.raises(ValueError, match="at least 1"):
+        governor.know_limit(0)
 
 
 def test_backoff_is_full_jitter_with_a_cap_and_a_floor() -> None:

@@ -1,6 +1,8 @@
 """The permissions the integration role needs: the article's list at its levels, plus what it omits.
 
-Ids, names and levels from ``netsuite-permissions.md`` §1; the SuiteQL table gates from its §1.3.
+The one public home of the permission table: the doctor checks the role against it, and a setup guide reads
+it (``required_permissions("tba")``). Ids, names and levels from ``netsuite-permissions.md`` §1; the SuiteQL
+table gates from its §1.3.
 """
 
 from __future__ import annotations
@@ -137,3 +139,6 @@ def grant_fix(role: str, missing: list[Permission]) -> str:
         f"Grant them at {ROLE_PATH} > {role} > Edit > Permissions > {' / '.join(tabs)} subtab(s), "
         "at the level shown, then Save. Tokens keep working after a permission change; no new token is needed."
     )
+
+
+__all__ = ["LEVEL_NAMES", "ROLE_PATH", "Permission", "required_permissions"]

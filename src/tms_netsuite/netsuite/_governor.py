@@ -1,4 +1,7 @@
-"""How many requests may be in flight: NetSuite's account-wide concurrency limit, given or learned."""
+"""How many requests may be in flight: NetSuite's account-wide concurrency limit, given or learned.
+
+One governor per run: the preflight's reads and the engine's writes share it, so a 429 is learnt in one place.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ class ConcurrencyGovernor:
         start: the starting limit when none is known.
     """
 
+    DEFAULT_START = DEFAULT_START
+
     def __init__(self, *, known_limit: int | None = None, start: int = DEFAULT_START) -> None:
         if known_limit is not None and known_limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
@@ -56,6 +61,14 @@ class ConcurrencyGovernor:
     @property
     def stats(self) -> GovernorStats:
         return GovernorStats(limit=self._limit, ceiling=self._ceiling, throttled=self._throttled)
+
+    def know_limit(self, limit: int) -> None:
+        """The limit became known (read from governanceLimits mid-run): hold it, and never exceed it from now."""
+        if limit < 1:
+            raise ValueError("the concurrency limit must be at least 1")
+        self._max = limit if self._max is None else min(self._max, limit)
+        self._limit = self._max if self._ceiling is None else min(self._max, self._ceiling)
+        self._hand_over()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[_Slot]:

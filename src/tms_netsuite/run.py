@@ -1,4 +1,8 @@
-"""One export run: the doctor's fast checks, the account's concurrency limit, then the engine."""
+"""One export run: the doctor's fast checks, the account's concurrency limit, then the engine.
+
+This module sits above `doctor` and `export` (which know nothing of each other); the command line, the
+benchmarks and the coming service call :func:`run_export`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import httpx
-
 from tms_netsuite.doctor import CheckResult, Status, run_fast_checks
-from tms_netsuite.export._engine import Exporter, ExportReport
-from tms_netsuite.export._governor import ConcurrencyGovernor
+from tms_netsuite.export import Exporter, ExportReport
 from tms_netsuite.ledger import Ledger
 from tms_netsuite.mapping import MappingConfig
-from tms_netsuite.netsuite import NetSuiteClient
+from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient
 
 
 @dataclass(slots=True)
@@ -35,7 +36,6 @@ async def run_export(
     mapping: MappingConfig,
     *,
     environ: Mapping[str, str],
-    transport: httpx.AsyncBaseTransport | None = None,
     concurrency: int | None = None,
     skip_checks: bool = False,
     max_wait: timedelta = timedelta(minutes=5),
@@ -44,17 +44,21 @@ async def run_export(
     """The doctor's fast checks, then export everything due. With a failing check (and ``skip_checks`` false)
     nothing is written; the account's lists the checks read are what translation uses."""
     result = RunResult()
+    # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
+    governor = ConcurrencyGovernor(known_limit=concurrency)
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
     # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
     result.checks, reference, limit = await run_fast_checks(
-        client, environ, mapping, pending_dates=dates, concurrency=concurrency, transport=transport
+        client, environ, mapping, pending_dates=dates, concurrency=concurrency, governor=governor
     )
     if reference is None or (not result.ready and not skip_checks):
         return result
     result.concurrency_limit = limit
-    governor = ConcurrencyGovernor(known_limit=result.concurrency_limit)
     exporter = Exporter(
         client, ledger, mapping, reference, governor=governor, max_wait=max_wait, on_progress=on_progress
     )
     result.report = await exporter.run()
     return result
+
+
+__all__ = ["RunResult", "run_export"]
