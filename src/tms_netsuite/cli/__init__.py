@@ -12,6 +12,7 @@ from tms_netsuite.cli._doctor import doctor_command
 from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import errors_command, export_command, retry_command, status_command
+from tms_netsuite.cli._guide import setup_guide_command
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 
@@ -42,6 +43,7 @@ def main() -> None:
 
 main.add_command(demo)
 main.add_command(doctor_command)
+main.add_command(setup_guide_command)
 main.add_command(export_command)
 main.add_command(status_command)
 main.add_command(errors_command)

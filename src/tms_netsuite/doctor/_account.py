@@ -5,13 +5,13 @@ from __future__ import annotations
 from tms_netsuite.doctor._context import (
     DOCS_GOVERNANCE,
     DOCS_REST,
-    FEATURES_PATH,
     GOVERNANCE_PATH,
     Context,
     retried_read,
     skipped,
 )
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
+from tms_netsuite.doctor._setup import features_fix
 from tms_netsuite.mapping import AccountRole
 from tms_netsuite.netsuite import RequestError, SetupError
 
@@ -27,7 +27,7 @@ def check_features(ctx: Context) -> CheckResult:
     (seen if connected else unseen).append(method)
     unseen += [
         "SuiteScript",
-        "SOAP Web Services (recommended by the setup guide; NetSuite removes SOAP in 2028.2)",
+        "SOAP Web Services (optional; NetSuite removes SOAP in 2028.2)",
     ]
     reference = ctx.reference
     if reference is not None and reference.subsidiaries:
@@ -59,11 +59,7 @@ def check_features(ctx: Context) -> CheckResult:
             has_numbers = reference is not None and any(a.number for a in reference.accounts)
             (seen if has_numbers else unseen).append("Use Account Numbers")
     detail = f"shown by the API: {', '.join(seen) or 'none'}; not visible to the API: {', '.join(unseen)}"
-    fix = (
-        f"Confirm at {FEATURES_PATH} (SuiteTalk: REST and SOAP Web Services; Manage Authentication: {method}; "
-        "SuiteScript), Setup > Company > Enable Features > Company (OneWorld, Multiple Currencies, Classes, "
-        "Departments, Locations) and Setup > Accounting > Accounting Preferences (Use Account Numbers)."
-    )
+    fix = features_fix(ctx.settings.auth_method)
     return CheckResult("features", title, Status.CONFIRM if unseen else Status.PASS, detail, fix, DOCS_REST)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tms_netsuite.doctor._context import skipped
 from tms_netsuite.doctor._model import CheckResult, DoctorReport, Status, title_of
+from tms_netsuite.doctor._setup import guide_link
 from tms_netsuite.doctor.permissions import BY_KEY, ROLE_PATH
 
 
@@ -43,6 +44,6 @@ def drift_result(
         title,
         Status.WARN,
         "; ".join(changes),
-        "Someone changed NetSuite since the last good run (the setup guide's gotcha: role permissions modified "
-        f"after the token was made); restore it at {ROLE_PATH}.",
+        "Someone changed NetSuite since the last good run (a common gotcha: role permissions modified after the "
+        f"token was made, {guide_link('gotchas')}); restore it at {ROLE_PATH}.",
     )

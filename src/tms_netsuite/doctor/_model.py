@@ -20,50 +20,84 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One prerequisite the doctor checks: its id, title, the setup guide's group, and whether the export's
-    preflight runs it too."""
+    """One prerequisite the doctor checks: its id, title, the report's group, the setup guide's section that
+    explains it (``docs/netsuite-setup.md#<section>``), the checks whose failure it follows from
+    (``depends_on``: when one of them fails, this one's failure is a consequence and reported as skipped), and
+    whether the export's preflight runs it too."""
 
     id: str
     title: str
     group: str
+    section: str
+    depends_on: tuple[str, ...] = ()
     fast: bool = False
 
 
-# Every check, in the setup guide's order (its groups in its order): the one list of them.
+# Every check, causes first (credentials, then the role, then what rests on them): the one list of them.
 CHECKS: tuple[Check, ...] = (
-    Check("features", "NetSuite features", "Account and features"),
-    Check("governance", "Concurrency limit", "Account and features"),
-    Check("token-identity", "The token's role and user", "Role and user"),
-    Check("permissions", "The integration role's permissions", "Role and user"),
-    Check("credentials", "Credentials are present and well-formed", "Credentials", fast=True),
-    Check("clock", "This machine's clock agrees with NetSuite's", "Credentials", fast=True),
-    Check("connection", "An authenticated request succeeds", "Credentials", fast=True),
+    Check("credentials", "Credentials are present and well-formed", "Credentials", "connection", fast=True),
+    Check("clock", "This machine's clock agrees with NetSuite's", "Credentials", "connection", fast=True),
     Check(
-        "accounts",
-        "The mapping's accounts exist, are active, of the right type and subsidiary",
-        "Chart of accounts",
+        "connection",
+        "An authenticated request succeeds",
+        "Credentials",
+        "connection",
+        ("credentials", "clock"),
         fast=True,
     ),
+    Check("token-identity", "The token's role and user", "Role and user", "user", ("connection",)),
     Check(
-        "lists",
-        "The mapping's items, categories, classes, terms and other list values",
-        "Chart of accounts",
-        fast=True,
+        "permissions",
+        "The integration role's permissions",
+        "Role and user",
+        "role",
+        ("connection", "token-identity"),
     ),
-    Check("periods", "The accounting periods to post in are open", "Chart of accounts", fast=True),
+    Check("features", "NetSuite features", "Account and features", "features"),
+    Check("governance", "Concurrency limit", "Account and features", "connection"),
     Check(
         "subsidiaries",
         "The mapping's subsidiaries exist, are active and visible to the role",
         "Subsidiaries",
+        "subsidiaries",
+        ("connection", "permissions"),
         fast=True,
     ),
-    Check("drift", "Changes since the last run without failures", "Since the last run"),
+    Check(
+        "accounts",
+        "The mapping's accounts exist, are active, of the right type and subsidiary",
+        "Chart of accounts",
+        "accounts",
+        ("connection", "permissions", "subsidiaries"),
+        fast=True,
+    ),
+    Check(
+        "lists",
+        "The mapping's items (and their accounts), categories, classes, terms and other list values",
+        "Chart of accounts",
+        "lists",
+        ("connection", "permissions", "subsidiaries"),
+        fast=True,
+    ),
+    Check(
+        "periods",
+        "The accounting periods to post in are open",
+        "Chart of accounts",
+        "preferences",
+        ("connection", "permissions"),
+        fast=True,
+    ),
+    Check("drift", "Changes since the last run without failures", "Since the last run", "gotchas"),
 )
 _BY_ID = {check.id: check for check in CHECKS}
 
 
 def title_of(check_id: str) -> str:
     return _BY_ID[check_id].title
+
+
+def check_of(check_id: str) -> Check:
+    return _BY_ID[check_id]
 
 
 def fast_check_ids() -> tuple[str, ...]:
@@ -96,7 +130,7 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class DoctorReport:
-    """Every check of one doctor run, in the article's order."""
+    """Every check of one doctor run, causes first."""
 
     checks: tuple[CheckResult, ...]
 
@@ -128,6 +162,31 @@ class DoctorReport:
 
 
 def ordered(checks: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
-    """Checks sorted into the article's order."""
+    """Checks sorted causes first (the registry's order)."""
     rank = {check.id: index for index, check in enumerate(CHECKS)}
     return tuple(sorted(checks, key=lambda check: rank.get(check.id, len(rank))))
+
+
+def settle_dependencies(checks: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
+    """Checks in order, with each failure that follows from an earlier failed check (its ``depends_on``)
+    reported as skipped: "depends on X" says what to fix first, and the next run checks it again."""
+    settled: list[CheckResult] = []
+    failed: set[str] = set()
+    for check in ordered(checks):
+        causes = [c for c in (_BY_ID[check.id].depends_on if check.id in _BY_ID else ()) if c in failed]
+        if check.status is Status.FAIL and causes:
+            failed.add(check.id)
+            check = CheckResult(
+                check.id,
+                check.title,
+                Status.SKIP,
+                f"skipped: depends on {' and '.join(causes)}, which failed (fix that first; seen meanwhile: "
+                f"{check.detail})",
+                None,
+                check.docs,
+                check.facts,
+            )
+        elif check.status is Status.FAIL:
+            failed.add(check.id)
+        settled.append(check)
+    return tuple(settled)

@@ -14,6 +14,7 @@ from tms_netsuite.doctor._context import (
     retried_read,
 )
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
+from tms_netsuite.doctor._setup import guide_link
 from tms_netsuite.doctor.permissions import (
     ADMINISTRATOR_ROLE_ID,
     BY_KEY,
@@ -143,7 +144,7 @@ def _compare_levels(role: str, required: tuple[Permission, ...], levels: Mapping
         p.describe(levels.get(p.permkey, 0)) for p in short
     )
     return CheckResult(
-        "permissions", title, Status.FAIL, detail, grant_fix(role, short), DOCS_PERMISSIONS, facts
+        "permissions", title, Status.FAIL, detail, _fix(role, short, required), DOCS_PERMISSIONS, facts
     )
 
 
@@ -189,7 +190,13 @@ async def _probe_permissions(
             f"{p.describe()} ({missing[p.permkey]})" for p in short
         )
         return CheckResult(
-            "permissions", title, Status.FAIL, detail + note, grant_fix(role, short), DOCS_PERMISSIONS, facts
+            "permissions",
+            title,
+            Status.FAIL,
+            detail + note,
+            _fix(role, short, required),
+            DOCS_PERMISSIONS,
+            facts,
         )
     unseen = [p for p in required if p.level > 1]
     return CheckResult(
@@ -200,9 +207,22 @@ async def _probe_permissions(
         f"levels above View ({len(unseen)} permissions, e.g. Full on Invoice) cannot be seen with the integration "
         f"token alone{note}",
         f"Run with --admin-env-file to compare every level, or check at {ROLE_PATH} > {role} > Permissions that "
-        "each permission listed in the setup guide has its level.",
+        f"each permission listed in {guide_link('role')} has its level.",
         DOCS_PERMISSIONS,
         facts,
+    )
+
+
+def _fix(role: str, short: list[Permission], required: tuple[Permission, ...]) -> str:
+    """Grant what is missing; but a role that lacks most of them is likely not the integration role at all:
+    then the fix is a new token under the integration role, not permissions granted to, say, a sales role."""
+    if len(short) * 2 < len(required) and len(short) < len(RECORD_PROBES):
+        return grant_fix(role, short)
+    return (
+        f"Role {role!r} lacks most of what the connector needs: if it is not the integration role, the token was "
+        "made under the wrong role — create a new token under the integration role (Setup > Users/Roles > "
+        f"Access Tokens > New; see {guide_link('tba')}) and do not grant these to {role!r}. If it is the "
+        "integration role: " + grant_fix(role, short)
     )
 
 

@@ -16,7 +16,14 @@ from tms_netsuite.doctor._connection import check_clock, check_credentials, conn
 from tms_netsuite.doctor._context import Context, Sleep, gated, skipped
 from tms_netsuite.doctor._drift import drift_result
 from tms_netsuite.doctor._lists import custom_fields, load_reference, mapping_checks, read_custom_fields
-from tms_netsuite.doctor._model import CHECKS, CheckResult, DoctorReport, Status, fast_check_ids, ordered
+from tms_netsuite.doctor._model import (
+    CHECKS,
+    CheckResult,
+    DoctorReport,
+    Status,
+    fast_check_ids,
+    settle_dependencies,
+)
 from tms_netsuite.doctor._periods import check_periods
 from tms_netsuite.doctor._reference import read_gate
 from tms_netsuite.doctor._role import check_permissions, check_token_identity
@@ -101,7 +108,7 @@ async def run_fast_checks(
     ctx = Context(environ, mapping, sleep, now, governor, client=client, limit=concurrency)
     await _fast(ctx, pending_dates or [], read_limit=True)
     _skipped_after_credentials(ctx, fast_check_ids())
-    return Preflight(list(ordered(list(ctx.results.values()))), ctx.reference, ctx.limit)
+    return Preflight(list(settle_dependencies(list(ctx.results.values()))), ctx.reference, ctx.limit)
 
 
 async def run_doctor(
@@ -158,4 +165,4 @@ async def run_doctor(
     _skipped_after_credentials(ctx, tuple(check.id for check in CHECKS if check.id != "drift"))
     checks = list(ctx.results.values())
     checks.append(drift_result(checks, previous, has_ledger=has_ledger))
-    return DoctorReport(ordered(checks))
+    return DoctorReport(settle_dependencies(checks))

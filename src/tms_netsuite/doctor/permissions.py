@@ -62,12 +62,14 @@ _TRANSACTIONS = (
     Permission("TRAN_CUSTCRED", "Credit Memo", FULL),
     Permission("TRAN_CUSTDEP", "Customer Deposit", FULL),
     Permission("TRAN_JOURNAL", "Make Journal Entry", FULL),
-    Permission("TRAN_DEPAPPL", "Deposit Application", FULL, "not in the article; applies customer deposits"),
-    Permission("TRAN_FIND", "Find Transaction", VIEW, "not in the article; reading transactions"),
+    Permission("TRAN_DEPAPPL", "Deposit Application", FULL, "applies customer deposits to invoices"),
+    Permission("TRAN_FIND", "Find Transaction", VIEW, "finds the transactions already written"),
 )
 _LISTS = (
     Permission("LIST_ACCOUNT", "Accounts", FULL),
-    Permission("LIST_ADDRESS", "Address List in Search", FULL, "permission id inferred"),
+    Permission(
+        "LIST_ADDRESS", "Address List in Search", FULL, "its id is not in Oracle's table; grant it by name"
+    ),
     Permission("LIST_CONTACT", "Contacts", FULL),
     Permission("LIST_CUSTJOB", "Customers", FULL),
     Permission("LIST_VENDOR", "Vendors", FULL),

@@ -39,10 +39,11 @@ from tms_netsuite.mapping._reference import (
     ReferenceData,
     Subsidiary,
 )
-from tms_netsuite.mapping._resolve import book_entries, target_of
+from tms_netsuite.mapping._resolve import ROLE_TYPES, book_entries, target_of
 from tms_netsuite.mapping._translate import translate
 
 __all__ = [
+    "ROLE_TYPES",
     "Account",
     "AccountRole",
     "AccountType",
