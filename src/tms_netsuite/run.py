@@ -24,6 +24,7 @@ class RunResult:
     checks: list[CheckResult] = field(default_factory=list)
     concurrency_limit: int | None = None
     report: ExportReport | None = None
+    lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
 
     @property
     def ready(self) -> bool:
@@ -51,6 +52,7 @@ async def run_export(
     result.checks, reference, limit = await run_fast_checks(
         client, environ, mapping, pending_dates=dates, concurrency=concurrency, governor=governor
     )
+    result.lists_read = reference is not None
     if reference is None or (not result.ready and not skip_checks):
         return result
     result.concurrency_limit = limit

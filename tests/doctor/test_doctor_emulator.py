@@ -179,3 +179,28 @@ async def test_fast_subset_returns_the_lists(tmp_path: Path) -> None:
     assert reference.subsidiaries
     assert limit is None  # only administrators may read governanceLimits, and nothing was configured
     emulator.close()
+
+
+async def test_causes_come_first_and_their_consequences_are_skipped(tmp_path: Path) -> None:
+    """A subsidiary not assigned to the role makes its accounts look missing: the report names the
+    subsidiary check first and reports the accounts as a consequence, not as "create the accounts"."""
+    report, _ = await diagnose("subsidiary-not-assigned", tmp_path, admin=True)
+    ids = [c.id for c in report.checks]
+    assert ids.index("subsidiaries") < ids.index("accounts")
+    assert ids.index("credentials") < ids.index("permissions") < ids.index("subsidiaries")
+    assert report.get("subsidiaries").status is Status.FAIL
+    accounts = report.get("accounts")
+    assert accounts.status is Status.SKIP, accounts
+    assert accounts.detail.startswith("skipped: depends on subsidiaries"), accounts.detail
+    assert report.failed
+
+
+async def test_a_token_under_the_wrong_role_is_told_to_make_a_new_token(tmp_path: Path) -> None:
+    """Granting 25 permissions to a sales role is the wrong way: the fix names a new token under the
+    integration role first."""
+    report, _ = await diagnose("wrong-role-token", tmp_path, admin=True)
+    permissions = report.get("permissions")
+    assert permissions.status is Status.FAIL
+    assert permissions.fix is not None
+    assert "create a new token under the integration role" in permissions.fix
+    assert "docs/netsuite-setup.md#tba" in permissions.fix

@@ -290,14 +290,31 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
 
 def _not_started(result: RunResult, as_json: bool) -> int:
     failing = [check for check in result.checks if check.status is Status.FAIL]
+    names = ", ".join(check.id for check in failing) or "none failed, but the account's lists were not read"
+    hint = (
+        "--skip-doctor exports anyway"
+        if result.lists_read
+        else "--skip-doctor cannot help: the account's lists are needed to translate the documents"
+    )
     if as_json:
-        error = "a prerequisite check failed; nothing was exported"
-        click.echo(json.dumps({"error": error, "checks": [check.as_json() for check in result.checks]}))
+        error = f"a prerequisite check failed ({names}); nothing was exported"
+        click.echo(
+            json.dumps(
+                {
+                    "error": error,
+                    "failed_checks": [check.id for check in failing],
+                    "skip_doctor_helps": result.lists_read,
+                    "checks": [check.as_json() for check in result.checks],
+                }
+            )
+        )
     else:
-        _stderr.print("[red]Nothing was exported: a prerequisite check failed.[/]", highlight=False)
+        _stderr.print(
+            f"[red]Nothing was exported: a prerequisite check failed ({names}).[/]", highlight=False
+        )
         for check in failing:
             _stderr.print(f"  {check.id}: {check.detail}\n    fix: {check.fix}", highlight=False)
-        _stderr.print("  (--skip-doctor exports anyway)", highlight=False)
+        _stderr.print(f"  ({hint})", highlight=False)
     return ExitCode.CANNOT_START
 
 

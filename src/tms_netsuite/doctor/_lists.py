@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from tms_netsuite.doctor._context import DOCS_SUBSIDIARIES, Context, read_rows, skipped
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.doctor._reference import load_reference_data
+from tms_netsuite.doctor._setup import guide_link
 from tms_netsuite.doctor.permissions import ROLE_PATH
 from tms_netsuite.mapping import ListKind, MappingConfig, book_entries, check_mapping, target_of
 from tms_netsuite.netsuite import RequestError
@@ -43,13 +44,21 @@ def mapping_checks(ctx: Context) -> list[CheckResult]:
     titles = {check_id: title_of(check_id) for check_id in ("subsidiaries", "accounts", "lists")}
     if ctx.mapping is None:
         return [skipped(i, "no mapping given (--mapping)") for i in titles]
+    if ctx.reference is None and ctx.reference_error is not None:
+        # Nothing can be translated without the lists: a failure (the permissions check, when it found the
+        # cause, comes first and this reads as its consequence).
+        return [
+            CheckResult(
+                i,
+                title,
+                Status.FAIL,
+                f"the account's lists could not be read: {ctx.reference_error}",
+                f"Grant the integration role what the permissions check names ({guide_link('role')}).",
+            )
+            for i, title in titles.items()
+        ]
     if ctx.reference is None:
-        why = (
-            f"the account's lists could not be read: {ctx.reference_error}"
-            if ctx.reference_error is not None
-            else "the connection failed"
-        )
-        return [skipped(i, why + " (see permissions)") for i in titles]
+        return [skipped(i, "the connection failed") for i in titles]
     mapping, reference = ctx.mapping, ctx.reference
     kinds = _mapping_kinds(mapping)
     grouped: dict[str, list[str]] = {"subsidiaries": [], "accounts": [], "lists": []}

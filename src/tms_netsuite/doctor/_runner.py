@@ -67,6 +67,9 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
         )
     else:
         periods = await check_periods(ctx, pending)  # skipped without a request
+    if ctx.reference_error is not None:
+        # The lists could not be read: the permission probes name what the role lacks (the preflight too).
+        ctx.add(await check_permissions(ctx))
     subsidiaries, accounts, lists = mapping_checks(ctx)
     ctx.add(subsidiaries)
     ctx.add(accounts)
@@ -146,6 +149,7 @@ async def run_doctor(
             if ctx.connection_error is None or isinstance(ctx.connection_error, CredentialsError):
                 ctx.add(await check_token_identity(ctx))
             if ctx.connection_error is None:
+                # Again when the lists' failure ran it early: now with the token's identity (and admin).
                 ctx.add(await check_permissions(ctx))
             else:
                 ctx.add(skipped("permissions", "the connection failed"))
