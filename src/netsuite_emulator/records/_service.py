@@ -4,7 +4,7 @@
 Create answers 204 with the new record's ``Location``; ``PUT …/eid:{externalId}`` upserts; GET gives the read
 shape (references as ``{links, id, refName}``, sublists as links unless ``expandSubResources=true``); PATCH
 leaves omitted fields alone, clears ``null`` ones, merges keyed sublists by key and appends the lines of
-non-keyed ones unless ``replace`` names them; DELETE answers 204 unless other transactions depend on the record;
+non-keyed ones unless ``replace`` names them (PUT onto an existing record appends them, ``replace`` or not); DELETE answers 204 unless other transactions depend on the record;
 a collection GET answers ids and links, filtered by ``q`` and paged by ``limit``/``offset``.
 """
 
@@ -406,10 +406,14 @@ class RecordService:
             existing = by_external_id(ctx, rt, external_id)
             if existing is None:
                 return _create(ctx, rt, parsed, self.custom, external_id)
-            # NetSuite does not document what PUT does to the sublists of a record that already exists. The
-            # emulator appends the lines of non-keyed sublists, as PATCH does without `replace` (an assumption:
-            # the one that punishes an exporter that re-sends a record's lines); `replace=` is honoured.
-            _update(ctx, rt, existing, parsed, options, self.custom)
+            # An upsert onto a record that exists is an update: keyed sublist lines with matching keys are
+            # updated, the rest added, and non-keyed lines always appended ("Updating a Sublist",
+            # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html). `replace=`
+            # is documented for POST and PATCH only ("Replacing a Sublist", section_1545297048.html); "Using the
+            # Upsert Operation" (section_156335203191.html) says nothing of it on PUT. Undocumented, so the
+            # emulator ignores it here rather than refuse it with an error NetSuite may not send: a client that
+            # counts on `replace` with PUT sees its lines doubled in tests, as it might in NetSuite.
+            _update(ctx, rt, existing, parsed, Options(), self.custom)
             return existing
         record_id = find(ctx, rt, ref or "")
         _update(ctx, rt, record_id, parsed, options, self.custom)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -128,8 +129,35 @@ def export_command(
     )
     environ = read_environment(env_file)
     settings = NetSuiteSettings.from_environ(environ)
-    code = asyncio.run(export_with(options, settings, environ))
+    try:
+        code = asyncio.run(_stopped_by_sigterm(export_with(options, settings, environ)))
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        _stderr.print(
+            "Stopped: finished documents are recorded; those under way go to the next run, which looks each "
+            "up in NetSuite before writing it.",
+            highlight=False,
+        )
+        # The shells' convention: 128 + the signal's number.
+        raise SystemExit(
+            128 + (signal.SIGINT if isinstance(exc, KeyboardInterrupt) else signal.SIGTERM)
+        ) from None
     raise SystemExit(code)
+
+
+async def _stopped_by_sigterm(work: Coroutine[Any, Any, int]) -> int:
+    """Run ``work``; SIGTERM (a container stopping) cancels it as Ctrl-C does, so the run records what finished
+    and lets go of its rows before the process exits."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: the default action stays
+        return await work
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 async def export_with(
@@ -181,6 +209,7 @@ async def export_with(
     else:
         _print_summary(result, summary)
         print_state_table(rows)
+    # Rows another live run is exporting are that run's to finish: this run did its share.
     complete = summary["failed"] == summary["blocked"] == summary["pending"] == summary["rejected"] == 0
     return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
@@ -260,7 +289,10 @@ def _summary(
         "voided": counts.get(State.VOID, 0),
         "failed": counts.get(State.FAILED, 0),
         "blocked": counts.get(State.BLOCKED, 0),
-        "pending": counts.get(State.PENDING, 0) + counts.get(State.EXPORTING, 0),
+        "pending": max(
+            0, counts.get(State.PENDING, 0) + counts.get(State.EXPORTING, 0) - report.in_other_runs
+        ),
+        "in_other_runs": report.in_other_runs,
         "rejected": len(ingested.rejected),
         "requests": requests,
         "existence_queries": report.existence_queries,
@@ -281,6 +313,8 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"{summary['wall_s']:.1f} s; concurrency {'limit ' + str(limit) if limit else 'learned from 429s'}, "
         f"{summary['http_429']} throttled."
     )
+    if summary["in_other_runs"]:
+        click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
     for key in ("failed", "blocked", "pending", "rejected"):
         if summary[key]:
             click.echo(

@@ -131,7 +131,7 @@ class DocumentExport:
                 await self._records.await_dependencies(write)
                 if self.stopped is not None:
                     raise _Stop
-                record = await self._records.write(write)
+                record = await self._records.write(write, uncertain=row.outcome_unknown)
                 if record is not None:
                     written.append(record)
         except Blocked as blocked:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -98,7 +96,8 @@ class Exporter:
         mapping, reference: what translation needs; the reference data is read once per run.
         governor: caps requests in flight at the account's concurrency limit.
         batch_size: rows claimed at a time; the next batch is claimed when half of one is left.
-        lease: how long a claim holds before another run may take the row over.
+        lease: how long a claim holds, unrenewed, before another run may take the row over (renewed every third
+            of it). Only a fallback: a run that dies frees its lock at once, and its rows are taken over then.
         max_wait: the run ends when nothing is due sooner than this.
         clock, sleep, rng: injected time, waiting and randomness.
         on_progress: called after every document with the report so far.
@@ -114,7 +113,7 @@ class Exporter:
         governor: ConcurrencyGovernor,
         backoff: Backoff = Backoff(),  # noqa: B008 - a frozen value
         batch_size: int = 500,
-        lease: timedelta = timedelta(minutes=10),
+        lease: timedelta = timedelta(minutes=3),
         max_wait: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = _utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -128,7 +127,8 @@ class Exporter:
         self._clock = clock
         self._sleep = sleep
         self._on_progress = on_progress
-        self._run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        # Unique without hostnames or pids (containers and cloned machines share both), and of a fixed size.
+        self._run_id = uuid.uuid4().hex
         self._renewed = clock()
         self.report = ExportReport()
         self._records = RecordWriter(client, ledger, governor, sleep=sleep, report=self.report)
@@ -139,30 +139,48 @@ class Exporter:
         self._under_way = _UnderWay(low_water=batch_size // 2)
 
     async def run(self) -> ExportReport:
-        """Export until nothing is due within ``max_wait``.
+        """Export until nothing is due within ``max_wait``, holding the run's lock (its sign of life) meanwhile.
+
+        Ended early (an error, Ctrl-C, SIGTERM), what finished is recorded and the rows still under way are let
+        go at once: the next run takes them over, as outcome unknown.
 
         Raises:
             RunStopped: NetSuite refused the credentials repeatedly; what was claimed waits for the next run.
         """
-        await self._ledger.expire_claims(
-            [run for run in await self._ledger.active_claims() if _dead_here(run)]
-        )
-        tasks: set[asyncio.Task[None]] = set()
-        heartbeat = asyncio.create_task(self._heartbeat())
-        try:
-            await self._claim_and_export(tasks)
-        finally:
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
-            if tasks:  # an error or a cancellation: the documents under way are cancelled (outcome unknown)
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            await asyncio.shield(self._settlement.settle())  # what did finish is recorded
+        async with self._ledger.hold_run(self._run_id):
+            await self._take_over_dead_runs()
+            tasks: set[asyncio.Task[None]] = set()
+            heartbeat = asyncio.create_task(self._heartbeat())
+            try:
+                await self._claim_and_export(tasks)
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+                if (
+                    tasks
+                ):  # an error or a cancellation: the documents under way are cancelled (outcome unknown)
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.shield(self._settlement.settle())  # what did finish is recorded
+                await asyncio.shield(self._ledger.expire_claims([self._run_id]))  # the rest is let go
+            self.report.in_other_runs = await self._ledger.held_by_other_runs(self._run_id)
         stopped = self._documents.stopped
         if stopped is not None:
             raise RunStopped(f"NetSuite refused the credentials repeatedly: {stopped}", stopped)
         return self.report
+
+    async def _take_over_dead_runs(self) -> tuple[int, bool]:
+        """End the leases of runs whose lock is free (they died): their rows are due now, as outcome unknown.
+        Returns how many rows were let go, and whether some other run holding rows cannot be told alive or dead
+        (its lease then decides)."""
+        others = [run for run in await self._ledger.active_claims() if run != self._run_id]
+        alive = await self._ledger.runs_alive(others)
+        dead = [run for run, live in alive.items() if live is False]
+        taken = await self._ledger.expire_claims(dead)
+        if taken:
+            logger.warning("%d documents of %d runs that died are taken over", taken, len(dead))
+        return taken, any(live is None for live in alive.values())
 
     async def _claim_and_export(self, tasks: set[asyncio.Task[None]]) -> None:
         while self._documents.stopped is None:
@@ -183,7 +201,11 @@ class Exporter:
                 continue
             if await self._settlement.settle():
                 continue  # what just settled may release blocked documents: look again
-            due = await self._ledger.next_due()
+            taken, unknown = await self._take_over_dead_runs()
+            if taken:
+                continue  # a dead run's rows are due now
+            # Live runs renew their leases: the rows they hold are theirs to finish, not to wait for.
+            due = await self._ledger.next_due(leases=unknown)
             if due is None or due - self._clock() > self._max_wait:
                 break
             await self._sleep(max(0.05, (due - self._clock()).total_seconds()))
@@ -248,22 +270,3 @@ class Exporter:
         if self._clock() - self._renewed >= self._lease / 3:
             self._renewed = self._clock()
             await self._ledger.renew_claims(self._run_id, self._lease)
-
-
-def _dead_here(run_id: str) -> bool:
-    """Whether a run id (``host:pid:nonce``) names a process of this machine that no longer exists: its rows
-    need not wait for their lease to lapse. Runs of other machines are left to their leases."""
-    host, _, rest = run_id.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

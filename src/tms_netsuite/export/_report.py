@@ -27,3 +27,4 @@ class ExportReport:
     deleted: int = 0
     http_429: int = 0
     existence_queries: int = 0
+    in_other_runs: int = 0  # at the run's end, documents other live runs were exporting (theirs to finish)

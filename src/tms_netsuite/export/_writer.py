@@ -2,7 +2,8 @@
 per record inside a governor slot.
 
 A record is created with ``PUT …/eid:`` and updated with ``PATCH …/eid:?replace=…`` (NetSuite appends non-keyed
-sublist lines otherwise). What NetSuite holds is learned from the ledger first, then from one SuiteQL query per
+sublist lines otherwise, and a PUT onto an existing record is such an update). So a PUT is sent only where the
+record was just looked up and not found. What NetSuite holds is learned from the ledger first, then from one SuiteQL query per
 table and chunk of keys.
 """
 
@@ -96,10 +97,16 @@ class RecordWriter:
                     continue
             raise Blocked(dependency)
 
-    async def write(self, write: NetSuiteWrite) -> WrittenRecord | None:
-        """Write one record whose dependencies are in NetSuite; None for a delete."""
+    async def write(self, write: NetSuiteWrite, *, uncertain: bool = False) -> WrittenRecord | None:
+        """Write one record whose dependencies are in NetSuite; None for a delete.
+
+        ``uncertain``: an earlier attempt's outcome is unknown (a dropped answer, a run that died). Its record
+        is looked up again just before the write, and updated with ``PATCH …?replace=`` if it exists: a
+        ``PUT …/eid:`` onto an existing record would append its lines a second time."""
         record_type, eid = write.record_type.value, ExternalId(write.external_id)
         internal = self._known.get(write.key)
+        if internal is None and uncertain:
+            internal = await self._look_up(write.key)
         if write.operation is Operation.DELETE:
             if internal is not None:
                 await self._delete(record_type, eid)
@@ -180,6 +187,16 @@ class RecordWriter:
                 for start in range(0, len(table_keys), _EXISTENCE_CHUNK)
             )
         )
+
+    async def _look_up(self, key: RecordKey) -> str | None:
+        """The internal id of one record if the ledger or NetSuite holds it, asked now."""
+        known = await self._ledger.known_records([(key.record_type.value, key.external_id)])
+        internal = known.get((key.record_type.value, key.external_id))
+        if internal is not None:
+            self._known[key] = internal
+        else:
+            await self._query_existing(key.record_type.table, [key])
+        return self._known.get(key)
 
     async def _query_existing(self, table: str, keys: list[RecordKey]) -> None:
         wanted = {(k.record_type.transaction_type, k.external_id.casefold()): k for k in keys}

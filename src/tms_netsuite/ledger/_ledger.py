@@ -7,7 +7,7 @@ call: it claims (and commits), calls NetSuite, then records the outcome (and com
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from tms_netsuite.ledger import _queries as queries
+from tms_netsuite.ledger._liveness import Liveness
 from tms_netsuite.ledger._model import (
     WAITING_STATES,
     Claimed,
@@ -50,6 +51,7 @@ class Ledger:
         self.account = account
         self.environment = environment
         self._clock = clock
+        self._liveness = Liveness(engine)
 
     @classmethod
     async def open(
@@ -190,6 +192,24 @@ class Ledger:
         order = {row_id: position for position, row_id in enumerate(ids)}
         return sorted(claimed, key=lambda c: order[c.row_id])
 
+    def hold_run(self, run_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the lock that tells other runs ``run_id`` is alive, until the block ends or the process dies
+        (a PostgreSQL advisory lock on a connection of its own, or a file lock beside a SQLite ledger)."""
+        return self._liveness.hold(run_id)
+
+    async def runs_alive(self, run_ids: Iterable[str]) -> dict[str, bool | None]:
+        """For each run id: True while its run holds its lock, False once the lock is free (the run died or
+        ended), None when this cannot be told and the run's lease decides."""
+        return await self._liveness.alive(run_ids)
+
+    async def held_by_other_runs(self, run_id: str) -> int:
+        """How many rows other runs are exporting under a live lease, with the pending rows that wait for
+        another version of their document to be exported first."""
+        async with self._engine.connect() as conn:
+            return int(
+                (await conn.execute(queries.held_elsewhere(self.account, self._clock(), run_id))).scalar_one()
+            )
+
     async def active_claims(self) -> list[str]:
         """The run ids holding rows in export (with a lease not yet lapsed)."""
         async with self._engine.connect() as conn:
@@ -312,9 +332,13 @@ class Ledger:
         async with self._engine.connect() as conn:
             return {State(state): n for state, n in (await conn.execute(queries.counts(self.account))).all()}
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest waiting row is due: a pending row's next attempt, or a lapsing lease."""
-        due = (queries.next_attempt(self.account, self._clock()), queries.next_lease_end(self.account))
+    async def next_due(self, *, leases: bool = True) -> datetime | None:
+        """When the earliest waiting row is due: a pending row's next attempt, or a lapsing lease (unless
+        ``leases`` is false: every run holding rows is known to be alive, and renews its leases)."""
+        now = self._clock()
+        due = [queries.next_attempt(self.account, now)]
+        if leases:
+            due.append(queries.next_lease_end(self.account))
         async with self._engine.connect() as conn:
             times = [(await conn.execute(query)).scalar() for query in due]
         return min((t for t in times if t is not None), default=None)

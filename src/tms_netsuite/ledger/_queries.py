@@ -209,6 +209,18 @@ def renew_claims(account: str, run_id: str, lease_until: datetime) -> sa.Update:
     )
 
 
+def held_elsewhere(account: str, now: datetime, run_id: str) -> sa.Select[Any]:
+    """How many rows other runs are exporting under a live lease, and pending rows waiting for another version
+    of their document under such a lease."""
+    theirs = (
+        (documents.c.state == State.EXPORTING)
+        & (documents.c.lease_until > now)
+        & (documents.c.claimed_by != run_id)
+    )
+    behind = (documents.c.state == State.PENDING) & other_version_exporting(now, None)
+    return sa.select(sa.func.count()).where((documents.c.account == account) & (theirs | behind))
+
+
 # Outcomes
 
 _FINISHED_COLUMNS = (
