@@ -70,6 +70,22 @@ async def test_put_on_an_existing_record_appends_its_lines(emulator: Emulator) -
 
 
 @pytest.mark.anyio
+async def test_put_onto_an_existing_record_ignores_replace(emulator: Emulator) -> None:
+    """`replace` is documented for POST and PATCH, not for an upsert: a PUT onto an existing record is an update
+    that appends non-keyed lines, `replace` or not (a client must PATCH to replace them)."""
+    async with netsuite(emulator) as ns:
+        await ns.upsert("invoice", "tms-invoice-3", invoice_body("101", 1000.0))
+    answer = await raw(
+        emulator, "PUT", f"{RECORD}/invoice/eid:tms-invoice-3?replace=item", invoice_body("101", 1000.0)
+    )
+    async with netsuite(emulator) as ns:
+        record = await ns.get("invoice", ExternalId("tms-invoice-3"), expand_sub_resources=True)
+    assert answer.status_code == 204
+    assert [line["amount"] for line in _lines(record)] == [1000.0, 1000.0]
+    assert record["total"] == 2000.0
+
+
+@pytest.mark.anyio
 async def test_patch_appends_lines_unless_replace_names_the_sublist(emulator: Emulator) -> None:
     async with netsuite(emulator) as ns:
         invoice = await ns.create("invoice", invoice_body("101", 1000.0))
