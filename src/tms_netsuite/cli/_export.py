@@ -209,8 +209,10 @@ async def export_with(
     else:
         _print_summary(result, summary)
         print_state_table(rows)
-    # Rows another live run is exporting are that run's to finish: this run did its share.
-    complete = summary["failed"] == summary["blocked"] == summary["pending"] == summary["rejected"] == 0
+    # While another live run is exporting, the pending and blocked rows are its to finish (it releases and
+    # exports them, and the last run standing reports what is left): this run did its share.
+    waiting = summary["blocked"] + summary["pending"] if not summary["in_other_runs"] else 0
+    complete = summary["failed"] == summary["rejected"] == waiting == 0
     return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
 
@@ -314,7 +316,10 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"{summary['http_429']} throttled."
     )
     if summary["in_other_runs"]:
-        click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
+        click.echo(
+            f"  {summary['in_other_runs']} documents are being exported by another run; it finishes them, "
+            "and the pending and blocked ones."
+        )
     for key in ("failed", "blocked", "pending", "rejected"):
         if summary[key]:
             click.echo(
