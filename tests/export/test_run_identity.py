@@ -143,7 +143,9 @@ async def test_a_run_is_alive_while_it_holds_its_lock(database_url: str) -> None
                 never_started: False,
                 older: None,
             }
+            assert await other.live_runs() == 1
         assert await other.runs_alive([run]) == {run: False}
+        assert await other.live_runs() == 0
     finally:
         await ledger.close()
         await other.close()

@@ -199,19 +199,23 @@ async def export_with(
                 except RunStopped as exc:
                     return _stopped(exc, options.as_json)
             requests, by_status = client.stats.requests, dict(client.stats.by_status)
+        # Counted after this run let go of its lock: another run alive now finishes what is left (and the last
+        # run to end reports it).
+        others_alive = await ledger.live_runs()
         counts = await ledger.counts()
         rows = [] if options.as_json else [row async for row in ledger.rows()]
     if result.report is None:
         return _not_started(result, options.as_json)
     summary = _summary(result, ingested, counts, requests, by_status, time.monotonic() - started)
+    summary["other_runs_alive"] = others_alive
     if options.as_json:
         click.echo(json.dumps(summary))
     else:
         _print_summary(result, summary)
         print_state_table(rows)
-    # While another live run is exporting, the pending and blocked rows are its to finish (it releases and
-    # exports them, and the last run standing reports what is left): this run did its share.
-    waiting = summary["blocked"] + summary["pending"] if not summary["in_other_runs"] else 0
+    # While another run is alive, the pending and blocked rows are its to finish (it releases and exports them,
+    # and the last run to end reports what is left): this run did its share.
+    waiting = summary["blocked"] + summary["pending"] if not others_alive else 0
     complete = summary["failed"] == summary["rejected"] == waiting == 0
     return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
@@ -316,10 +320,9 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"{summary['http_429']} throttled."
     )
     if summary["in_other_runs"]:
-        click.echo(
-            f"  {summary['in_other_runs']} documents are being exported by another run; it finishes them, "
-            "and the pending and blocked ones."
-        )
+        click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
+    if summary["other_runs_alive"]:
+        click.echo("  Another run is still going: it finishes the pending and blocked documents.")
     for key in ("failed", "blocked", "pending", "rejected"):
         if summary[key]:
             click.echo(

@@ -202,6 +202,10 @@ class Ledger:
         ended), None when this cannot be told and the run's lease decides."""
         return await self._liveness.alive(run_ids)
 
+    async def live_runs(self) -> int:
+        """How many runs of this ledger's database are alive now (holding their lock), any account's."""
+        return await self._liveness.count_alive()
+
     async def held_by_other_runs(self, run_id: str) -> int:
         """How many rows other runs are exporting under a live lease, with the pending rows that wait for
         another version of their document to be exported first."""

@@ -32,11 +32,22 @@ logger = logging.getLogger("tms_netsuite.ledger")
 _RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 
+# PostgreSQL advisory locks of runs use the two-key form, the first key this constant, so runs' locks can be
+# counted in pg_locks apart from any other advisory lock ("tmsn" in ASCII).
+_RUNS = 0x746D736E
+
+
 def _advisory_key(run_id: str) -> int:
-    """The run's PostgreSQL advisory lock key: 64 bits of a hash of its id (a signed bigint)."""
-    return int.from_bytes(
-        hashlib.sha256(f"tms-netsuite run {run_id}".encode()).digest()[:8], "big", signed=True
-    )
+    """The run's second PostgreSQL advisory lock key: 32 bits of a hash of its id (a signed int). Two live runs
+    sharing one (one chance in four billion) only make the second wait for the first to end."""
+    digest = hashlib.sha256(f"tms-netsuite run {run_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
+_HELD_RUN_LOCKS = sa.text(
+    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = :runs"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
 
 
 class Liveness:
@@ -54,13 +65,17 @@ class Liveness:
         if self._engine.dialect.name == "postgresql":
             async with self._engine.connect() as conn:
                 key = _advisory_key(run_id)
-                await conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                await conn.execute(
+                    sa.text("SELECT pg_advisory_lock(:runs, :key)"), {"runs": _RUNS, "key": key}
+                )
                 await conn.commit()  # the lock is the session's: no transaction stays open
                 try:
                     yield
                 finally:
                     with contextlib.suppress(Exception):  # a lost connection has freed it already
-                        await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                        await conn.execute(
+                            sa.text("SELECT pg_advisory_unlock(:runs, :key)"), {"runs": _RUNS, "key": key}
+                        )
                         await conn.commit()
             return
         path = self._lock_file(run_id)
@@ -85,6 +100,15 @@ class Liveness:
             return await self._alive_postgresql(wanted)
         return {run_id: self._alive_file(run_id) for run_id in wanted}
 
+    async def count_alive(self) -> int:
+        """How many runs hold their lock now (runs of older versions and unlockable ledgers are not counted)."""
+        if self._engine.dialect.name == "postgresql":
+            async with self._engine.connect() as conn:
+                return int((await conn.execute(_HELD_RUN_LOCKS, {"runs": _RUNS})).scalar_one())
+        if self._folder is None or not self._folder.is_dir():
+            return 0
+        return sum(self._alive_file(path.stem) is True for path in self._folder.glob("*.lock"))
+
     async def _alive_postgresql(self, run_ids: list[str]) -> dict[str, bool | None]:
         found: dict[str, bool | None] = dict.fromkeys(run_ids)
         checked = [run_id for run_id in run_ids if _RUN_ID.fullmatch(run_id)]
@@ -94,10 +118,14 @@ class Liveness:
             for run_id in checked:
                 key = _advisory_key(run_id)
                 free = (
-                    await conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+                    await conn.execute(
+                        sa.text("SELECT pg_try_advisory_lock(:runs, :key)"), {"runs": _RUNS, "key": key}
+                    )
                 ).scalar()
                 if free:
-                    await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    await conn.execute(
+                        sa.text("SELECT pg_advisory_unlock(:runs, :key)"), {"runs": _RUNS, "key": key}
+                    )
                 found[run_id] = not free
             await conn.commit()
         return found
