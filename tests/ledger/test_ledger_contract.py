@@ -15,8 +15,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.ledger.conftest import Clock
-from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, Outcome, State, WrittenRecord
-from tms_netsuite.ledger._schema import metadata
+from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, Outcome, State, WrittenRecord, content_hash
+from tms_netsuite.ledger._schema import documents, metadata
 
 pytestmark = pytest.mark.anyio
 LEASE = timedelta(minutes=5)
@@ -43,12 +43,36 @@ async def states(ledger: Ledger) -> dict[tuple[str, int], State]:
 
 
 async def test_ingest_is_idempotent(ledger: Ledger) -> None:
-    """The same id and version twice is one row."""
-    first = await ledger.ingest([doc("A"), doc("B")])
+    """The same id, version and content twice is one row."""
+    first = await ledger.ingest([doc("A"), doc("B", amount="1")])
     again = await ledger.ingest([doc("A"), doc("B", amount="1")])
     assert (first.inserted, first.duplicates) == (2, 0)
-    assert (again.inserted, again.duplicates) == (0, 2)
+    assert (again.inserted, again.duplicates, again.conflicts) == (0, 2, ())
     assert await ledger.counts() == {State.PENDING: 2}
+
+
+async def test_the_same_version_with_other_content_is_a_conflict(ledger: Ledger) -> None:
+    """INV-SV-1 v1 held; v1 again with another memo is refused, named with both hashes, and the ledger keeps
+    the first content; the same within one call (the second of two v1s in one file)."""
+    await ledger.ingest([doc("INV-SV-1", memo="first", lines=3)])
+    summary = await ledger.ingest([doc("INV-SV-1", memo="second", lines=1), doc("X"), doc("X", memo="other")])
+    held, sent = (
+        content_hash({"id": "INV-SV-1", "version": 1, "memo": "first", "lines": 3}),
+        content_hash({"id": "INV-SV-1", "version": 1, "memo": "second", "lines": 1}),
+    )
+    assert (summary.inserted, summary.duplicates) == (1, 0)
+    first, second = summary.conflicts
+    assert (first.position, first.kind, first.tms_id, first.version) == (0, "invoice", "INV-SV-1", 1)
+    assert (first.held_hash, first.sent_hash) == (held, sent)
+    assert "invoice INV-SV-1 v1" in str(first)
+    assert "send it as a new version" in str(first)
+    assert (second.position, second.tms_id) == (2, "X")
+    [row] = [row async for row in ledger.rows() if row.tms_id == "INV-SV-1"]
+    async with ledger._engine.connect() as conn:
+        payload = (
+            await conn.execute(sa.select(documents.c.payload).where(documents.c.id == row.row_id))
+        ).scalar_one()
+    assert payload["memo"] == "first"
 
 
 async def test_a_newer_version_supersedes_pending_older_ones(ledger: Ledger) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tms_netsuite.ledger._ledger import Ledger
 from tms_netsuite.ledger._model import (
     Claimed,
+    Conflict,
     ErrorInfo,
     IngestItem,
     IngestSummary,
@@ -14,16 +15,19 @@ from tms_netsuite.ledger._model import (
     WrittenRecord,
     content_hash,
 )
+from tms_netsuite.ledger._open import LedgerUnavailable
 from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 
 __all__ = [
     "DEFAULT_LEDGER_PATH",
     "Claimed",
+    "Conflict",
     "ErrorInfo",
     "IngestItem",
     "IngestSummary",
     "Ledger",
     "LedgerRow",
+    "LedgerUnavailable",
     "Outcome",
     "State",
     "WrittenRecord",

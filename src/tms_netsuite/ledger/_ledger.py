@@ -12,16 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_netsuite.ledger import _queries as queries
 from tms_netsuite.ledger._liveness import Liveness
 from tms_netsuite.ledger._model import (
     WAITING_STATES,
     Claimed,
+    Conflict,
     ErrorInfo,
     IngestItem,
     IngestSummary,
@@ -31,6 +29,7 @@ from tms_netsuite.ledger._model import (
     WrittenRecord,
     content_hash,
 )
+from tms_netsuite.ledger._open import lock_key, open_engine
 
 
 def _utcnow() -> datetime:
@@ -57,14 +56,14 @@ class Ledger:
     async def open(
         cls, url: str, account: str, environment: str, *, clock: Callable[[], datetime] = _utcnow
     ) -> Ledger:
-        """Connect to the ledger database at an SQLAlchemy URL and bring its schema up to date."""
-        engine = create_async_engine(url)
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine.sync_engine, "connect", _sqlite_connect)
-            sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        async with engine.begin() as conn:
-            await conn.run_sync(_upgrade)
-        return cls(engine, account, environment, clock=clock)
+        """Connect to the ledger database at an SQLAlchemy URL and bring its schema up to date (one process at
+        a time: runs started together wait for the first to migrate).
+
+        Raises:
+            LedgerUnavailable: the database cannot be opened; the message names it (without a password) and
+                the fix.
+        """
+        return cls(await open_engine(url), account, environment, clock=clock)
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -81,60 +80,82 @@ class Ledger:
 
     async def ingest(self, items: Iterable[IngestItem]) -> IngestSummary:
         """Record document versions. The same version twice is one row; a newer version supersedes older
-        ones that were not yet written; an older version arriving late is recorded as superseded.
+        ones that were not yet written; an older version arriving late is recorded as superseded; the same
+        version with other content (another ``content_hash``) is refused as a :class:`Conflict`.
 
         Set-based, in one transaction: each chunk of ``_INGEST_CHUNK`` items costs one SELECT of the versions
         already held, one multi-row INSERT and one UPDATE of the held rows it supersedes, and ends exactly as
-        the items ingested one by one, in their order, would (rows, states, ids and counts)."""
+        the items ingested one by one, in their order, would (rows, states, ids and counts).
+
+        Safe beside other processes ingesting into the same ledger: ingests of one account take turns (SQLite's
+        write lock, a transaction-level advisory lock on PostgreSQL), and the INSERT skips a version another
+        writer recorded meanwhile (ON CONFLICT DO NOTHING), counting only the rows it really inserted."""
         now = self._clock()
         outcomes: list[IngestSummary] = []
         async with self._writing() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.execute(queries.advisory_xact_lock(lock_key("ingest", self.account)))
             chunk: list[IngestItem] = []
+            position = 0
             for item in items:
                 chunk.append(item)
                 if len(chunk) == self._INGEST_CHUNK:
-                    outcomes.append(await self._ingest_chunk(conn, chunk, now))
+                    outcomes.append(await self._ingest_chunk(conn, chunk, now, position))
+                    position += len(chunk)
                     chunk = []
             if chunk:
-                outcomes.append(await self._ingest_chunk(conn, chunk, now))
+                outcomes.append(await self._ingest_chunk(conn, chunk, now, position))
         return IngestSummary(
             inserted=sum(outcome.inserted for outcome in outcomes),
             duplicates=sum(outcome.duplicates for outcome in outcomes),
             superseded=sum(outcome.superseded for outcome in outcomes),
+            conflicts=tuple(conflict for outcome in outcomes for conflict in outcome.conflicts),
         )
 
     # Bound parameters per statement stay far under the drivers' limits (SQLite 32,766, asyncpg 32,767): the
     # SELECT binds at most one per document of a chunk and kind (SQLite) or two arrays (PostgreSQL), the INSERT
-    # is an executemany (bound row by row) and the UPDATE binds its ids in slices of _SUPERSEDE_SLICE.
+    # binds 14 per row (2,340 rows a statement; a chunk has 500) and the UPDATE binds its ids in slices of
+    # _SUPERSEDE_SLICE.
     _INGEST_CHUNK = 500
     _SUPERSEDE_SLICE = 10_000
 
     async def _ingest_chunk(
-        self, conn: AsyncConnection, chunk: Sequence[IngestItem], now: datetime
+        self, conn: AsyncConnection, chunk: Sequence[IngestItem], now: datetime, first: int
     ) -> IngestSummary:
         """Ingest one chunk: what each item does is decided in memory, in order, from the versions held before
-        the chunk and those of the chunk's earlier items, as one-by-one ingest decides it from the database."""
+        the chunk and those of the chunk's earlier items, as one-by-one ingest decides it from the database.
+        ``first`` is the position of the chunk's first item in the ingest call (conflicts name positions)."""
         identities = {(item.kind, item.tms_id) for item in chunk}
         held = await conn.execute(queries.held_versions(self.account, conn.dialect.name, sorted(identities)))
-        versions: dict[tuple[str, str], set[int]] = {}
+        hashes: dict[
+            tuple[str, str, int], str
+        ] = {}  # every version held or inserted, by (kind, tms_id, version)
         newest: dict[tuple[str, str], int] = {}
         waiting: dict[tuple[str, str], list[int]] = {}  # held rows not yet written, by document
-        for row_id, kind, tms_id, version, state in held:
+        for row_id, kind, tms_id, version, state, held_hash in held:
             key = (kind, tms_id)
-            versions.setdefault(key, set()).add(version)
+            hashes[(kind, tms_id, version)] = held_hash
             newest[key] = max(version, newest.get(key, version))
             if state in WAITING_STATES:
                 waiting.setdefault(key, []).append(row_id)
         rows: list[dict[str, Any]] = []
+        positions: dict[tuple[str, str, int], int] = {}  # the position of each row's item
         latest: dict[tuple[str, str], dict[str, Any]] = {}  # the chunk's pending row of each document
         giving_way: list[int] = []  # held rows that a newer version in the chunk supersedes
-        superseded = 0
-        for item in chunk:
+        duplicates = 0
+        conflicts: list[Conflict] = []
+        for offset, item in enumerate(chunk):
             key = (item.kind, item.tms_id)
-            seen = versions.setdefault(key, set())
-            if item.version in seen:
+            version_key = (item.kind, item.tms_id, item.version)
+            sent_hash = content_hash(item.payload)
+            if version_key in hashes:
+                if hashes[version_key] == sent_hash:
+                    duplicates += 1
+                else:
+                    conflicts.append(Conflict(first + offset, *version_key, hashes[version_key], sent_hash))
                 continue
-            seen.add(item.version)
+            hashes[version_key] = sent_hash
+            positions[version_key] = first + offset
             late = key in newest and newest[key] > item.version
             row = {
                 "account": self.account,
@@ -144,7 +165,7 @@ class Ledger:
                 "version": item.version,
                 "priority": item.priority,
                 "voided": item.voided,
-                "content_hash": content_hash(item.payload),
+                "content_hash": sent_hash,
                 "payload": dict(item.payload),
                 "state": State.SUPERSEDED if late else State.PENDING,
                 "attempts": 0,
@@ -154,24 +175,41 @@ class Ledger:
             }
             rows.append(row)
             if late:
-                superseded += 1
                 continue
             # Older versions not yet written give way; one being exported finishes and the newer one follows.
             newest[key] = item.version
             earlier = latest.get(key)
             if earlier is not None:
                 earlier["state"] = State.SUPERSEDED
-                superseded += 1
             latest[key] = row
             giving_way.extend(waiting.pop(key, ()))
+        inserted: set[tuple[str, str, int]] = set()
         if rows:  # in the items' order, so ids are as one by one
-            await conn.execute(queries.insert_versions(), rows)
+            result = await conn.execute(queries.insert_versions(conn.dialect.name), rows)
+            inserted = {(kind, tms_id, version) for kind, tms_id, version in result.all()}
+        if len(inserted) < len(rows):  # another writer recorded some of these versions meanwhile
+            raced = [(row["kind"], row["tms_id"], row["version"]) for row in rows]
+            raced = [key for key in raced if key not in inserted]
+            found = await conn.execute(queries.version_hashes(self.account, raced))
+            for kind, tms_id, version, held_hash in found.all():
+                if held_hash == hashes[(kind, tms_id, version)]:
+                    duplicates += 1
+                else:
+                    position = positions[(kind, tms_id, version)]
+                    sent = hashes[(kind, tms_id, version)]
+                    conflicts.append(Conflict(position, kind, tms_id, version, held_hash, sent))
+            conflicts.sort(key=lambda conflict: conflict.position)
+        superseded = sum(
+            1
+            for row in rows
+            if row["state"] == State.SUPERSEDED and (row["kind"], row["tms_id"], row["version"]) in inserted
+        )
         for start in range(0, len(giving_way), self._SUPERSEDE_SLICE):
             result = await conn.execute(
                 queries.supersede(giving_way[start : start + self._SUPERSEDE_SLICE], now)
             )
             superseded += result.rowcount
-        return IngestSummary(inserted=len(rows), duplicates=len(chunk) - len(rows), superseded=superseded)
+        return IngestSummary(len(inserted), duplicates, superseded, tuple(conflicts))
 
     async def claim(self, run_id: str, *, limit: int, lease: timedelta) -> list[Claimed]:
         """Claim up to ``limit`` rows due for export, by priority then age, and commit the claim.
@@ -399,28 +437,3 @@ def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> Ledge
         updated_at=row["updated_at"],
         records=written,
     )
-
-
-def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin). WAL lets status readers run beside
-    # an export; the busy timeout rides out another process's commit.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    # A claim reads candidates and then marks them; BEGIN IMMEDIATE takes the write lock before the read, so
-    # two claimers never pick the same rows (PostgreSQL gets the same from FOR UPDATE SKIP LOCKED).
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _upgrade(connection: Connection) -> None:
-    config = Config()
-    config.set_main_option("script_location", "tms_netsuite.ledger:migrations")
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")

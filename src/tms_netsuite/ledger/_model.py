@@ -47,12 +47,46 @@ class IngestItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Conflict:
+    """A document version sent again with other content: refused, the ledger keeps the content it holds.
+
+    An id and version name one content for good: the record NetSuite holds (or will) was written from the
+    first, so a change must come as a new version. ``position`` is the item's place in the ingest call."""
+
+    position: int
+    kind: str
+    tms_id: str
+    version: int
+    held_hash: str  # content_hash of the version the ledger holds
+    sent_hash: str  # content_hash of the version sent again
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.tms_id} v{self.version} is already held with other content "
+            f"(held sha256 {self.held_hash[:16]}…, sent sha256 {self.sent_hash[:16]}…); refused: "
+            f"send it as a new version (version {self.version + 1} or higher)"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.tms_id,
+            "version": self.version,
+            "held_hash": self.held_hash,
+            "sent_hash": self.sent_hash,
+            "reason": str(self),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class IngestSummary:
-    """What an ingest did: new rows, exact repeats ignored, and rows superseded by newer versions."""
+    """What an ingest did: new rows, exact repeats ignored, rows superseded by newer versions, and versions
+    refused because they repeat an id and version with other content."""
 
     inserted: int = 0
     duplicates: int = 0
     superseded: int = 0
+    conflicts: tuple[Conflict, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

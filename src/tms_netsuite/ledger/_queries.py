@@ -34,6 +34,7 @@ def held_versions(account: str, dialect: str, identities: Sequence[tuple[str, st
         documents.c.tms_id,
         documents.c.version,
         documents.c.state,
+        documents.c.content_hash,
     )
     if dialect != "postgresql":
         return (
@@ -60,9 +61,32 @@ def held_versions(account: str, dialect: str, identities: Sequence[tuple[str, st
     return sa.select(*held.c).select_from(wanted).join(held, sa.true())
 
 
-def insert_versions() -> sa.Insert:
-    """New document versions, one row per bound parameter set (an executemany, in the given order)."""
-    return documents.insert()
+def insert_versions(dialect: str) -> sa.Insert:
+    """New document versions, one row per bound parameter set, in the given order; a version another writer
+    recorded meanwhile is skipped, and the (kind, tms_id, version) of every row really inserted comes back."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(documents)
+        .on_conflict_do_nothing(
+            index_elements=[documents.c.account, documents.c.kind, documents.c.tms_id, documents.c.version]
+        )
+        .returning(documents.c.kind, documents.c.tms_id, documents.c.version)
+    )
+
+
+def version_hashes(account: str, keys: Sequence[tuple[str, str, int]]) -> sa.Select[Any]:
+    """The content hash held for each of these versions (kind, tms_id, version)."""
+    return sa.select(
+        documents.c.kind, documents.c.tms_id, documents.c.version, documents.c.content_hash
+    ).where(
+        (documents.c.account == account)
+        & sa.tuple_(documents.c.kind, documents.c.tms_id, documents.c.version).in_(list(keys))
+    )
+
+
+def advisory_xact_lock(key: int) -> sa.Select[Any]:
+    """PostgreSQL: wait for the advisory lock ``key``, held until the transaction ends."""
+    return sa.select(sa.func.pg_advisory_xact_lock(key))
 
 
 def supersede(row_ids: Sequence[int], now: datetime) -> sa.Update:
