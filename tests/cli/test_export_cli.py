@@ -199,3 +199,53 @@ def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) 
     with sqlite3.connect(tmp_path / "l.db") as ledger:
         (rows,) = ledger.execute("SELECT count(*) FROM documents").fetchone()
     assert rows == len(lines) - 1
+
+
+def test_the_same_version_with_other_content_is_a_reported_conflict(tmp_path: Path) -> None:
+    """An invoice v1 exported, then sent again as v1 with another memo and one line: refused as a conflict
+    (named, both hashes, "send it as a new version"), exit 1, NetSuite keeps the first content. Within one
+    file too: v2 sent twice with different memos writes the first and refuses the second."""
+    source = documents_file(tmp_path, 2, seed=3)
+    invoice = next(
+        json.loads(line) for line in source.read_text().splitlines() if json.loads(line)["kind"] == "invoice"
+    )
+    changed = {**invoice, "memo": "sent again, changed", "lines": invoice["lines"][:1]}
+    newer = [{**invoice, "version": 2, "memo": f"v2, take {take}"} for take in (1, 2)]
+    again = tmp_path / "again.jsonl"
+    again.write_text("".join(json.dumps(document) + "\n" for document in (changed, *newer)))
+    ledger = str(tmp_path / "l.db")
+    mapping = str(demo_mapping_path())
+    with served_emulator(tmp_path):
+        env_file = tmp_path / "netsuite.env"
+        first = cli(
+            "export", "--input", str(source), "--mapping", mapping, "--ledger", ledger, env_file=env_file
+        )
+        second = cli(
+            "export",
+            "--input",
+            str(again),
+            "--mapping",
+            mapping,
+            "--ledger",
+            ledger,
+            "--json",
+            env_file=env_file,
+        )
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(second.stdout)
+    assert second.returncode == 1, second.stderr
+    assert (summary["conflicts"], summary["unchanged"]) == (2, 0)
+    v1, v2 = summary["conflicting"]
+    assert (v1["line"], v1["kind"], v1["id"], v1["version"]) == (1, "invoice", invoice["id"], 1)
+    assert (v2["line"], v2["version"]) == (3, 2)
+    assert v1["held_hash"] != v1["sent_hash"]
+    assert v1["sent_hash"][:16] in v1["reason"]
+    stderr = " ".join(second.stderr.split())
+    assert f"conflict {again}:line 1: invoice {invoice['id']} v1 is already held with other content" in stderr
+    assert "send it as a new version" in stderr
+    with sqlite3.connect(ledger) as opened:
+        memos = opened.execute(
+            "SELECT version, json_extract(payload, '$.memo') FROM documents WHERE tms_id = ? ORDER BY version",
+            (invoice["id"],),
+        ).fetchall()
+    assert memos == [(1, invoice["memo"]), (2, "v2, take 1")]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tms_netsuite.ledger import ledger_url
+from tms_netsuite.errors import TmsNetSuiteError
+from tms_netsuite.ledger import Ledger, LedgerUnavailable, ledger_url
 from tms_netsuite.netsuite import ConfigurationError
 
 
@@ -35,3 +36,15 @@ def test_postgresql_url_uses_the_async_driver() -> None:
 def test_other_database_urls_are_refused(value: str) -> None:
     with pytest.raises(ConfigurationError, match="TMS_NETSUITE_DATABASE_URL"):
         ledger_url(None, {"TMS_NETSUITE_DATABASE_URL": value})
+
+
+@pytest.mark.anyio
+async def test_a_ledger_that_cannot_be_opened_is_a_named_error_of_the_project(tmp_path: Path) -> None:
+    """Ledger.open raises LedgerUnavailable (a TmsNetSuiteError, caught once by the CLI or a service)."""
+    not_a_database = tmp_path / "input.jsonl"
+    not_a_database.write_text('{"kind": "invoice"}\n' * 100)
+    for url in (f"sqlite+aiosqlite:///{tmp_path}/missing/l.db", f"sqlite+aiosqlite:///{not_a_database}"):
+        with pytest.raises(LedgerUnavailable) as caught:
+            await Ledger.open(url, "123456_SB1", "sandbox")
+        assert isinstance(caught.value, TmsNetSuiteError)
+        assert "Fix:" in str(caught.value)

@@ -22,7 +22,7 @@ from tms_netsuite.cli._export import (
 )
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
-from tms_netsuite.ledger import ledger_url
+from tms_netsuite.ledger import Ledger, ledger_url
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import AccountId
 
@@ -50,8 +50,7 @@ def doctor_command(
     environ = read_environment(env_file)
     admin = read_environment(admin_env_file, environ={}) if admin_env_file else None
     config = load_chosen_mapping(mapping, environ)
-    url = ledger_url(ledger, environ)
-    has_ledger = not url.startswith("sqlite") or Path(url.split("///", 1)[1]).exists()  # never create one
+    has_ledger = Ledger.exists(ledger_url(ledger, environ))  # never create one
     report = asyncio.run(_run(environ, config, admin, ledger if has_ledger else None, use_ledger=has_ledger))
     if as_json:
         click.echo(json.dumps(report.as_json()))

@@ -180,6 +180,11 @@ async def export_with(
                 ingested = await ingest_lines(ledger, lines)
             for rejected in ingested.rejected:
                 _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)
+            for conflict in ingested.conflicts:
+                _stderr.print(
+                    f"[yellow]conflict[/] {options.input}:line {conflict.position}: {conflict}",
+                    highlight=False,
+                )
         due = sum(
             n for state, n in (await ledger.counts()).items() if state in (State.PENDING, State.EXPORTING)
         )
@@ -216,7 +221,7 @@ async def export_with(
     # While another run is alive, the pending and blocked rows are its to finish (it releases and exports them,
     # and the last run to end reports what is left): this run did its share.
     waiting = summary["blocked"] + summary["pending"] if not others_alive else 0
-    complete = summary["failed"] == summary["rejected"] == waiting == 0
+    complete = summary["failed"] == summary["rejected"] == summary["conflicts"] == waiting == 0
     return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
 
@@ -300,6 +305,8 @@ def _summary(
         ),
         "in_other_runs": report.in_other_runs,
         "rejected": len(ingested.rejected),
+        "conflicts": len(ingested.conflicts),
+        "conflicting": [{"line": c.position, **c.as_json()} for c in ingested.conflicts],
         "requests": requests,
         "existence_queries": report.existence_queries,
         "http_429": by_status.get(429, 0),
@@ -323,6 +330,11 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
     if summary["other_runs_alive"]:
         click.echo("  Another run is still going: it finishes the pending and blocked documents.")
+    if summary["conflicts"]:
+        click.echo(
+            f"  {summary['conflicts']} conflicts: versions sent again with other content were refused (listed "
+            "above); send each change as a new version"
+        )
     for key in ("failed", "blocked", "pending", "rejected"):
         if summary[key]:
             click.echo(

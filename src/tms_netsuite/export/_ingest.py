@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tms_netsuite.documents import Accepted, Document, Kind, Rejected, Status, dump_document, read_documents
-from tms_netsuite.ledger import IngestItem, IngestSummary, Ledger
+from tms_netsuite.ledger import Conflict, IngestItem, IngestSummary, Ledger
 
 # Claimed in this order, so the records a document refers to are written before it.
 KIND_PRIORITY: dict[Kind, int] = {
@@ -30,17 +30,24 @@ _CHUNK = 1000
 
 @dataclass(slots=True)
 class IngestResult:
-    """Rows inserted, repeats ignored, versions superseded, and the lines that were not valid documents."""
+    """Rows inserted, repeats ignored, versions superseded, the lines that were not valid documents, and the
+    versions refused because they repeat an id and version with other content (``conflicts``: each one's
+    ``position`` is its line in the input, or with :func:`ingest_documents` its index among the documents)."""
 
     inserted: int = 0
     duplicates: int = 0
     superseded: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
-    def add(self, summary: IngestSummary) -> None:
+    def add(self, summary: IngestSummary, positions: list[int] | None = None) -> None:
+        """Count one ledger ingest; ``positions`` gives the line (or index) of each item it was handed."""
         self.inserted += summary.inserted
         self.duplicates += summary.duplicates
         self.superseded += summary.superseded
+        for conflict in summary.conflicts:
+            where = positions[conflict.position] if positions is not None else conflict.position
+            self.conflicts.append(replace(conflict, position=where))
 
 
 def ledger_item(document: Document) -> IngestItem:
@@ -56,19 +63,22 @@ def ledger_item(document: Document) -> IngestItem:
 
 
 async def ingest_lines(ledger: Ledger, lines: Iterable[str | bytes]) -> IngestResult:
-    """Validate JSON Lines and record every valid document version; a bad line never stops the others."""
+    """Validate JSON Lines and record every valid document version; a bad line never stops the others, and
+    neither does a version refused as a conflict."""
     result = IngestResult()
     chunk: list[IngestItem] = []
+    numbers: list[int] = []
     for read in read_documents(lines):
         if isinstance(read, Accepted):
             chunk.append(ledger_item(read.document))
+            numbers.append(read.line)
         else:
             result.rejected.append(read)
         if len(chunk) >= _CHUNK:
-            result.add(await ledger.ingest(chunk))
-            chunk = []
+            result.add(await ledger.ingest(chunk), numbers)
+            chunk, numbers = [], []
     if chunk:
-        result.add(await ledger.ingest(chunk))
+        result.add(await ledger.ingest(chunk), numbers)
     return result
 
 
@@ -77,5 +87,5 @@ async def ingest_documents(ledger: Ledger, documents: Iterable[Document]) -> Ing
     result = IngestResult()
     items = [ledger_item(document) for document in documents]
     for start in range(0, len(items), _CHUNK):
-        result.add(await ledger.ingest(items[start : start + _CHUNK]))
+        result.add(await ledger.ingest(items[start : start + _CHUNK]), list(range(start, start + _CHUNK)))
     return result

@@ -29,7 +29,7 @@ from tms_netsuite.ledger._model import (
     WrittenRecord,
     content_hash,
 )
-from tms_netsuite.ledger._open import lock_key, open_engine
+from tms_netsuite.ledger._open import ledger_exists, lock_key, open_engine
 
 
 def _utcnow() -> datetime:
@@ -64,6 +64,12 @@ class Ledger:
                 the fix.
         """
         return cls(await open_engine(url), account, environment, clock=clock)
+
+    @staticmethod
+    def exists(url: str) -> bool:
+        """Whether a ledger may already be at ``url`` (an SQLite file that exists; PostgreSQL always), for
+        readers that never create one. Raises LedgerUnavailable when an SQLite file's folder is missing."""
+        return ledger_exists(url)
 
     async def close(self) -> None:
         """Release the database connections."""

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tms_netsuite.errors import TmsNetSuiteError
@@ -32,6 +32,17 @@ def lock_key(purpose: str, account: str = "") -> int:
     """A PostgreSQL advisory lock key (a signed 64-bit integer) for one purpose, and account if given."""
     digest = hashlib.sha256(f"tms-netsuite:{purpose}:{account}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def ledger_exists(url: str) -> bool:
+    """Whether a ledger may already be at ``url`` without creating one: an SQLite file that exists (a folder
+    that does not is :class:`LedgerUnavailable`); a PostgreSQL URL always (opening it tells)."""
+    database = make_url(url)
+    if database.get_backend_name() != "sqlite":
+        return True
+    file = Path(database.database or "")
+    _check_sqlite_folder(file)
+    return file.exists()
 
 
 async def open_engine(url: str) -> AsyncEngine:
@@ -119,7 +130,13 @@ def shown_url(url: str) -> str:
     database = make_url(url)
     if database.get_backend_name() == "sqlite":
         return database.database or ""
-    shown = database.set(drivername=database.get_backend_name(), password=None)
+    shown = URL.create(
+        database.get_backend_name(),
+        username=database.username,
+        host=database.host,
+        port=database.port,
+        database=database.database,
+    )  # built anew: URL.set(password=None) keeps the password
     return shown.render_as_string(hide_password=True)
 
 
