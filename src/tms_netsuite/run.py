@@ -27,8 +27,19 @@ class RunResult:
     lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
 
     @property
+    def failed(self) -> list[CheckResult]:
+        """The prerequisite checks that failed."""
+        return [check for check in self.checks if check.status is Status.FAIL]
+
+    @property
+    def unchecked(self) -> list[CheckResult]:
+        """The checks that could not be read, even after retries, because NetSuite failed transiently."""
+        return [check for check in self.checks if check.transient]
+
+    @property
     def ready(self) -> bool:
-        return all(check.status is not Status.FAIL for check in self.checks)
+        """Every check passed or was read: none failed, none is left unchecked by a transient failure."""
+        return not self.failed and not self.unchecked
 
 
 async def run_export(
@@ -42,8 +53,10 @@ async def run_export(
     max_wait: timedelta = timedelta(minutes=5),
     on_progress: Callable[[ExportReport], None] | None = None,
 ) -> RunResult:
-    """The doctor's fast checks, then export everything due. With a failing check (and ``skip_checks`` false)
-    nothing is written; the account's lists the checks read are what translation uses."""
+    """The doctor's fast checks, then export everything due. With a failing check, or one NetSuite's transient
+    failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
+    not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
+    The lists the checks read are what translation uses."""
     result = RunResult()
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
     governor = ConcurrencyGovernor(known_limit=concurrency)

@@ -343,31 +343,42 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
 
 
 def _not_started(result: RunResult, as_json: bool) -> int:
-    failing = [check for check in result.checks if check.status is Status.FAIL]
-    names = ", ".join(check.id for check in failing) or "none failed, but the account's lists were not read"
+    """Why nothing was exported: the checks that failed (named, with their fixes), else what could not be
+    checked, and whether that was NetSuite failing transiently (re-run) or not."""
+    failed, unchecked = result.failed, result.unchecked
     hint = (
         "--skip-doctor exports anyway"
         if result.lists_read
         else "--skip-doctor cannot help: the account's lists are needed to translate the documents"
     )
+    if failed:
+        error = f"nothing was exported: a prerequisite check failed ({', '.join(c.id for c in failed)})"
+        shown = failed
+    else:
+        unread = unchecked or [check for check in result.checks if check.status is Status.SKIP]
+        error = f"nothing was exported: could not be checked ({', '.join(c.id for c in unread)})"
+        if unchecked:
+            error += "; NetSuite failed transiently even after retries: re-run the export"
+        shown = unread
     if as_json:
-        error = f"a prerequisite check failed ({names}); nothing was exported"
         click.echo(
             json.dumps(
                 {
                     "error": error,
-                    "failed_checks": [check.id for check in failing],
+                    "failed_checks": [check.id for check in failed],
+                    "transient": not failed and bool(unchecked),
                     "skip_doctor_helps": result.lists_read,
                     "checks": [check.as_json() for check in result.checks],
                 }
             )
         )
-    else:
-        _stderr.print(
-            f"[red]Nothing was exported: a prerequisite check failed ({names}).[/]", highlight=False
-        )
-        for check in failing:
-            _stderr.print(f"  {check.id}: {check.detail}\n    fix: {check.fix}", highlight=False)
+        return ExitCode.CANNOT_START
+    _stderr.print(f"[red]{error[0].upper() + error[1:]}.[/]", highlight=False)
+    for check in shown:
+        _stderr.print(f"  {check.id}: {check.detail}", highlight=False)
+        if check.fix:
+            _stderr.print(f"    fix: {check.fix}", highlight=False)
+    if failed:
         _stderr.print(f"  ({hint})", highlight=False)
     return ExitCode.CANNOT_START
 

@@ -13,6 +13,7 @@ from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.mapping import MappingConfig, ReferenceData
 from tms_netsuite.netsuite import (
     ConcurrencyGovernor,
+    CredentialsError,
     NetSuiteClient,
     NetSuiteSettings,
     RequestError,
@@ -89,3 +90,24 @@ async def first_value(iterator: AsyncIterator[str]) -> str | None:
 
 def skipped(check_id: str, reason: str) -> CheckResult:
     return CheckResult(check_id, title_of(check_id), Status.SKIP, reason)
+
+
+def transient(error: RequestError) -> bool:
+    """A read failed for a moment, not for good: retryable (429, 5xx, no answer), or a refused login while the
+    connection check passed with the same credentials (NetSuite answers INVALID_LOGIN under load). The engine
+    draws the same line: it reschedules a document on either."""
+    return error.retryable or isinstance(error, CredentialsError)
+
+
+def unchecked(check_id: str, what: str, error: RequestError) -> CheckResult:
+    """A check that could not be read even after the retries: said plainly, never reported as failed."""
+    return CheckResult(
+        check_id,
+        title_of(check_id),
+        Status.SKIP,
+        f"could not be checked: {what} could not be read after retries ({error}); NetSuite failed "
+        "transiently, which says nothing about this prerequisite",
+        "Re-run: NetSuite refused or dropped these reads for a moment (under load it even answers "
+        "INVALID_LOGIN to valid credentials). If it persists, run `tms-netsuite doctor`.",
+        transient=True,
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 
-from tms_netsuite.doctor._context import DOCS_SUBSIDIARIES, Context, read_rows, skipped
+from tms_netsuite.doctor._context import DOCS_SUBSIDIARIES, Context, read_rows, skipped, transient, unchecked
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.doctor._reference import load_reference_data
 from tms_netsuite.doctor._setup import guide_link
@@ -44,6 +45,8 @@ def mapping_checks(ctx: Context) -> list[CheckResult]:
     titles = {check_id: title_of(check_id) for check_id in ("subsidiaries", "accounts", "lists")}
     if ctx.mapping is None:
         return [skipped(i, "no mapping given (--mapping)") for i in titles]
+    if ctx.reference is None and ctx.reference_error is not None and transient(ctx.reference_error):
+        return [unchecked(i, "the account's lists", ctx.reference_error) for i in titles]
     if ctx.reference is None and ctx.reference_error is not None:
         # Nothing can be translated without the lists: a failure (the permissions check, when it found the
         # cause, comes first and this reads as its consequence).
@@ -157,6 +160,13 @@ def custom_fields(
     if ctx.mapping is None or result.status is Status.SKIP or rows is None:
         return result
     fields = _body_fields(ctx.mapping)
+    if isinstance(rows, RequestError) and transient(rows):
+        return replace(
+            result,
+            detail=result.detail
+            + f"; custom body fields could not be checked: not read after retries ({rows})",
+            transient=True,
+        )
     if isinstance(rows, RequestError):
         return CheckResult(
             result.id,

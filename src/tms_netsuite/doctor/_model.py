@@ -116,6 +116,9 @@ class CheckResult:
     fix: str | None = None
     docs: str | None = None
     facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Could not be checked: NetSuite failed transiently (after retries) while reading what the check needs.
+    # Not a failed prerequisite; the export stops rather than write unchecked, and a re-run may pass.
+    transient: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +128,7 @@ class CheckResult:
             "detail": self.detail,
             "fix": self.fix,
             "docs": self.docs,
+            "transient": self.transient,
         }
 
 

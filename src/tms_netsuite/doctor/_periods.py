@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tms_netsuite.doctor._context import DOCS_PERIODS, Context, read_rows, skipped
+from tms_netsuite.doctor._context import DOCS_PERIODS, Context, read_rows, skipped, transient, unchecked
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.netsuite import RequestError
 
@@ -32,6 +32,8 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
             "WHERE isyear = 'F' AND isquarter = 'F'",
         )
     except RequestError as exc:
+        if transient(exc):
+            return unchecked("periods", "the accounting periods", exc)
         return skipped("periods", f"accounting periods could not be read ({exc}); see permissions")
     today = ctx.now().date()
     wanted = {today: "the current period", **{d: "a pending document" for d in pending if d != today}}
