@@ -12,9 +12,10 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, cast
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
 from ._emulator import Emulator
 from .governance import ConnectionDropped
@@ -84,6 +85,23 @@ class _QuietDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
+class _AnsweringH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, except that a client that stops sending (a half-close) in the middle of a
+    request body still gets an answer. uvicorn closes the connection at once on such an EOF, so the app met a
+    disconnect and nobody heard back; here the body ends there, short of its Content-Length, and the app
+    answers 400 (see ``_app.BodyIncomplete``) on the connection, still open for writing."""
+
+    def eof_received(self) -> bool | None:  # type: ignore[override] # asyncio's protocol allows True
+        cycle = cast(
+            "RequestResponseCycle | None", self.cycle
+        )  # None between requests, whatever uvicorn declares
+        if cycle is None or cycle.response_complete or not cycle.more_body:
+            return None  # between requests, or the body was whole: close, as uvicorn does
+        cycle.more_body = False
+        cycle.message_event.set()
+        return True  # keep the transport open to write the answer; uvicorn closes it once the answer is sent
+
+
 def serve(emulator: Emulator, sock: socket.socket, on_ready: Callable[[], None]) -> None:
     """Serve until SIGINT or SIGTERM; ``on_ready`` runs once uvicorn accepts requests."""
     quiet = _QuietDrops()
@@ -93,6 +111,7 @@ def serve(emulator: Emulator, sock: socket.socket, on_ready: Callable[[], None])
         log_level="warning",
         access_log=False,
         lifespan="off",
+        http=_AnsweringH11Protocol,
         date_header=False,  # the app dates every answer with the account's own clock
         server_header=False,
     )
