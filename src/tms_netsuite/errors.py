@@ -7,6 +7,7 @@ A leaf: it imports nothing from the project, so any package may raise these. The
     ├── NetSuiteError                 tms_netsuite.netsuite: NetSuite or the way to it failed
     │   ├── ResultLimitError, RequestError and its subclasses
     │   └── RunStopped                tms_netsuite.export: the credentials were refused mid-run
+    ├── LedgerUnavailable             tms_netsuite.ledger: the ledger's database cannot be opened
     ├── MappingError                  tms_netsuite.mapping: the mapping file is wrong (a ValueError)
     └── InvalidDocument               tms_netsuite.documents: a TMS document is invalid (a ValueError)
 """
