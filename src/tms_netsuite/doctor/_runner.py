@@ -13,7 +13,7 @@ import httpx
 
 from tms_netsuite.doctor._account import check_features, check_governance, read_concurrency_limit
 from tms_netsuite.doctor._connection import check_clock, check_credentials, connection_result, try_connection
-from tms_netsuite.doctor._context import Context, Sleep, gated, skipped
+from tms_netsuite.doctor._context import Context, Sleep, gated, skipped, transient
 from tms_netsuite.doctor._drift import drift_result
 from tms_netsuite.doctor._lists import custom_fields, load_reference, mapping_checks, read_custom_fields
 from tms_netsuite.doctor._model import (
@@ -67,8 +67,9 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
         )
     else:
         periods = await check_periods(ctx, pending)  # skipped without a request
-    if ctx.reference_error is not None:
-        # The lists could not be read: the permission probes name what the role lacks (the preflight too).
+    if ctx.reference_error is not None and not transient(ctx.reference_error):
+        # The lists could not be read: the permission probes name what the role lacks (the preflight too). Not
+        # when NetSuite failed transiently: the probes would meet the same failures and read them as refusals.
         ctx.add(await check_permissions(ctx))
     subsidiaries, accounts, lists = mapping_checks(ctx)
     ctx.add(subsidiaries)

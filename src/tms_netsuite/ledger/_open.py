@@ -4,6 +4,7 @@ error (what failed, which database, the fix) when it cannot be opened."""
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +99,28 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(_config(connection), "head")
 
 
+# Switching a fresh file to WAL while another opener does the same can answer "database is locked" at once,
+# without waiting out the busy timeout: it is tried again this often, this far apart.
+_WAL_ATTEMPTS = 200
+_WAL_PAUSE = 0.05
+
+
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin). The busy timeout comes first: it
-    # rides out another process's commit, and switching a fresh file to WAL takes a lock another opener may
-    # hold. WAL lets status readers run beside an export.
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin). The busy timeout rides out another
+    # process's commit. WAL (kept in the file once set) lets status readers run beside an export.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
+        for attempt in range(1, _WAL_ATTEMPTS + 1):
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except Exception as exc:  # the driver's OperationalError, as whichever adapter wraps it
+                if "locked" not in str(exc) or attempt == _WAL_ATTEMPTS:
+                    raise
+                time.sleep(_WAL_PAUSE)  # a fresh ledger's first seconds only
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
