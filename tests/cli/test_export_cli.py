@@ -34,6 +34,19 @@ def cli(*args: str, env_file: Path, timeout: float = 120) -> subprocess.Complete
     )
 
 
+def export_args(tmp_path: Path, source: Path) -> list[str]:
+    """`export` of `source` with the demo mapping into the test's ledger, as most tests here run it."""
+    return [
+        "export",
+        "--input",
+        str(source),
+        "--mapping",
+        str(demo_mapping_path()),
+        "--ledger",
+        str(tmp_path / "l.db"),
+    ]
+
+
 def documents_file(tmp_path: Path, loads: int, seed: int, *, bad_line: bool = False) -> Path:
     path = tmp_path / "documents.jsonl"
     with path.open("w") as stream:
@@ -48,15 +61,7 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     source = documents_file(tmp_path, 4, seed=9, bad_line=True)
     with served_emulator(tmp_path) as env:
         env_file = tmp_path / "netsuite.env"
-        args = (
-            "export",
-            "--input",
-            str(source),
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            str(tmp_path / "l.db"),
-        )
+        args = (*export_args(tmp_path, source),)
         first = cli(*args, "--json", env_file=env_file)
         second = cli(
             "export",
@@ -89,13 +94,7 @@ def test_a_failing_check_stops_before_any_write(tmp_path: Path) -> None:
     source = documents_file(tmp_path, 2, seed=1)
     with served_emulator(tmp_path, "--scenario", "missing-accounts") as _:
         result = cli(
-            "export",
-            "--input",
-            str(source),
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            str(tmp_path / "l.db"),
+            *export_args(tmp_path, source),
             "--json",
             env_file=tmp_path / "netsuite.env",
         )
@@ -181,13 +180,7 @@ def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) 
     with served_emulator(tmp_path):
         env_file = tmp_path / "netsuite.env"
         result = cli(
-            "export",
-            "--input",
-            str(source),
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            str(tmp_path / "l.db"),
+            *export_args(tmp_path, source),
             "--json",
             env_file=env_file,
         )

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_export_cli import cli, documents_file
+from tests.cli.test_export_cli import cli, documents_file, export_args
 from tests.integration.conftest import served_emulator
-from tms_netsuite.mapping import demo_mapping_path
 
 
 @pytest.mark.parametrize(
@@ -22,15 +21,7 @@ def test_a_refused_preflight_names_the_failing_check_and_its_fix(
     """The role lost a permission: the export names the permissions check and what to grant, in words and in
     --json, and does not offer --skip-doctor, which cannot help without the account's lists."""
     source = documents_file(tmp_path, 2, seed=3)
-    args = [
-        "export",
-        "--input",
-        str(source),
-        "--mapping",
-        str(demo_mapping_path()),
-        "--ledger",
-        str(tmp_path / "l.db"),
-    ]
+    args = export_args(tmp_path, source)
     with served_emulator(tmp_path, "--scenario", scenario):
         words = cli(*args, env_file=tmp_path / "netsuite.env")
         as_json = cli(*args, "--json", env_file=tmp_path / "netsuite.env")
