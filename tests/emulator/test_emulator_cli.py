@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from dotenv import dotenv_values
 
 from netsuite_emulator.cli import main
+from netsuite_emulator.scenarios import scenario_names
 from tests.emulator.helpers import assertion, tba_headers, token_form
 
 SERVER_TIME = "/services/rest/system/v1/serverTime"
@@ -100,8 +101,8 @@ def test_scenarios_command() -> None:
     result = CliRunner().invoke(main, ["scenarios"])
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert len(names) == 15
-    assert "healthy" in names
+    assert names == sorted(names) == list(scenario_names())
+    assert {"healthy", "bill-approval", "payment-instruments", "closed-period-allow"} <= set(names)
     assert "clock-skew" in names
 
 

@@ -61,6 +61,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[int]]] = {
     "TRAN_CHECK": ("Check", _ALL),
     "TRAN_FIND": ("Find Transaction", _ALL),
     "TRAN_POSTPERIODS": ("Posting Period on Transactions", _ALL),
+    "TRAN_VENDBILLAPPRV": ("Vendor Bill Approval", _ALL),
+    "TRAN_JOURNALAPPRV": ("Journal Approval", _ALL),
     "TRAN_VPREP": ("Vendor Prepayment", _ALL),
     "TRAN_VPREPAPP": ("Vendor Prepayment Application", _ALL),
     "TRAN_SALESORD": ("Sales Order", _ALL),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._account_view import APPROVAL_NAMES
 from ._types import (
     ACCOUNT_TYPE_NAMES,
     BY_TYPE_CODE,
@@ -92,6 +93,13 @@ class Ctx:
     oneworld: bool
     period_override: bool
     name_validation: str = "warning"
+    # Accounting preferences (see store.Company) and the role's approval permissions.
+    bill_approval: bool = False
+    journal_approval: bool = False
+    may_approve_bills: bool = False
+    may_approve_journals: bool = False
+    date_outside_period: str = "DISALLOW"
+    closed_period_default: str = "FIRST_OPEN"
     warnings: list[str] = field(default_factory=list)
     _refnames: dict[tuple[str, int], tuple[str, str] | None] = field(default_factory=dict)
 
@@ -332,6 +340,8 @@ def enum_names(rt: RecordType, f: Field, row: sqlite3.Row) -> dict[str, str] | N
         return ACCOUNT_TYPE_NAMES
     if f.name == "itemType":
         return ITEM_TYPE_NAMES
+    if f.name == "approvalStatus":
+        return APPROVAL_NAMES
     return None
 
 

@@ -33,6 +33,7 @@ from netsuite_emulator.permissions import (
 )
 from netsuite_emulator.store import AccountStore
 
+from ._account_view import PAYMENT_INSTRUMENTS, account_view
 from ._filter import Condition, bad_query, matcher, parse_query
 from ._io import (
     Ctx,
@@ -61,6 +62,7 @@ from .rules import (
     transform_draft,
 )
 
+METADATA_CATALOG = "metadata-catalog"
 COLLECTION_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=collection"
 MAX_LIMIT = 1000
 _VALIDATION_MODES = ("error", "warning", "ignore")
@@ -90,9 +92,12 @@ class RecordService:
             return Response(status_code=204)
         segments = request.path_params["path"].split("/")
         type_name = segments[0]
+        if type_name == METADATA_CATALOG and request.method in ("GET", "HEAD"):
+            return self._metadata(segments[1:])
         rt = record_type(type_name)
         if rt is None:
             return self._unmodelled(request, principal, type_name, segments)
+        rt = self._view(rt)
         verb = "GET" if method == "HEAD" else method
         try:
             if len(segments) == 4 and segments[2] == "!transform" and verb == "POST":
@@ -121,6 +126,36 @@ class RecordService:
         except RecordError as error:
             return _error(error)
 
+    def _view(self, rt: RecordType) -> RecordType:
+        """The record type as this account's features and preferences shape it."""
+        return account_view(
+            rt,
+            payment_instruments=self.store.feature_enabled(PAYMENT_INSTRUMENTS),
+            bill_approval=self.store.company().vendor_bill_approval,
+        )
+
+    def _metadata(self, segments: list[str]) -> Response:
+        """``GET /record/v1/metadata-catalog/{type}``: the record's JSON Schema as this account has it
+        (``Accept: application/schema+json``, ORA/section_1540810174.html); only the record-type form is modelled,
+        with ``properties`` (name → type and title) and nothing of NetSuite's further keywords."""
+        rt = record_type(segments[0]) if len(segments) == 1 and segments[0] else None
+        if rt is None:
+            return _error(not_found())
+        rt = self._view(rt)
+        kinds = {"bool": "boolean", "float": "number", "int": "integer", "ref": "object", "enum": "object"}
+        properties: dict[str, Any] = {
+            f.name: {
+                "title": f.title,
+                "type": kinds.get(f.kind, "string"),
+                **({"readOnly": True} if f.readonly else {}),
+            }
+            for f in rt.fields
+        }
+        for sublist in rt.sublists:
+            properties[sublist.name] = {"title": sublist.name, "type": "object"}
+        body = {"type": "object", "properties": properties}
+        return Response(json.dumps(body), media_type="application/schema+json")
+
     def _unmodelled(
         self, request: Request, principal: Principal, type_name: str, segments: list[str]
     ) -> Response:
@@ -147,6 +182,7 @@ class RecordService:
         visible = frozenset(int(r["id"]) for r in subsidiaries) if role.cross_subsidiary_viewing else writable
         mode = request.headers.get("x-netsuite-propertynamevalidation", "warning").strip().lower()
         base = str(request.base_url).rstrip("/") + "/services/rest/record/v1"
+        company = store.company()
         return Ctx(
             conn=conn,
             role=role.id,
@@ -156,9 +192,15 @@ class RecordService:
             writable=writable,
             visible=visible | writable,
             parents={int(r["id"]): r["parent"] for r in subsidiaries},
-            oneworld=store.company().oneworld,
+            oneworld=company.oneworld,
             period_override=store.permission_level(role.id, "ADMI_PERIODOVERRIDE") >= FULL,
             name_validation=mode if mode in _VALIDATION_MODES else "warning",
+            bill_approval=company.vendor_bill_approval,
+            journal_approval=company.journal_approval,
+            may_approve_bills=store.permission_level(role.id, "TRAN_VENDBILLAPPRV") >= EDIT,
+            may_approve_journals=store.permission_level(role.id, "TRAN_JOURNALAPPRV") >= EDIT,
+            date_outside_period=company.date_outside_period,
+            closed_period_default=company.closed_period_default,
         )
 
     def _workbook_refusal(self, principal: Principal) -> Response | None:
@@ -423,6 +465,7 @@ class RecordService:
         self, request: Request, principal: Principal, source: RecordType, ref: str, target_name: str
     ) -> Response:
         target = record_type(target_name)
+        target = None if target is None else self._view(target)
         if target is None or (source.key, target.key) not in TRANSFORMS:
             # Wording: a guess.
             raise RecordError(

@@ -376,7 +376,7 @@ ITEM_TYPES: dict[tuple[str, str], RecordType] = {
 # follow the 2026.1 schema's enums; the letters and names of the other types are the emulator's guesses.
 STATUS_NAMES: dict[str, dict[str, str]] = {
     "CustInvc": {"A": "Open", "B": "Paid In Full"},
-    "VendBill": {"A": "Open", "B": "Paid In Full"},
+    "VendBill": {"A": "Open", "B": "Paid In Full", "D": "Pending Approval", "E": "Rejected"},
     "CustCred": {"A": "Open", "B": "Fully Applied"},
     "VendCred": {"A": "Open", "B": "Fully Applied"},
     "CustPymt": {"B": "Not Deposited", "C": "Deposited"},

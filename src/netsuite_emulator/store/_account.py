@@ -47,6 +47,10 @@ class Company:
     concurrency_limit: int
     clock_offset: float
     scenario: str
+    vendor_bill_approval: bool = False
+    journal_approval: bool = False
+    date_outside_period: str = "DISALLOW"  # DISALLOW, WARN or ALLOW
+    closed_period_default: str = "FIRST_OPEN"  # FIRST_OPEN or CURRENT
 
 
 @dataclass(frozen=True)
@@ -302,6 +306,10 @@ class AccountStore:
             concurrency_limit=row["concurrencylimit"],
             clock_offset=row["clockoffset"],
             scenario=row["scenario"],
+            vendor_bill_approval=_flag(row["vendorbillapproval"]),
+            journal_approval=_flag(row["journalapproval"]),
+            date_outside_period=row["dateoutsideperiod"],
+            closed_period_default=row["closedperioddefault"],
         )
 
     def feature_enabled(self, feature_id: str) -> bool:

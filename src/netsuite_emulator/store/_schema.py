@@ -8,7 +8,7 @@ own and are never exposed.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: entities and transactions (part 3)
+SCHEMA_VERSION = 3  # 2: entities and transactions (part 3); 3: approvals and period preferences
 
 # Seeded in this order, so a row's references exist before it does.
 SEEDED_TABLES: tuple[str, ...] = (
@@ -140,8 +140,9 @@ CREATE TABLE "transaction" (
     memo TEXT,
     otherrefnum TEXT,
     terms INTEGER REFERENCES term(id),
-    paymentmethod INTEGER REFERENCES paymentmethod(id),
+    paymentmethod INTEGER REFERENCES paymentmethod(id),  -- paymentMethod, or paymentOption (Payment Instruments)
     undepfunds TEXT,
+    approvalstatus INTEGER,              -- with approval routing: 1 Pending Approval, 2 Approved, 3 Rejected
     createdfrom INTEGER REFERENCES "transaction"(id),
     reversaldate TEXT,
     foreigntotal REAL NOT NULL DEFAULT 0,
@@ -202,7 +203,15 @@ CREATE TABLE company (
     basecurrency INTEGER NOT NULL,
     concurrencylimit INTEGER NOT NULL CHECK (concurrencylimit >= 1),
     clockoffset REAL NOT NULL DEFAULT 0, -- seconds the account's clock runs ahead of the host's
-    scenario TEXT NOT NULL
+    scenario TEXT NOT NULL,
+    -- Accounting Preferences the API cannot read (Setup > Accounting > Accounting Preferences):
+    -- Approval Routing > Vendor Bills / Journal Entries: new ones wait Pending Approval and do not post.
+    vendorbillapproval TEXT NOT NULL DEFAULT 'F' CHECK (vendorbillapproval IN ('T', 'F')),
+    journalapproval TEXT NOT NULL DEFAULT 'F' CHECK (journalapproval IN ('T', 'F')),
+    -- General > "Allow Transaction Date Outside of the Posting Period" (Disallow / Warn / Allow) and
+    -- "Default Posting Period When Transaction Date in Closed Period" (First Open Period / Current Period).
+    dateoutsideperiod TEXT NOT NULL DEFAULT 'DISALLOW' CHECK (dateoutsideperiod IN ('DISALLOW', 'WARN', 'ALLOW')),
+    closedperioddefault TEXT NOT NULL DEFAULT 'FIRST_OPEN' CHECK (closedperioddefault IN ('FIRST_OPEN', 'CURRENT'))
 );
 CREATE TABLE feature (
     id TEXT PRIMARY KEY,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from netsuite_emulator.records._account_view import PENDING_APPROVAL, REJECTED
 from netsuite_emulator.records._io import (
     CENT,
     Ctx,
@@ -61,6 +62,10 @@ def applied_amounts(
     for entry in draft.apply:
         doc_id, path = int(entry["doc"]), str(entry["path"])
         doc = ctx.one('SELECT * FROM "transaction" WHERE id = ?', doc_id)
+        if doc is not None and doc["approvalstatus"] in (PENDING_APPROVAL, REJECTED):
+            # A bill awaiting approval (or rejected) is not open: it is not in a bill payment's or bill credit's
+            # apply list, and must be approved before it is paid (help.bill.com, third party).
+            raise invalid_value(doc_id, "doc", path + ".doc")
         if (
             doc is None
             or doc["entity"] != entity

@@ -52,6 +52,11 @@ def _paid_off(_row: sqlite3.Row, remaining: float) -> str:
     return "B" if remaining <= CENT else "A"
 
 
+def _bill(row: sqlite3.Row, remaining: float) -> str:
+    # Under approval routing: D Pending Approval, E Rejected (SuiteQL's VendBill status letters).
+    return {1: "D", 3: "E"}.get(row["approvalstatus"]) or _paid_off(row, remaining)
+
+
 def _deposited(row: sqlite3.Row, _remaining: float) -> str:
     return "B" if row["undepfunds"] == "T" else "C"
 
@@ -94,7 +99,7 @@ TRANSACTION_RULES: dict[str, TransactionRules] = {
                          sales=True),
         TransactionRules("CustCred", -1, RECEIVABLES, "entity", "subledger", "lines", "applied", _paid_off,
                          sales=True, applies_to=("CustInvc",), link_type="Credit", apply_limit="total"),
-        TransactionRules("VendBill", -1, PAYABLES, "entity", "subledger", "lines", "document", _paid_off,
+        TransactionRules("VendBill", -1, PAYABLES, "entity", "subledger", "lines", "document", _bill,
                          numbered=False),
         TransactionRules("VendCred", 1, PAYABLES, "entity", "subledger", "lines", "applied", _paid_off,
                          applies_to=("VendBill",), link_type="Credit", apply_limit="total", numbered=False),

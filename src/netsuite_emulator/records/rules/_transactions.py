@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from netsuite_emulator.records._account_view import APPROVAL_NAMES, PENDING_APPROVAL, REJECTED
 from netsuite_emulator.records._io import (
     CENT,
     Ctx,
@@ -53,6 +54,7 @@ from netsuite_emulator.records.rules._per_type import TRANSACTION_RULES
 from netsuite_emulator.records.rules._sql import insert, update
 
 BANKABLE = frozenset({"Bank"})
+APPROVAL_IDS = {int(key) for key in APPROVAL_NAMES}
 
 APPLY_KEYS = {"doc": True, "apply": True, "amount": True, "line": True, "total": True, "due": True,
               "refNum": True, "applyDate": True, "type": True}  # fmt: skip
@@ -228,12 +230,15 @@ class TransactionWriter:
             "memo": v.get("memo"),
             "otherrefnum": v.get("otherRefNum"),
             "terms": v.get("terms"),
-            "paymentmethod": v.get("paymentMethod"),
+            "paymentmethod": v.get("paymentMethod", v.get("paymentOption")),
             "undepfunds": undep,
             "createdfrom": draft.created_from,
             "reversaldate": v.get("reversalDate"),
             "foreigntotal": money(total),
             "externalid": v.get("externalId"),
+            "approvalstatus": (approval := self._approval(v, source if record_id is not None else None)),
+            # A bill waiting for approval (or rejected) does not post (help.bill.com, third party).
+            "posting": "F" if approval in (PENDING_APPROVAL, REJECTED) else "T",
             "lastmodifieddate": stamp,
             **draft.custom,
         }
@@ -366,10 +371,22 @@ class TransactionWriter:
 
     def _posting_period(self, given: int | None, trandate: str) -> int:
         ctx = self.ctx
+        # "Allow Transaction Date Outside of the Posting Period": Disallow refuses a posting period that does not
+        # hold the date; Warn and Allow accept it (Warn asks a person in the UI; web services have no one to ask,
+        # so the emulator takes it as Allow, as the integrations' guides that ask for "Warn or Allow" imply:
+        # docs.routable.com, support.netgain.tech; third party). With Disallow, "Default Posting Period When
+        # Transaction Date in Closed Period" does not apply (staria.atlassian.net FlowAP guide, third party).
+        outside_allowed = ctx.date_outside_period != "DISALLOW"
         if given is not None:
             row = ctx.one("SELECT * FROM accountingperiod WHERE id = ?", given)
             if row is None or row["isyear"] == "T" or row["isquarter"] == "T":
                 raise invalid_value(given, "postingPeriod")
+            if not outside_allowed and not row["startdate"] <= trandate <= row["enddate"]:
+                # NetSuite's wording as integrations report it (not on an Oracle page found).
+                raise user_error(
+                    "The transaction date you specified is not within the date range of your accounting period.",
+                    "postingPeriod",
+                )
         else:
             row = ctx.one(
                 "SELECT * FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F' AND isadjust = 'F' "
@@ -380,6 +397,8 @@ class TransactionWriter:
             if row is None:
                 # Wording: a guess (NetSuite needs a period for every posting date).
                 raise user_error(f"No accounting period is set up for the date {trandate}.", "tranDate")
+            if row["closed"] == "T" and outside_allowed:
+                row = self._default_period(row)
         path = "postingPeriod" if given is not None else "tranDate"
         name = row["periodname"]
         if row["closed"] == "T":
@@ -397,6 +416,49 @@ class TransactionWriter:
                     # Wording: a guess; locks are documented per module, overridable by ADMI_PERIODOVERRIDE.
                     raise user_error(f"The accounting period {name} is locked for {what}.", path)
         return int(row["id"])
+
+    def _default_period(self, closed: sqlite3.Row) -> sqlite3.Row:
+        """The period "Default Posting Period When Transaction Date in Closed Period" picks for a date in a closed
+        period: the first open period of the account, or the current one (docs.routable.com, third party)."""
+        ctx = self.ctx
+        months = "isyear = 'F' AND isquarter = 'F' AND isadjust = 'F'"
+        if ctx.closed_period_default == "CURRENT":
+            today = ctx.today()
+            row = ctx.one(
+                f"SELECT * FROM accountingperiod WHERE {months} AND startdate <= ? AND enddate >= ? LIMIT 1",  # noqa: S608
+                today,
+                today,
+            )
+        else:
+            row = ctx.one(
+                f"SELECT * FROM accountingperiod WHERE {months} AND closed = 'F' ORDER BY startdate LIMIT 1"  # noqa: S608
+            )
+        return closed if row is None else row
+
+    def _approval(self, v: dict[str, Any], source: sqlite3.Row | None) -> int | None:
+        """A bill's approval status under vendor bill approval routing: new bills wait Pending Approval, and only a
+        role with the Vendor Bill Approval permission may change it (help.bill.com on NetSuite's default approval
+        status, third party; the permission: netsuite-permissions.md, TRAN_VENDBILLAPPRV)."""
+        ctx = self.ctx
+        if not (ctx.bill_approval and self.rules.type_code == "VendBill"):
+            return None if source is None else source["approvalstatus"]
+        held = None if source is None else source["approvalstatus"]
+        given = v.get("approvalStatus")
+        wanted = int(given) if given is not None else (held or PENDING_APPROVAL)
+        if wanted not in APPROVAL_IDS:
+            raise invalid_value(given, "approvalStatus")
+        if wanted != (held or PENDING_APPROVAL) and not ctx.may_approve_bills:
+            # NetSuite's wording for a field the role may not set (SOAP's INSUFFICIENT_PERMISSION text, as
+            # integrations report it); the REST status and code are guesses.
+            raise RecordError(
+                403,
+                "INSUFFICIENT_PERMISSION",
+                "You do not have permissions to set a value for element approvalStatus due to one of the following "
+                "reasons: 1) The field is read-only; 2) An associated feature is disabled; 3) The field is "
+                "available either when a record is created or updated, but not in both cases.",
+                "approvalStatus",
+            )
+        return wanted
 
     def _body_account(
         self, v: dict[str, Any], entity: int | None, subsidiary: int, currency: int
