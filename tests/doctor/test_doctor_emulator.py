@@ -146,8 +146,11 @@ async def test_missing_accounts_named(tmp_path: Path) -> None:
 async def test_closed_period(tmp_path: Path) -> None:
     report, _ = await diagnose("closed-period", tmp_path)
     periods = report.get("periods")
-    assert periods.status is Status.FAIL
-    assert "closed" in periods.detail
+    # A warning, not a failure: the mapping's closed_period policy ("fail" in the demo mapping) decides.
+    assert periods.status is Status.WARN
+    assert "(closed)" in periods.detail
+    assert 'closed_period = "fail"' in periods.detail
+    assert "Manage Accounting Periods" in (periods.fix or "")
 
 
 async def test_oauth2_identity_is_confirmed(tmp_path: Path) -> None:

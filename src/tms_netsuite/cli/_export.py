@@ -25,7 +25,7 @@ from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
-from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
+from tms_netsuite.ledger import AWAITS_APPROVAL, Ledger, LedgerRow, State, ledger_url
 from tms_netsuite.mapping import MappingConfig, load_mapping
 from tms_netsuite.netsuite import AccountId, NetSuiteSettings, connect
 from tms_netsuite.run import RunResult, run_export
@@ -208,11 +208,13 @@ async def export_with(
         # run to end reports it).
         others_alive = await ledger.live_runs()
         counts = await ledger.counts()
+        awaiting_approval = await ledger.awaiting_approval()
         rows = [] if options.as_json else [row async for row in ledger.rows()]
     if result.report is None:
         return _not_started(result, options.as_json)
     summary = _summary(result, ingested, counts, requests, by_status, time.monotonic() - started)
     summary["other_runs_alive"] = others_alive
+    summary["awaiting_approval"] = awaiting_approval
     if options.as_json:
         click.echo(json.dumps(summary))
     else:
@@ -220,7 +222,9 @@ async def export_with(
         print_state_table(rows)
     # While another run is alive, the pending and blocked rows are its to finish (it releases and exports them,
     # and the last run to end reports what is left): this run did its share.
-    waiting = summary["blocked"] + summary["pending"] if not others_alive else 0
+    # Documents waiting for people to approve a bill in NetSuite are not the run's to finish: they are looked at
+    # again by the next run.
+    waiting = summary["blocked"] - awaiting_approval + summary["pending"] if not others_alive else 0
     complete = summary["failed"] == summary["rejected"] == summary["conflicts"] == waiting == 0
     return ExitCode.OK if complete else ExitCode.INCOMPLETE
 
@@ -312,6 +316,7 @@ def _summary(
         "http_429": by_status.get(429, 0),
         "retries": report.rescheduled + report.http_429,
         "wall_s": round(wall, 3),
+        "checks": [check.as_json() for check in result.checks],
     }
 
 
@@ -335,7 +340,15 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
             f"  {summary['conflicts']} conflicts: versions sent again with other content were refused (listed "
             "above); send each change as a new version"
         )
+    awaiting = summary.get("awaiting_approval", 0)
+    if awaiting:
+        click.echo(
+            f"  {awaiting} blocked until bills are approved in NetSuite (bill awaits approval in NetSuite): the "
+            "next run looks again"
+        )
     for key in ("failed", "blocked", "pending", "rejected"):
+        if key == "blocked" and summary[key] == awaiting:
+            continue
         if summary[key]:
             click.echo(
                 f"  {summary[key]} {key}: see `tms-netsuite errors` and `tms-netsuite status --state {key}`"
@@ -480,11 +493,19 @@ def errors_command(env_file: Path | None, ledger: Path | None) -> None:
             click.echo(f"  - {row.kind} {row.tms_id} v{row.version} (#{row.row_id}): {detail}")
         if len(rows) > 20:
             click.echo(f"  … and {len(rows) - 20} more")
+    awaiting = [row for row in blocked if (row.blocked_on or "").startswith(AWAITS_APPROVAL)]
+    blocked = [row for row in blocked if row not in awaiting]
+    if awaiting:
+        click.echo(
+            f"{len(awaiting)} blocked until people approve bills in NetSuite (each export run looks again):"
+        )
+        for row in awaiting[:20]:
+            click.echo(f"  - {row.kind} {row.tms_id} v{row.version}: {row.blocked_on}")
     if blocked:
         click.echo(f"{len(blocked)} blocked, waiting for a record another document should write:")
         for row in blocked[:20]:
             click.echo(f"  - {row.kind} {row.tms_id} v{row.version} waits for {row.blocked_on}")
-    if not failed and not blocked:
+    if not failed and not blocked and not awaiting:
         click.echo("No failed or blocked documents.")
 
 

@@ -6,18 +6,10 @@ from datetime import date
 
 from tms_netsuite.doctor._context import DOCS_PERIODS, Context, read_rows, skipped, transient, unchecked
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
+from tms_netsuite.doctor._reference import parse_date
+from tms_netsuite.doctor._setup import ACCOUNTING_PREFERENCES
+from tms_netsuite.mapping import ClosedPeriod
 from tms_netsuite.netsuite import RequestError
-
-
-def _us_date(text: str) -> date | None:
-    try:
-        month, day, year = (int(part) for part in text.split("/"))
-        return date(year, month, day)
-    except ValueError:
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
 
 
 async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
@@ -37,15 +29,16 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
         return skipped("periods", f"accounting periods could not be read ({exc}); see permissions")
     today = ctx.now().date()
     wanted = {today: "the current period", **{d: "a pending document" for d in pending if d != today}}
-    problems: list[str] = []
+    problems: list[str] = []  # no period at all: NetSuite refuses every document of those dates
+    unpostable: dict[str, list[date]] = {}  # period (and why) → pending dates in it
     checked: list[str] = []
     for day, why in sorted(wanted.items()):
         period = next(
             (
                 r
                 for r in rows
-                if (s := _us_date(r.get("startdate", "")))
-                and (e := _us_date(r.get("enddate", "")))
+                if (s := parse_date(r.get("startdate", "")))
+                and (e := parse_date(r.get("enddate", "")))
                 and s <= day <= e
             ),
             None,
@@ -54,25 +47,66 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
             problems.append(f"no accounting period covers {day.isoformat()} ({why})")
             continue
         name = period.get("periodname", period.get("id", "?"))
-        if name in checked:
-            continue
-        checked.append(name)
-        if period.get("closed") == "T":
-            problems.append(f"{name} ({why}) is closed")
-        elif period.get("alllocked") == "T" or (
-            period.get("arlocked") == "T" and period.get("aplocked") == "T"
-        ):
-            problems.append(f"{name} ({why}) is locked")
-        elif period.get("arlocked") == "T" or period.get("aplocked") == "T":
-            problems.append(f"{name} ({why}) has A/R or A/P locked")
+        state = _unpostable(period)
+        if state is not None:
+            unpostable.setdefault(f"{name} ({state})", []).append(day)
+        elif name not in checked:
+            checked.append(name)
     if problems:
         return CheckResult(
             "periods",
             title,
             Status.FAIL,
             "; ".join(problems),
-            "Reopen or unlock the period at Setup > Accounting > Manage Accounting Periods (or Period Close "
-            "Checklist), create the missing periods there, or date the documents in an open period.",
+            "Create the missing periods at Setup > Accounting > Manage Accounting Periods, or date the documents "
+            "in an existing period.",
             DOCS_PERIODS,
         )
+    if unpostable:
+        return _closed(title, unpostable, checked, today, ctx)
     return CheckResult("periods", title, Status.PASS, f"open for posting: {', '.join(checked)}")
+
+
+def _unpostable(period: dict[str, str]) -> str | None:
+    if period.get("closed") == "T":
+        return "closed"
+    if period.get("alllocked") == "T" or (period.get("arlocked") == "T" and period.get("aplocked") == "T"):
+        return "locked"
+    if period.get("arlocked") == "T" or period.get("aplocked") == "T":
+        return "A/R or A/P locked"
+    return None
+
+
+def _closed(
+    title: str, unpostable: dict[str, list[date]], checked: list[str], today: date, ctx: Context
+) -> CheckResult:
+    """Closed or locked periods that hold pending documents (or today): what the mapping's policy does with
+    them, and the accounting preferences it relies on (which the API cannot read)."""
+    policy = ctx.mapping.options.closed_period if ctx.mapping is not None else ClosedPeriod.FAIL
+    parts = []
+    for period, days in unpostable.items():
+        count = len([d for d in days if d != today])
+        who = (
+            f"pending documents on {count} date{'s' if count != 1 else ''}"
+            if count
+            else "no pending document"
+        )
+        parts.append(f"{period}: {who}{', and today' if today in days else ''}")
+    if policy is ClosedPeriod.FAIL:
+        outcome = 'closed_period = "fail": each such document fails alone, the rest is exported'
+        fix = (
+            "Reopen or unlock the period at Setup > Accounting > Manage Accounting Periods and `tms-netsuite retry` "
+            'the documents, or set [options] closed_period = "next_open_period" in the mapping.'
+        )
+    else:
+        outcome = 'closed_period = "next_open_period": each such document posts in the next open period, its date kept'
+        fix = (
+            f'Confirm at {ACCOUNTING_PREFERENCES} > General that "Allow Transaction Date Outside of the Posting '
+            'Period" is Warn or Allow (with Disallow NetSuite refuses a posting period that does not hold the '
+            'date); "Default Posting Period When Transaction Date in Closed Period" does not matter, the connector '
+            "names the period. The API cannot read either preference."
+        )
+    open_part = f"; open for posting: {', '.join(checked)}" if checked else ""
+    return CheckResult(
+        "periods", title, Status.WARN, f"{'; '.join(parts)} — {outcome}{open_part}", fix, DOCS_PERIODS
+    )

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 
-from tms_netsuite.mapping import Account, AccountType, Currency, Entity, ListRecord, ReferenceData, Subsidiary
-from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, call_with_retries
+from tms_netsuite.mapping import (
+    Account,
+    AccountType,
+    Currency,
+    Entity,
+    ListRecord,
+    Period,
+    ReferenceData,
+    Subsidiary,
+)
+from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, RequestError, call_with_retries
 
 _Scope = Callable[[Mapping[str, str]], frozenset[str] | None]
 
@@ -26,7 +36,11 @@ _QUERIES = {
     "paymentmethod": "SELECT id, name, isinactive FROM paymentmethod",
     "customer": "SELECT id, companyname, externalid, isinactive, subsidiary FROM customer",
     "vendor": "SELECT id, companyname, externalid, isinactive, subsidiary FROM vendor",
+    "accountingperiod": "SELECT id, periodname, startdate, enddate, closed, alllocked, arlocked, aplocked "
+    "FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F'",
 }
+# Record schemas whose fields show a feature or preference the API has no table for (metadata catalog).
+_SCHEMAS = ("customerpayment", "vendorbill")
 
 
 # Reads in flight at once while the account's limit is unknown: NetSuite's smallest accounts allow 5 requests,
@@ -59,7 +73,21 @@ async def load_reference_data(
                 lambda: _rows(client, query), idempotent=True, governor=governor, sleep=sleep
             )
 
-    results = await asyncio.gather(*(read(query) for query in _QUERIES.values()))
+    async def fields_of(record_type: str) -> frozenset[str] | None:
+        async with gate:
+            try:
+                schema = await call_with_retries(
+                    lambda: client.record_schema(record_type), idempotent=True, governor=governor, sleep=sleep
+                )
+            except RequestError:  # a catalog the role may not read: the features stay unknown
+                return None
+        properties = schema.get("properties")
+        return frozenset(properties) if isinstance(properties, dict) else None
+
+    results, (payment, bill) = await asyncio.gather(
+        asyncio.gather(*(read(query) for query in _QUERIES.values())),
+        asyncio.gather(*(fields_of(record_type) for record_type in _SCHEMAS)),
+    )
     rows = dict(zip(_QUERIES, results, strict=True))
     children = _children(rows["subsidiary"])
 
@@ -103,6 +131,9 @@ async def load_reference_data(
         payment_methods=_lists(rows["paymentmethod"], "name", scope),
         customers=_entities(rows["customer"], scope),
         vendors=_entities(rows["vendor"], scope),
+        periods=_periods(rows["accountingperiod"]),
+        payment_instruments=None if payment is None else "paymentOption" in payment,
+        bill_approval_routing=None if bill is None else "approvalStatus" in bill,
     )
 
 
@@ -131,6 +162,39 @@ def _entities(rows: list[dict[str, str]], scope: _Scope) -> tuple[Entity, ...]:
         )
         for r in rows
     )
+
+
+def _periods(rows: list[dict[str, str]]) -> tuple[Period, ...]:
+    periods = []
+    for r in rows:
+        start, end = parse_date(r.get("startdate", "")), parse_date(r.get("enddate", ""))
+        if start is None or end is None:
+            continue
+        periods.append(
+            Period(
+                id=r["id"],
+                name=r.get("periodname", r["id"]),
+                start=start,
+                end=end,
+                closed=r.get("closed") == "T",
+                all_locked=r.get("alllocked") == "T",
+                ar_locked=r.get("arlocked") == "T",
+                ap_locked=r.get("aplocked") == "T",
+            )
+        )
+    return tuple(sorted(periods, key=lambda period: period.start))
+
+
+def parse_date(text: str) -> date | None:
+    """A SuiteQL date: M/D/YYYY (the user's date preference, as the emulator answers) or ISO."""
+    try:
+        month, day, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    except ValueError:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
 
 
 def _children(subsidiaries: list[dict[str, str]]) -> dict[str, list[str]]:

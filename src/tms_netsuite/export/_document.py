@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from tms_netsuite.documents import InvalidDocument, validate_document
 from tms_netsuite.export._settle import Settlement
-from tms_netsuite.export._writer import Blocked, RecordWriter
-from tms_netsuite.ledger import Claimed, ErrorInfo, Outcome, State, WrittenRecord
+from tms_netsuite.export._writer import AwaitingApproval, Blocked, RecordWriter
+from tms_netsuite.ledger import AWAITS_APPROVAL, Claimed, ErrorInfo, Outcome, State, WrittenRecord
 from tms_netsuite.mapping import Failed, MappingConfig, ReferenceData, Skipped, Translated, translate
 from tms_netsuite.netsuite import (
     Backoff,
@@ -131,12 +131,20 @@ class DocumentExport:
                 await self._records.await_dependencies(write)
                 if self.stopped is not None:
                     raise _Stop
+                await self._records.check_approvals(write)
                 record = await self._records.write(write, uncertain=row.outcome_unknown)
                 if record is not None:
                     written.append(record)
         except Blocked as blocked:
             outcome = Outcome(row.row_id, State.BLOCKED, tuple(written), blocked_on=str(blocked.dependency))
             await self._settlement.blocked(outcome, blocked.dependency)
+            return
+        except AwaitingApproval as waiting:
+            # Left blocked for people to approve the bill in NetSuite; the next run looks again (never polled).
+            reason = f"{AWAITS_APPROVAL}: {waiting.bill}"
+            await self._settlement.finished(
+                Outcome(row.row_id, State.BLOCKED, tuple(written), blocked_on=reason)
+            )
             return
         except _Stop:
             await self._reschedule(row, written, error=None, delay=0.0, outcome_unknown=False)

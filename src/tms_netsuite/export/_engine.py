@@ -131,7 +131,14 @@ class Exporter:
         self._run_id = uuid.uuid4().hex
         self._renewed = clock()
         self.report = ExportReport()
-        self._records = RecordWriter(client, ledger, governor, sleep=sleep, report=self.report)
+        self._records = RecordWriter(
+            client,
+            ledger,
+            governor,
+            sleep=sleep,
+            report=self.report,
+            bill_approval=bool(reference.bill_approval_routing),
+        )
         self._settlement = Settlement(ledger, self._run_id, self.report)
         self._documents = DocumentExport(
             self._records, self._settlement, mapping, reference, backoff=backoff, clock=clock, rng=rng
@@ -149,6 +156,8 @@ class Exporter:
         """
         async with self._ledger.hold_run(self._run_id):
             await self._take_over_dead_runs()
+            # Once per run: documents left waiting for a bill's approval in NetSuite are looked at again.
+            await self._ledger.release_awaiting_approval()
             tasks: set[asyncio.Task[None]] = set()
             heartbeat = asyncio.create_task(self._heartbeat())
             try:

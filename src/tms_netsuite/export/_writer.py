@@ -10,6 +10,7 @@ table and chunk of keys.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -37,6 +38,19 @@ class Blocked(Exception):
         self.dependency = dependency
 
 
+class AwaitingApproval(Exception):
+    """A bill the write applies waits for approval in NetSuite (approval routing): NetSuite would refuse it."""
+
+    def __init__(self, bill: RecordKey) -> None:
+        super().__init__(str(bill))
+        self.bill = bill
+
+
+# The records that apply vendor bills: NetSuite lists only approved bills in their apply lists.
+_APPLY_BILLS = frozenset({RecordType.VENDOR_PAYMENT, RecordType.VENDOR_CREDIT})
+_PENDING_APPROVAL = "1"
+
+
 class RecordWriter:
     """Writes one run's records, knowing the internal id of each record NetSuite holds.
 
@@ -46,6 +60,7 @@ class RecordWriter:
         governor: caps requests in flight at the account's concurrency limit.
         sleep: injected waiting, between attempts of one request.
         report: the run's report; records, requests and 429s are counted in it.
+        bill_approval: the account routes vendor bills for approval: a bill is read before anything applies it.
     """
 
     def __init__(
@@ -56,7 +71,10 @@ class RecordWriter:
         *,
         sleep: Callable[[float], Awaitable[None]],
         report: ExportReport,
+        bill_approval: bool = False,
     ) -> None:
+        self._bill_approval = bill_approval
+        self._approved: set[RecordKey] = set()  # bills read as approved this run
         self._client = client
         self._ledger = ledger
         self._governor = governor
@@ -96,6 +114,32 @@ class RecordWriter:
                 if dependency in self._known:
                     continue
             raise Blocked(dependency)
+
+    async def check_approvals(self, write: NetSuiteWrite) -> None:
+        """Under bill approval routing, read the approval status of each bill the write applies (its dependencies
+        are in NetSuite by now), once per bill and run.
+
+        Raises:
+            AwaitingApproval: a bill is Pending Approval; NetSuite would refuse the payment or credit.
+        """
+        if (
+            not self._bill_approval
+            or write.operation is Operation.DELETE
+            or write.record_type not in _APPLY_BILLS
+        ):
+            return
+        for key in write.depends_on:
+            internal = self._known.get(key)
+            if key.record_type is not RecordType.VENDOR_BILL or key in self._approved or internal is None:
+                continue
+            read = functools.partial(
+                self._client.get, RecordType.VENDOR_BILL.value, internal, fields=["approvalStatus"]
+            )
+            record = await self._call(read, idempotent=True)
+            status = record.get("approvalStatus")
+            if str(status.get("id") if isinstance(status, dict) else status) == _PENDING_APPROVAL:
+                raise AwaitingApproval(key)
+            self._approved.add(key)
 
     async def write(self, write: NetSuiteWrite, *, uncertain: bool = False) -> WrittenRecord | None:
         """Write one record whose dependencies are in NetSuite; None for a delete.

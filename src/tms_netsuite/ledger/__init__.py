@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tms_netsuite.ledger._ledger import Ledger
 from tms_netsuite.ledger._model import (
+    AWAITS_APPROVAL,
     Claimed,
     Conflict,
     ErrorInfo,
@@ -19,6 +20,7 @@ from tms_netsuite.ledger._open import LedgerUnavailable
 from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 
 __all__ = [
+    "AWAITS_APPROVAL",
     "DEFAULT_LEDGER_PATH",
     "Claimed",
     "Conflict",

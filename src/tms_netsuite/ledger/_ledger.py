@@ -278,6 +278,18 @@ class Ledger:
             result = await conn.execute(queries.renew_claims(self.account, run_id, self._clock() + lease))
         return result.rowcount
 
+    async def release_awaiting_approval(self) -> int:
+        """Rows blocked until a bill is approved in NetSuite become pending (a run calls it once, at its start:
+        approvals are re-checked run by run, never polled within one); returns how many."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(queries.release_awaiting_approval(self.account, self._clock()))
+        return result.rowcount
+
+    async def awaiting_approval(self) -> int:
+        """How many rows are blocked until a bill is approved in NetSuite."""
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(queries.awaiting_approval(self.account))).scalar() or 0)
+
     async def release_resolved_blocks(self) -> int:
         """Blocked rows whose dependency the ledger knows was written become pending (a crash between a
         dependency's commit and the release, or a dependency written by a document that failed later)."""

@@ -25,6 +25,10 @@ class State(enum.StrEnum):
     VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
 
 
+AWAITS_APPROVAL = "bill awaits approval in NetSuite"
+"""The reason of a row blocked until people approve a bill in NetSuite (its ``blocked_on`` starts with it): such
+rows are looked at again once per run, never waited for within one."""
+
 # The sets of states the ledger's statements select by, defined here only.
 WAITING_STATES = (State.PENDING, State.FAILED, State.BLOCKED)
 """Not written and not under way: a newer version of the document supersedes these."""

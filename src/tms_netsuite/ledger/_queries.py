@@ -14,7 +14,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tms_netsuite.ledger._model import OPEN_STATES, STUCK_STATES, WAITING_STATES, Outcome, State
+from tms_netsuite.ledger._model import (
+    AWAITS_APPROVAL,
+    OPEN_STATES,
+    STUCK_STATES,
+    WAITING_STATES,
+    Outcome,
+    State,
+)
 from tms_netsuite.ledger._schema import doctor_runs, documents, records
 
 # Documents
@@ -329,6 +336,28 @@ def release(account: str, dependencies: Sequence[str], now: datetime) -> sa.Upda
             & documents.c.blocked_on.in_(list(dependencies))
         )
         .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+def release_awaiting_approval(account: str, now: datetime) -> sa.Update:
+    """Rows blocked until a bill is approved in NetSuite become pending, to be looked at again."""
+    return (
+        documents.update()
+        .where(
+            (documents.c.account == account)
+            & (documents.c.state == State.BLOCKED)
+            & documents.c.blocked_on.startswith(AWAITS_APPROVAL, autoescape=True)
+        )
+        .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+def awaiting_approval(account: str) -> sa.Select[Any]:
+    """How many rows are blocked until a bill is approved in NetSuite."""
+    return sa.select(sa.func.count()).where(
+        (documents.c.account == account)
+        & (documents.c.state == State.BLOCKED)
+        & documents.c.blocked_on.startswith(AWAITS_APPROVAL, autoescape=True)
     )
 
 

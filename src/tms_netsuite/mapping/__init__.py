@@ -9,6 +9,8 @@ from __future__ import annotations
 from tms_netsuite.mapping._check import check_mapping
 from tms_netsuite.mapping._config import (
     AccountRole,
+    BillApproval,
+    ClosedPeriod,
     CompanyDriverSettlements,
     MappingConfig,
 )
@@ -36,7 +38,9 @@ from tms_netsuite.mapping._reference import (
     Entity,
     ListKind,
     ListRecord,
+    Period,
     ReferenceData,
+    Side,
     Subsidiary,
 )
 from tms_netsuite.mapping._resolve import ROLE_TYPES, book_entries, target_of
@@ -47,6 +51,8 @@ __all__ = [
     "Account",
     "AccountRole",
     "AccountType",
+    "BillApproval",
+    "ClosedPeriod",
     "CompanyDriverSettlements",
     "Currency",
     "Entity",
@@ -57,9 +63,11 @@ __all__ = [
     "MappingError",
     "NetSuiteWrite",
     "Operation",
+    "Period",
     "RecordKey",
     "RecordType",
     "ReferenceData",
+    "Side",
     "Skipped",
     "Subsidiary",
     "Suffix",

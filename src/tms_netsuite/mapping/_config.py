@@ -54,6 +54,22 @@ class CompanyDriverSettlements(StrEnum):
     ACCRUE_WAGES = "accrue_wages"
 
 
+class BillApproval(StrEnum):
+    """Under vendor bill approval routing: approve the bills the integration creates (its role needs the Vendor
+    Bill Approval permission), or leave them Pending Approval for people to approve in NetSuite."""
+
+    LEAVE = "leave"
+    APPROVE = "approve"
+
+
+class ClosedPeriod(StrEnum):
+    """A transaction dated in a closed (or locked) period: it fails alone, or posts in the next open period with
+    its date kept (NetSuite's "Allow Transaction Date Outside of the Posting Period" must be Warn or Allow)."""
+
+    FAIL = "fail"
+    NEXT_OPEN_PERIOD = "next_open_period"
+
+
 class Dimension(StrEnum):
     """NetSuite's classification segments."""
 
@@ -81,6 +97,8 @@ class Options(_Config):
     auto_create_customers: bool = False
     auto_create_vendors: bool = False
     company_driver_settlements: CompanyDriverSettlements = CompanyDriverSettlements.SKIP
+    bill_approval: BillApproval = BillApproval.LEAVE
+    closed_period: ClosedPeriod = ClosedPeriod.FAIL
 
 
 class BodyFields(_Config):

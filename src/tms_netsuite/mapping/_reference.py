@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 
@@ -125,6 +126,45 @@ class Entity(ListRecord):
     external_id: str | None = None
 
 
+class Side(StrEnum):
+    """The books a transaction posts to, for the period locks NetSuite keeps per side."""
+
+    RECEIVABLES = "A/R"
+    PAYABLES = "A/P"
+    GENERAL = "general ledger"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
+    """A posting (month) period and what NetSuite lets post in it."""
+
+    id: str
+    name: str
+    start: date
+    end: date
+    closed: bool = False
+    all_locked: bool = False
+    ar_locked: bool = False
+    ap_locked: bool = False
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def open_for(self, side: Side) -> bool:
+        """Whether a transaction of that side may post in it."""
+        if self.closed or self.all_locked:
+            return False
+        return not (
+            (side is Side.RECEIVABLES and self.ar_locked) or (side is Side.PAYABLES and self.ap_locked)
+        )
+
+    def why_not(self, side: Side) -> str:
+        """Why a transaction of that side may not post in it."""
+        return (
+            "closed" if self.closed else f"locked for {'all transactions' if self.all_locked else side.value}"
+        )
+
+
 def _index(records: Iterable[ListRecord]) -> dict[str, tuple[ListRecord, ...]]:
     index: dict[str, list[ListRecord]] = {}
     for record in records:
@@ -149,6 +189,25 @@ class ReferenceData:
     payment_methods: tuple[ListRecord, ...] = ()
     customers: tuple[Entity, ...] = ()
     vendors: tuple[Entity, ...] = ()
+    periods: tuple[Period, ...] = ()  # posting periods; empty when they could not be read
+    # What the record schemas (the metadata catalog) show of the account's features and preferences; None:
+    # not read. Payment Instruments: customer payments and deposits take paymentOption, not paymentMethod.
+    payment_instruments: bool | None = None
+    bill_approval_routing: bool | None = None  # vendor bills carry approvalStatus (approval routing is on)
+
+    @property
+    def payment_field(self) -> str:
+        """The body field a customer payment or deposit names its payment method in."""
+        return "paymentOption" if self.payment_instruments else "paymentMethod"
+
+    def period_of(self, day: date) -> Period | None:
+        """The posting period that holds the date."""
+        return next((period for period in self.periods if period.holds(day)), None)
+
+    def next_open_period(self, after: Period, side: Side) -> Period | None:
+        """The first period after ``after`` that a transaction of that side may post in."""
+        later = sorted((p for p in self.periods if p.start > after.end), key=lambda p: p.start)
+        return next((period for period in later if period.open_for(side)), None)
 
     def records(self, kind: ListKind) -> tuple[ListRecord, ...]:
         """Every record of a list."""

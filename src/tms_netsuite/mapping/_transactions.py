@@ -31,7 +31,7 @@ from tms_netsuite.documents import (
     VendorCredit,
     VendorKind,
 )
-from tms_netsuite.mapping._config import AccountRole, Book, CompanyDriverSettlements
+from tms_netsuite.mapping._config import AccountRole, BillApproval, Book, CompanyDriverSettlements
 from tms_netsuite.mapping._context import Context, Ref, Route, memo, number
 from tms_netsuite.mapping._records import NetSuiteWrite, Operation, RecordKey, RecordType
 from tms_netsuite.mapping._reference import ListKind
@@ -122,6 +122,15 @@ def expense_lines(
     return result
 
 
+def approval(ctx: Context) -> Body:
+    """A new vendor bill's approval status: Approved when the account routes bills for approval and the mapping
+    says the integration approves its own (``approvalStatus`` 2; its role needs Vendor Bill Approval); else
+    NetSuite's default (Pending Approval under routing) for people to approve."""
+    if ctx.reference.bill_approval_routing and ctx.config.options.bill_approval is BillApproval.APPROVE:
+        return {"approvalStatus": {"id": "2"}}
+    return {}
+
+
 def bill_ref(ctx: Context, bill: BillRef) -> tuple[Ref, RecordKey]:
     """A carrier bill's or settlement's vendor bill, by external id."""
     return ctx.ours(RecordType.VENDOR_BILL, Kind(bill.kind.value), bill.id)
@@ -170,6 +179,7 @@ def _carrier_bill(ctx: Context, doc: CarrierBill) -> Built:
         "memo": memo(doc.memo, f"Trip {doc.trip_number}", *notes),
         **ctx.dimensions(route, doc.trip_type or route.company.trip_type),
         "expense": sublist(expense_lines(ctx, route, Book.CARRIER_PAYABLE, doc.lines, "lines")),
+        **approval(ctx),
     }
     return [NetSuiteWrite.build(RecordType.VENDOR_BILL, ctx.eid(), clean(body), depends_on=needs)]
 
@@ -197,6 +207,7 @@ def _settlement(ctx: Context, doc: DriverSettlement) -> Built:
                 "dueDate": doc.due_date.isoformat() if doc.due_date else None,
                 "memo": memo(doc.memo, period),
                 "expense": sublist(expense_lines(ctx, route, Book.DRIVER_PAYABLE, doc.earnings, "earnings")),
+                **approval(ctx),
             }
         ),
         depends_on=needs,
@@ -278,7 +289,7 @@ def _customer_payment(ctx: Context, doc: CustomerPayment) -> Built:
         "customer": customer,
         "payment": number(doc.amount.amount),
         **(ctx.funds(route, doc.deposit_account, AccountRole.UNDEPOSITED_FUNDS, "$.deposit_account") or {}),
-        "paymentMethod": ctx.mapped(
+        ctx.reference.payment_field: ctx.mapped(
             "payment_methods", ListKind.PAYMENT_METHOD, doc.payment_method, "$.payment_method"
         ),
         "memo": memo(doc.reference, doc.memo),
@@ -378,7 +389,7 @@ def _customer_deposit(ctx: Context, doc: CustomerDeposit) -> Built:
         "customer": customer,
         "payment": number(doc.amount.amount),
         **(ctx.funds(route, doc.deposit_account, AccountRole.UNDEPOSITED_FUNDS, "$.deposit_account") or {}),
-        "paymentMethod": ctx.mapped(
+        ctx.reference.payment_field: ctx.mapped(
             "payment_methods", ListKind.PAYMENT_METHOD, doc.payment_method, "$.payment_method"
         ),
         **fields,

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from tms_netsuite.documents import CarrierBill, Document, Invoice, JournalEntry, Kind, Status
-from tms_netsuite.mapping._config import MappingConfig
+from tms_netsuite.mapping._config import ClosedPeriod, MappingConfig
 from tms_netsuite.mapping._context import Context, number
 from tms_netsuite.mapping._entities import ENTITY_BUILDERS
 from tms_netsuite.mapping._external_ids import Suffix
@@ -27,7 +27,7 @@ from tms_netsuite.mapping._records import (
     Translated,
     Translation,
 )
-from tms_netsuite.mapping._reference import ReferenceData
+from tms_netsuite.mapping._reference import ReferenceData, Side
 from tms_netsuite.mapping._transactions import TRANSACTION_BUILDERS, Skip, apply_line, clean, sublist
 
 
@@ -73,7 +73,58 @@ def translate(document: Document, mapping: MappingConfig, reference: ReferenceDa
     records = tuple(built)
     if document.status is Status.VOID:
         records = _void(ctx, document, records)
+    records = tuple(_in_open_period(ctx, record) for record in records)
+    if ctx.errors:
+        return Failed(ctx.key, tuple(ctx.errors))
     return Translated(ctx.key, records)
+
+
+_SIDES = {
+    RecordType.INVOICE: Side.RECEIVABLES,
+    RecordType.CREDIT_MEMO: Side.RECEIVABLES,
+    RecordType.CUSTOMER_PAYMENT: Side.RECEIVABLES,
+    RecordType.CUSTOMER_DEPOSIT: Side.RECEIVABLES,
+    RecordType.DEPOSIT_APPLICATION: Side.RECEIVABLES,
+    RecordType.VENDOR_BILL: Side.PAYABLES,
+    RecordType.VENDOR_CREDIT: Side.PAYABLES,
+    RecordType.VENDOR_PAYMENT: Side.PAYABLES,
+}
+_PERIOD_FIX = (
+    "reopen or unlock it at Setup > Accounting > Manage Accounting Periods and `tms-netsuite retry`, or set "
+    '[options] closed_period = "next_open_period" to post such documents in the next open period (NetSuite\'s '
+    '"Allow Transaction Date Outside of the Posting Period" must then be Warn or Allow)'
+)
+
+
+def _in_open_period(ctx: Context, record: NetSuiteWrite) -> NetSuiteWrite:
+    """A transaction dated in a closed or locked period, by the mapping's ``closed_period`` policy: it fails (with
+    the others of its document), or posts in the next open period with its date kept. Periods unknown: as is."""
+    payload = record.payload
+    text = payload.get("tranDate")
+    if record.operation is Operation.DELETE or not isinstance(text, str) or "postingPeriod" in payload:
+        return record
+    period = ctx.reference.period_of(dt.date.fromisoformat(text))
+    side = _SIDES.get(record.record_type, Side.GENERAL)
+    if period is None or period.open_for(side):
+        return record
+    why = f"{text} falls in {period.name}, which is {period.why_not(side)}"
+    if ctx.config.options.closed_period is ClosedPeriod.FAIL:
+        ctx.fail("$.date", why, _PERIOD_FIX)
+        return record
+    later = ctx.reference.next_open_period(period, side)
+    if later is None:
+        ctx.fail("$.date", f"{why}, and no later period is open", "open the next period in NetSuite")
+        return record
+    payload.pop("externalId", None)
+    payload["postingPeriod"] = {"id": later.id}
+    return NetSuiteWrite.build(
+        record.record_type,
+        record.external_id,
+        payload,
+        operation=record.operation,
+        depends_on=record.depends_on,
+        transform_from=record.transform_from,
+    )
 
 
 def _void(ctx: Context, document: Document, records: tuple[NetSuiteWrite, ...]) -> tuple[NetSuiteWrite, ...]:

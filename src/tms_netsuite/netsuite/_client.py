@@ -333,6 +333,13 @@ class NetSuiteClient:
         ]
         return page
 
+    async def record_schema(self, record_type: str) -> dict[str, Any]:
+        """The record type's JSON Schema as this account has it (``GET /record/v1/metadata-catalog/{type}`` with
+        ``Accept: application/schema+json``): its ``properties`` follow the account's features, preferences and
+        custom fields ("the record structure can vary based on your specific NetSuite setup")."""
+        url = f"{self._rest_root}{RECORD_PATH}/metadata-catalog/{_record_type(record_type)}"
+        return _json_object(await self._send("GET", url, headers={"Accept": "application/schema+json"}))
+
     # -- system --------------------------------------------------------------------------------------
 
     async def server_time(self) -> datetime:
