@@ -16,7 +16,7 @@ EXPECTED = {
     "healthy", "rest-disabled", "tba-disabled", "revoked-token", "wrong-role-token", "admin-user",
     "missing-permissions", "no-suiteql-permission", "permissions-changed", "subsidiary-not-assigned",
     "missing-accounts", "closed-period", "clock-skew", "sandbox-account", "low-concurrency",
-    "bill-approval", "payment-instruments", "closed-period-allow",
+    "bill-approval", "payment-instruments", "closed-period-allow", "journal-approval",
 }  # fmt: skip
 
 ARTICLE_PERMISSIONS = {

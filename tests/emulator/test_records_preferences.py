@@ -149,3 +149,22 @@ async def test_allow_posts_a_closed_date_in_the_first_open_period_or_the_one_giv
     assert (second["postingPeriod"]["refName"], second["tranDate"]) == ("Nov 2026", "2026-10-15")
     assert closed[3] == "postingPeriod"
     assert dt.date.fromisoformat(first["tranDate"]) == dt.date(2026, 10, 15)
+
+
+JOURNAL = {"subsidiary": {"id": "1"}, "line": {"items": [{"account": {"id": "9"}, "debit": 60}, {"account": {"id": "1"}, "credit": 60}]}}  # fmt: skip
+
+
+@pytest.mark.anyio
+async def test_journal_approval_keeps_new_journals_pending_until_an_approver_approves() -> None:
+    with make("journal-approval") as emulator:
+        async with netsuite(emulator) as ns, netsuite(emulator, "admin") as admin:
+            entry = await ns.create("journalEntry", JOURNAL)
+            pending = await ns.get("journalEntry", entry)
+            refusal = await refused(ns.patch("journalEntry", entry, {"approved": True}))
+            await admin.patch("journalEntry", entry, {"approved": True})
+            approved = await ns.get("journalEntry", entry)
+        posting = emulator.store.query('SELECT posting FROM "transaction" WHERE id = ?', (int(entry),))[0][0]
+    assert pending["status"]["refName"] == "Pending Approval"
+    assert (refusal[:2], refusal[3]) == ((403, "INSUFFICIENT_PERMISSION"), "approved")
+    assert approved["status"]["refName"] == "Approved for Posting"
+    assert posting == "T"

@@ -381,7 +381,7 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
     "VendCred": {"A": "Open", "B": "Fully Applied"},
     "CustPymt": {"B": "Not Deposited", "C": "Deposited"},
     "CustDep": {"A": "Not Deposited", "B": "Deposited", "C": "Fully Applied"},
-    "Journal": {"B": "Approved for Posting"},
+    "Journal": {"A": "Pending Approval", "B": "Approved for Posting"},
 }
 
 ACCOUNT_TYPE_NAMES: dict[str, str] = {

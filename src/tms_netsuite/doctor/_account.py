@@ -12,7 +12,7 @@ from tms_netsuite.doctor._context import (
 )
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.doctor._setup import features_fix
-from tms_netsuite.mapping import AccountRole
+from tms_netsuite.mapping import AccountRole, BillApproval
 from tms_netsuite.netsuite import RequestError, SetupError
 
 
@@ -59,8 +59,37 @@ def check_features(ctx: Context) -> CheckResult:
             has_numbers = reference is not None and any(a.number for a in reference.accounts)
             (seen if has_numbers else unseen).append("Use Account Numbers")
     detail = f"shown by the API: {', '.join(seen) or 'none'}; not visible to the API: {', '.join(unseen)}"
+    detail += "".join(f"; {line}" for line in _record_shapes(ctx))
     fix = features_fix(ctx.settings.auth_method)
     return CheckResult("features", title, Status.CONFIRM if unseen else Status.PASS, detail, fix, DOCS_REST)
+
+
+def _record_shapes(ctx: Context) -> list[str]:
+    """What the record schemas (the metadata catalog) show: Payment Instruments and vendor bill approval routing,
+    with what the connector does about each."""
+    reference = ctx.reference
+    if reference is None:
+        return []
+    lines = []
+    if reference.payment_instruments is not None:
+        lines.append(
+            "Payment Instruments: on (customer payments and deposits are written with paymentOption)"
+            if reference.payment_instruments
+            else "Payment Instruments: off (customer payments and deposits are written with paymentMethod)"
+        )
+    if reference.bill_approval_routing is not None:
+        if not reference.bill_approval_routing:
+            lines.append("vendor bill approval routing: off (bills post when written)")
+        else:
+            policy = ctx.mapping.options.bill_approval if ctx.mapping is not None else BillApproval.LEAVE
+            what = (
+                "the integration approves the bills it creates (its role needs Vendor Bill Approval)"
+                if policy is BillApproval.APPROVE
+                else 'bills wait Pending Approval for people; their payments and credits stay blocked ("bill awaits '
+                'approval in NetSuite") until approved, looked at again each run'
+            )
+            lines.append(f'vendor bill approval routing: on, bill_approval = "{policy.value}": {what}')
+    return lines
 
 
 async def check_governance(ctx: Context) -> CheckResult:

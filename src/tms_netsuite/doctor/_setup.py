@@ -133,13 +133,25 @@ PREFERENCES: tuple[Preference, ...] = (
     Preference(
         "Allow Transaction Date Outside of the Posting Period",
         f"{ACCOUNTING_PREFERENCES} > General",
-        "Leave at Warn or Allow: the connector posts each document in the period of its date.",
+        'With the mapping\'s closed_period = "next_open_period", set Warn or Allow: the connector posts a document '
+        "dated in a closed period in the next open period, its date kept, which Disallow refuses. With "
+        '"fail" (the default) such documents fail one by one, whatever this says.',
+        "periods",
     ),
     Preference(
-        "Approval routing (invoices, vendor bills, journal entries)",
+        "Default Posting Period When Transaction Date in Closed Period",
+        f"{ACCOUNTING_PREFERENCES} > General",
+        "First Open Period or Current Period: applies only when a transaction names no posting period; the "
+        "connector names one whenever it moves a document out of a closed period, so either works.",
+    ),
+    Preference(
+        "Approval routing (vendor bills)",
         f"{ACCOUNTING_PREFERENCES} > Approval Routing",
-        "With approval routing on, the connector's bills and journals wait for approval before they post; "
-        "decide whether that is what you want.",
+        "With vendor bill approval on, new bills wait Pending Approval and cannot be paid. The mapping's "
+        '[options] bill_approval = "leave" (default) leaves them for people, and their payments wait blocked '
+        '("bill awaits approval in NetSuite"); "approve" approves the bills the connector creates (the role '
+        "needs the Vendor Bill Approval permission). The doctor's features check shows whether routing is on.",
+        "features",
     ),
     Preference(
         "Use Account Numbers",

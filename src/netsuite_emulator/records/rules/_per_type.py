@@ -65,8 +65,9 @@ def _deposit(row: sqlite3.Row, remaining: float) -> str:
     return "C" if remaining <= CENT else ("A" if row["undepfunds"] == "T" else "B")
 
 
-def _approved(_row: sqlite3.Row, _remaining: float) -> str:
-    return "B"
+def _approved(row: sqlite3.Row, _remaining: float) -> str:
+    # A Pending Approval (under "Require Approvals on Journal Entries"), B Approved for Posting.
+    return "A" if row["approvalstatus"] == 1 else "B"
 
 
 def _unchanged(_row: sqlite3.Row, _remaining: float) -> None:

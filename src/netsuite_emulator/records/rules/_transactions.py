@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from netsuite_emulator.records._account_view import APPROVAL_NAMES, PENDING_APPROVAL, REJECTED
+from netsuite_emulator.records._account_view import APPROVAL_NAMES, APPROVED, PENDING_APPROVAL, REJECTED
 from netsuite_emulator.records._io import (
     CENT,
     Ctx,
@@ -436,27 +436,38 @@ class TransactionWriter:
         return closed if row is None else row
 
     def _approval(self, v: dict[str, Any], source: sqlite3.Row | None) -> int | None:
-        """A bill's approval status under vendor bill approval routing: new bills wait Pending Approval, and only a
-        role with the Vendor Bill Approval permission may change it (help.bill.com on NetSuite's default approval
-        status, third party; the permission: netsuite-permissions.md, TRAN_VENDBILLAPPRV)."""
-        ctx = self.ctx
-        if not (ctx.bill_approval and self.rules.type_code == "VendBill"):
-            return None if source is None else source["approvalstatus"]
+        """The approval status under approval routing: new vendor bills (Approval Routing > Vendor Bills) and
+        journal entries ("Require Approvals on Journal Entries") wait Pending Approval, and only a role with the
+        Vendor Bill Approval or Journal Approval permission may approve them (help.bill.com on NetSuite's default
+        approval status, third party; the permissions: netsuite-permissions.md, TRAN_VENDBILLAPPRV and
+        TRAN_JOURNALAPPRV). A bill takes ``approvalStatus`` (1, 2, 3), a journal its ``approved`` checkbox."""
+        ctx, code = self.ctx, self.rules.type_code
         held = None if source is None else source["approvalstatus"]
-        given = v.get("approvalStatus")
-        wanted = int(given) if given is not None else (held or PENDING_APPROVAL)
-        if wanted not in APPROVAL_IDS:
-            raise invalid_value(given, "approvalStatus")
-        if wanted != (held or PENDING_APPROVAL) and not ctx.may_approve_bills:
+        given: int | None
+        if code == "VendBill" and ctx.bill_approval:
+            element, allowed = "approvalStatus", ctx.may_approve_bills
+            text = v.get("approvalStatus")
+            if text is not None and not (str(text).isdigit() and int(text) in APPROVAL_IDS):
+                raise invalid_value(text, "approvalStatus")
+            given = None if text is None else int(text)
+        elif code == "Journal" and ctx.journal_approval:
+            element, allowed = "approved", ctx.may_approve_journals
+            flag = v.get("approved")
+            given = None if flag is None else (APPROVED if flag == "T" else PENDING_APPROVAL)
+        else:
+            return held
+        current = held or PENDING_APPROVAL
+        wanted = current if given is None else given
+        if wanted != current and not allowed:
             # NetSuite's wording for a field the role may not set (SOAP's INSUFFICIENT_PERMISSION text, as
             # integrations report it); the REST status and code are guesses.
             raise RecordError(
                 403,
                 "INSUFFICIENT_PERMISSION",
-                "You do not have permissions to set a value for element approvalStatus due to one of the following "
+                f"You do not have permissions to set a value for element {element} due to one of the following "
                 "reasons: 1) The field is read-only; 2) An associated feature is disabled; 3) The field is "
                 "available either when a record is created or updated, but not in both cases.",
-                "approvalStatus",
+                element,
             )
         return wanted
 
