@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,9 +23,8 @@ BASE_URL = "http://emulator.test"
 AWAITS_APPROVAL = "bill awaits approval in NetSuite"
 
 
-async def export(
-    emulator: Emulator, tmp_path: Path, *, mapping: Path | None = None, loads: int = 24
-) -> tuple[int, dict[str, object]]:
+async def export(emulator: Emulator, tmp_path: Path, *, mapping: Path | None = None, loads: int = 24) -> int:
+    """`export --json` of a generated month (the same file on every call) into the emulator."""
     source = tmp_path / "documents.jsonl"
     if not source.exists():
         with source.open("w") as stream:
@@ -41,8 +41,7 @@ async def export(
     )
     environ = emulator.env(base_url=BASE_URL)
     transport = httpx.ASGITransport(app=emulator.app)
-    code = await export_with(options, NetSuiteSettings.from_environ(environ), environ, transport=transport)
-    return code, {}
+    return await export_with(options, NetSuiteSettings.from_environ(environ), environ, transport=transport)
 
 
 def _ledger(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -51,18 +50,15 @@ def _ledger(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def _states(tmp_path: Path) -> dict[tuple[str, str], int]:
-    return {
-        (kind, state): n
-        for kind, state, n in _ledger(
-            tmp_path, "SELECT kind, state, COUNT(*) FROM documents GROUP BY kind, state"
-        )
-    }  # type: ignore[misc]
+    rows = _ledger(tmp_path, "SELECT kind, state, COUNT(*) FROM documents GROUP BY kind, state")
+    return {(str(kind), str(state)): int(str(n)) for kind, state, n in rows}
 
 
 async def _summary(
-    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], **kw: object
-) -> tuple[int, dict[str, object]]:
-    code, _ = await export(emulator, tmp_path, **kw)  # type: ignore[arg-type]
+    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], mapping: Path | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The exit code and the `--json` summary of one export."""
+    code = await export(emulator, tmp_path, mapping=mapping)
     return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
@@ -162,7 +158,7 @@ async def test_closed_period_fail_fails_those_documents_alone_and_the_run_goes_o
     customers and vendors are still exported; the preflight warns instead of stopping the run."""
     with Emulator.from_scenario("closed-period") as emulator:
         code, summary = await _summary(emulator, tmp_path, capsys)
-    checks = {check["id"]: check for check in summary["checks"]}  # type: ignore[attr-defined]
+    checks = {check["id"]: check for check in summary["checks"]}
     assert checks["periods"]["status"] == "warn"
     assert 'closed_period = "fail"' in checks["periods"]["detail"]
     assert "Oct 2026 (closed)" in checks["periods"]["detail"]
@@ -192,7 +188,7 @@ async def test_closed_period_next_open_period_posts_in_november_with_the_date_ke
             'SELECT DISTINCT p.periodname, substr(t.trandate, 1, 7) FROM "transaction" t '
             "JOIN accountingperiod p ON p.id = t.postingperiod"
         )
-    checks = {check["id"]: check for check in summary["checks"]}  # type: ignore[attr-defined]
+    checks = {check["id"]: check for check in summary["checks"]}
     assert checks["periods"]["status"] == "warn"
     assert "Warn or Allow" in checks["periods"]["fix"]
     if scenario == "closed-period-allow":

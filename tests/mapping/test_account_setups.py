@@ -45,8 +45,10 @@ def test_payment_option_where_payment_instruments_is_on(
     document = validate_document(f.customer_payment())
     on = translate(document, mapping, dataclasses.replace(reference, payment_instruments=True))
     off = translate(document, mapping, dataclasses.replace(reference, payment_instruments=False))
-    assert isinstance(on, Translated) and isinstance(off, Translated)
-    assert "paymentOption" in on.records[0].payload and "paymentMethod" not in on.records[0].payload
+    assert isinstance(on, Translated)
+    assert isinstance(off, Translated)
+    assert "paymentOption" in on.records[0].payload
+    assert "paymentMethod" not in on.records[0].payload
     assert off.records[0].payload["paymentMethod"] == on.records[0].payload["paymentOption"]
 
 
@@ -91,7 +93,8 @@ def test_next_open_period_skips_a_period_locked_for_the_side(
     known = dataclasses.replace(reference, periods=PERIODS)
     invoice = translate(validate_document({**f.invoice(), "date": "2026-10-05"}), moved, known)
     bill = translate(validate_document({**f.carrier_bill(), "date": "2026-10-05"}), moved, known)
-    assert isinstance(invoice, Translated) and isinstance(bill, Translated)
+    assert isinstance(invoice, Translated)
+    assert isinstance(bill, Translated)
     assert (invoice.records[0].payload["postingPeriod"], invoice.records[0].payload["tranDate"]) == (
         {"id": "11"},
         "2026-10-05",
@@ -106,6 +109,7 @@ def test_open_periods_and_unknown_periods_leave_the_record_as_it_is(
     document = validate_document({**f.invoice(), "date": "2026-12-05", "due_date": "2026-12-31"})
     with_periods = translate(document, mapping, dataclasses.replace(reference, periods=PERIODS))
     without = translate(document, mapping, reference)
-    assert isinstance(with_periods, Translated) and isinstance(without, Translated)
+    assert isinstance(with_periods, Translated)
+    assert isinstance(without, Translated)
     assert with_periods.records == without.records
     assert "postingPeriod" not in with_periods.records[0].payload
