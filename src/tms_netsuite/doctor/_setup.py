@@ -126,8 +126,8 @@ PREFERENCES: tuple[Preference, ...] = (
     Preference(
         "Accounting periods open",
         "Setup > Accounting > Manage Accounting Periods",
-        "The periods of the documents to export must exist and be open for A/R and A/P; the doctor lists the "
-        "closed or locked ones.",
+        "The periods of the documents to export must exist; the doctor lists the closed or locked ones that hold "
+        "pending documents, and the mapping's closed_period option decides what happens to those documents.",
         "periods",
     ),
     Preference(
@@ -136,7 +136,6 @@ PREFERENCES: tuple[Preference, ...] = (
         'With the mapping\'s closed_period = "next_open_period", set Warn or Allow: the connector posts a document '
         "dated in a closed period in the next open period, its date kept, which Disallow refuses. With "
         '"fail" (the default) such documents fail one by one, whatever this says.',
-        "periods",
     ),
     Preference(
         "Default Posting Period When Transaction Date in Closed Period",
@@ -152,6 +151,12 @@ PREFERENCES: tuple[Preference, ...] = (
         '("bill awaits approval in NetSuite"); "approve" approves the bills the connector creates (the role '
         "needs the Vendor Bill Approval permission). The doctor's features check shows whether routing is on.",
         "features",
+    ),
+    Preference(
+        "Require Approvals on Journal Entries",
+        f"{ACCOUNTING_PREFERENCES} > General",
+        "With it on, the connector's journal entries wait Pending Approval and do not post until someone with the "
+        "Journal Approval permission approves them; nothing the connector writes waits on them.",
     ),
     Preference(
         "Use Account Numbers",
