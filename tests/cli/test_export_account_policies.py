@@ -4,6 +4,7 @@ code path (`export_with`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from netsuite_emulator import Emulator
+from tms_netsuite.cli import main
 from tms_netsuite.cli._export import ExportOptions, export_with
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
@@ -107,12 +110,21 @@ async def test_payments_awaiting_approval_are_rechecked_on_the_next_run_not_poll
     """A run leaves them blocked and ends; once people approve the bills, the next run pays them."""
     with Emulator.from_scenario("bill-approval") as emulator:
         _, first = await _summary(emulator, tmp_path, capsys)
+        env_file = tmp_path / "netsuite.env"
+        env_file.write_text(f"NETSUITE_ACCOUNT_ID={emulator.account_id}\n")
+        where = ["--env-file", str(env_file), "--ledger", str(tmp_path / "l.db")]
+        errors = await asyncio.to_thread(CliRunner().invoke, main, ["errors", *where])  # it runs its own loop
         _, again = await _summary(emulator, tmp_path, capsys)  # still pending: blocked again, nothing failed
         emulator.store.execute(
             "UPDATE \"transaction\" SET approvalstatus = 2, posting = 'T' WHERE type = 'VendBill'"
         )
         code, last = await _summary(emulator, tmp_path, capsys)
-    assert first["blocked"] == again["blocked"] > 0
+    assert first["blocked"] == first["awaiting_approval"] == again["blocked"] > 0
+    assert f"{first['blocked']} blocked until people approve bills in NetSuite" in errors.output, (
+        errors.output
+    )
+    assert "bill_payment" in errors.output
+    assert "waiting for a record another document should write" not in errors.output
     assert again["failed"] == 0
     assert (code, last["blocked"], last["failed"]) == (0, 0, 0)
 
