@@ -144,3 +144,21 @@ async def test_over_a_real_socket_with_the_env_file(auth: str, tmp_path: Path) -
     assert info.company_id == values["NETSUITE_ACCOUNT_ID"]
     assert values["NETSUITE_BASE_URL"].startswith("http://127.0.0.1:")
     assert abs(server_time - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field"), [("healthy", "paymentMethod"), ("payment-instruments", "paymentOption")]
+)
+async def test_record_schema_shows_the_fields_the_account_has(
+    scenario: str, field: str, tmp_path: Path
+) -> None:
+    """The metadata catalog's JSON Schema of a record follows the account's features; an unknown type is 404."""
+    with Emulator.from_scenario(scenario) as emulator:
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with connect(settings_for(emulator, tmp_path), transport=transport) as ns:
+            schema = await ns.record_schema("customerpayment")
+            with pytest.raises(NotFoundError):
+                await ns.record_schema("nosuchrecord")
+    assert field in schema["properties"]
+    (other,) = {"paymentMethod", "paymentOption"} - {field}
+    assert other not in schema["properties"]
