@@ -40,7 +40,6 @@ from tms_netsuite.mapping._reference import (
     ListRecord,
     Period,
     ReferenceData,
-    Side,
     Subsidiary,
 )
 from tms_netsuite.mapping._resolve import ROLE_TYPES, book_entries, target_of
@@ -67,7 +66,6 @@ __all__ = [
     "RecordKey",
     "RecordType",
     "ReferenceData",
-    "Side",
     "Skipped",
     "Subsidiary",
     "Suffix",
