@@ -153,6 +153,31 @@ async def test_closed_period(tmp_path: Path) -> None:
     assert "Manage Accounting Periods" in (periods.fix or "")
 
 
+@pytest.mark.parametrize(
+    ("scenario", "shown"),
+    [
+        ("healthy", ("Payment Instruments: off", "vendor bill approval routing: off")),
+        (
+            "payment-instruments",
+            ("Payment Instruments: on (customer payments and deposits are written with paymentOption)",),
+        ),
+        (
+            "bill-approval",
+            ('vendor bill approval routing: on, bill_approval = "leave": bills wait Pending Approval',),
+        ),
+    ],
+)
+async def test_features_show_payment_instruments_and_bill_approval(
+    tmp_path: Path, scenario: str, shown: tuple[str, ...]
+) -> None:
+    """Read from the record schemas (the metadata catalog): what the account has, and what the mapping does."""
+    report, _ = await diagnose(scenario, tmp_path)
+    features = report.get("features")
+    for text in shown:
+        assert text in features.detail, features.detail
+    assert not report.failed
+
+
 async def test_oauth2_identity_is_confirmed(tmp_path: Path) -> None:
     report, _ = await diagnose("healthy", tmp_path, auth="oauth2")
     assert report.get("token-identity").status is Status.CONFIRM
