@@ -25,11 +25,18 @@ APPROVAL_NAMES = {"1": "Pending Approval", "2": "Approved", "3": "Rejected"}
 PENDING_APPROVAL, APPROVED, REJECTED = 1, 2, 3
 
 _PAYMENT_TYPES = frozenset({"customerpayment", "customerdeposit"})
+_SHAPED = _PAYMENT_TYPES | {"vendorbill"}
+
+
+def account_view(rt: RecordType, *, payment_instruments: bool, bill_approval: bool) -> RecordType:
+    """``rt`` with the fields this account's features and preferences give it."""
+    if rt.key not in _SHAPED:
+        return rt
+    return _shaped(rt, payment_instruments, bill_approval)
 
 
 @functools.cache
-def account_view(rt: RecordType, *, payment_instruments: bool, bill_approval: bool) -> RecordType:
-    """``rt`` with the fields this account's features and preferences give it."""
+def _shaped(rt: RecordType, payment_instruments: bool, bill_approval: bool) -> RecordType:
     fields: tuple[Field, ...] = rt.fields
     if payment_instruments and rt.key in _PAYMENT_TYPES:
         fields = tuple(PAYMENT_OPTION if f.name == "paymentMethod" else f for f in fields)
