@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from tms_netsuite.doctor import CheckResult, Status, run_fast_checks
 from tms_netsuite.export import Exporter, ExportReport
-from tms_netsuite.ledger import Ledger
+from tms_netsuite.ledger import Ledger, content_hash
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient
 
@@ -25,6 +25,7 @@ class RunResult:
     concurrency_limit: int | None = None
     report: ExportReport | None = None
     lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
+    requeued_for_mapping: int = 0  # documents that failed on the mapping, queued again because it changed
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -58,6 +59,10 @@ async def run_export(
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
     The lists the checks read are what translation uses."""
     result = RunResult()
+    # A document that failed on the mapping waits for the mapping to change, not for `retry`.
+    result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
+        content_hash(mapping.model_dump(mode="json"))
+    )
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
     governor = ConcurrencyGovernor(known_limit=concurrency)
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())

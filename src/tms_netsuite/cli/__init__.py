@@ -11,8 +11,9 @@ from tms_netsuite.cli._demo import demo
 from tms_netsuite.cli._doctor import doctor_command
 from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.cli._exit import ExitCode
-from tms_netsuite.cli._export import errors_command, export_command, retry_command, status_command
+from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
+from tms_netsuite.cli._reports import errors_command, retry_command, status_command
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 

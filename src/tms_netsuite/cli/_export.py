@@ -23,7 +23,7 @@ from rich.table import Table
 from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
-from tms_netsuite.errors import ConfigurationError
+from tms_netsuite.errors import ConfigurationError, TmsNetSuiteError
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
 from tms_netsuite.ledger import AWAITS_APPROVAL, Ledger, LedgerRow, State, ledger_url
 from tms_netsuite.mapping import MappingConfig, load_mapping
@@ -132,16 +132,51 @@ def export_command(
     try:
         code = asyncio.run(_stopped_by_sigterm(export_with(options, settings, environ)))
     except (KeyboardInterrupt, asyncio.CancelledError) as exc:
-        _stderr.print(
-            "Stopped: finished documents are recorded; those under way go to the next run, which looks each "
-            "up in NetSuite before writing it.",
-            highlight=False,
-        )
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        _report_stop("Ctrl-C" if interrupted else "SIGTERM", options, environ, settings.account)
         # The shells' convention: 128 + the signal's number.
-        raise SystemExit(
-            128 + (signal.SIGINT if isinstance(exc, KeyboardInterrupt) else signal.SIGTERM)
-        ) from None
+        raise SystemExit(128 + (signal.SIGINT if interrupted else signal.SIGTERM)) from None
     raise SystemExit(code)
+
+
+def _report_stop(
+    signal_name: str, options: ExportOptions, environ: Mapping[str, str], account: AccountId
+) -> None:
+    """After Ctrl-C or SIGTERM: what is done, and what the next run checks (read back from the ledger, which the
+    stopped run settled before letting go)."""
+    try:
+        counts = asyncio.run(_counts(options.ledger, environ, account))
+    except (KeyboardInterrupt, TmsNetSuiteError):  # a second Ctrl-C, or the ledger went away: say less
+        counts = None
+    message = f"Stopped by {signal_name}: finished documents are recorded"
+    if counts is not None:
+        done = ", ".join(f"{counts[s]} {s.value}" for s in _DONE_STATES if counts.get(s)) or "nothing yet"
+        message += f" ({done}; failed {counts.get(State.FAILED, 0)}, blocked {counts.get(State.BLOCKED, 0)})"
+        under_way, pending = counts.get(State.EXPORTING, 0), counts.get(State.PENDING, 0)
+        message += (
+            f". The next export looks up in NetSuite the {under_way} documents that were under way before "
+            f"writing anything for them, then exports them and the {pending} pending."
+        )
+    else:
+        message += "; those under way go to the next run, which looks each up in NetSuite before writing it."
+    if options.as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "stopped": signal_name,
+                    "counts": None if counts is None else {s.value: n for s, n in counts.items()},
+                }
+            )
+        )
+    _stderr.print(message, highlight=False)
+
+
+_DONE_STATES = (State.SYNCED, State.VOID, State.SKIPPED, State.SUPERSEDED)
+
+
+async def _counts(ledger: Path | None, environ: Mapping[str, str], account: AccountId) -> dict[State, int]:
+    async with open_ledger(ledger, environ, account) as opened:
+        return await opened.counts()
 
 
 async def _stopped_by_sigterm(work: Coroutine[Any, Any, int]) -> int:
@@ -177,7 +212,7 @@ async def export_with(
         ingested = IngestResult()
         if options.input is not None:
             with options.input.open("rb") as lines:  # decoded per line: one bad byte rejects one line
-                ingested = await ingest_lines(ledger, lines)
+                ingested = await ingest_lines(ledger, lines, source=str(options.input.resolve()))
             for rejected in ingested.rejected:
                 _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)
             for conflict in ingested.conflicts:
@@ -294,6 +329,7 @@ def _summary(
     assert report is not None
     return {
         "documents": report.documents,
+        "exported": report.synced + report.voided,
         "records_written": report.records_written,
         "created": report.created,
         "updated": report.updated,
@@ -323,13 +359,29 @@ def _summary(
 def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
     for check in result.checks:
         click.echo(f"  check {check.id}: {check.status.value} ({check.detail})")
-    limit = result.concurrency_limit
+    if result.requeued_for_mapping:
+        click.echo(
+            f"  {result.requeued_for_mapping} documents that failed on the mapping were queued again: the mapping "
+            "changed since the last export."
+        )
+    report = result.report
+    assert report is not None
+    tried = report.documents
+    exported = summary["exported"]
+    left = {
+        "skipped": report.skipped,
+        "failed": report.failed,
+        "blocked": report.blocked,
+        "to be tried again": report.rescheduled,
+    }
+    of = ", ".join(f"{n} {what}" for what, n in left.items() if n)
     click.echo(
-        f"Exported {summary['documents']} document versions: {summary['records_written']} NetSuite records written "
-        f"({summary['created']} created, {summary['updated']} updated, {summary['deleted']} deleted) with "
-        f"{summary['requests']} requests ({summary['existence_queries']} existence queries) in "
-        f"{summary['wall_s']:.1f} s; concurrency {'limit ' + str(limit) if limit else 'learned from 429s'}, "
-        f"{summary['http_429']} throttled."
+        f"Exported {exported} document versions"
+        + (f" of {tried} tried ({of})" if exported != tried else "")
+        + f": {summary['records_written']} NetSuite records written ({summary['created']} created, "
+        f"{summary['updated']} updated, {summary['deleted']} deleted) with {summary['requests']} requests "
+        f"({summary['existence_queries']} existence queries) in {summary['wall_s']:.1f} s; "
+        f"{_concurrency(result.concurrency_limit, summary['http_429'])}."
     )
     if summary["in_other_runs"]:
         click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
@@ -353,6 +405,15 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
             click.echo(
                 f"  {summary[key]} {key}: see `tms-netsuite errors` and `tms-netsuite status --state {key}`"
             )
+
+
+def _concurrency(limit: int | None, throttled: int) -> str:
+    """How the run kept to the account's concurrency limit, in words that match what happened."""
+    if limit:
+        return f"concurrency limit {limit}, {throttled} requests throttled (429)"
+    if throttled:
+        return f"concurrency learned from {throttled} throttled requests (429)"
+    return "the account's concurrency limit is unknown and no request was throttled"
 
 
 def _not_started(result: RunResult, as_json: bool) -> int:
@@ -407,27 +468,6 @@ def _stopped(exc: RunStopped, as_json: bool) -> int:
     return ExitCode.CANNOT_START
 
 
-@click.command("status")
-@click.option("--state", type=click.Choice([s.value for s in State]), help="Only rows in this state.")
-@env_file_option
-@ledger_option
-@json_option
-def status_command(state: str | None, env_file: Path | None, ledger: Path | None, as_json: bool) -> None:
-    """Show where every document version stands, by kind and state."""
-    environ = read_environment(env_file)
-    rows = asyncio.run(_rows(ledger, environ, State(state) if state else None))
-    if as_json:
-        click.echo(json.dumps([_row_json(row) for row in rows]))
-        return
-    print_state_table(rows)
-    if state:
-        for row in rows:
-            click.echo(
-                f"  {row.kind} {row.tms_id} v{row.version}: {row.state.value}"
-                + (f" ({reason})" if (reason := row.blocked_on or row.skip_reason) else "")
-            )
-
-
 def print_state_table(rows: list[LedgerRow]) -> None:
     """Document versions by kind (rows) and state (columns, only those that occur)."""
     counts = Counter((row.kind, row.state) for row in rows)
@@ -436,95 +476,3 @@ def print_state_table(rows: list[LedgerRow]) -> None:
     for kind in sorted({row.kind for row in rows}):
         table.add_row(kind, *[str(counts.get((kind, s), "")) for s in states])
     Console(width=max(100, Console().width)).print(table)
-
-
-async def _rows(ledger: Path | None, environ: Mapping[str, str], state: State | None) -> list[LedgerRow]:
-    async with open_ledger(ledger, environ, _account(environ)) as opened:
-        return [row async for row in opened.rows(state=state)]
-
-
-def _row_json(row: LedgerRow) -> dict[str, Any]:
-    return {
-        "id": row.row_id,
-        "kind": row.kind,
-        "tms_id": row.tms_id,
-        "version": row.version,
-        "state": row.state.value,
-        "attempts": row.attempts,
-        "blocked_on": row.blocked_on,
-        "skip_reason": row.skip_reason,
-        "error": None
-        if row.error is None
-        else {
-            "category": row.error.category,
-            "code": row.error.code,
-            "detail": row.error.detail,
-            "fix": row.error.fix,
-        },
-        "records": [
-            {"type": r.record_type, "external_id": r.external_id, "internal_id": r.internal_id, "url": r.url}
-            for r in row.records
-        ],
-    }
-
-
-@click.command("errors")
-@env_file_option
-@ledger_option
-def errors_command(env_file: Path | None, ledger: Path | None) -> None:
-    """List failed and blocked documents, grouped by cause, with the fix."""
-    environ = read_environment(env_file)
-    failed = asyncio.run(_rows(ledger, environ, State.FAILED))
-    blocked = asyncio.run(_rows(ledger, environ, State.BLOCKED))
-    groups: dict[tuple[str, str], list[LedgerRow]] = {}
-    for row in failed:
-        error = row.error
-        key = (
-            f"{error.code or error.category}: {error.cause or error.detail}" if error else "unknown",
-            (error.fix or "") if error else "",
-        )
-        groups.setdefault(key, []).append(row)
-    for (cause, fix), rows in sorted(groups.items(), key=lambda item: -len(item[1])):
-        click.echo(f"{len(rows)} failed — {cause}")
-        if fix:
-            click.echo(f"  fix: {fix}")
-        for row in rows[:20]:
-            detail = row.error.detail if row.error else ""
-            click.echo(f"  - {row.kind} {row.tms_id} v{row.version} (#{row.row_id}): {detail}")
-        if len(rows) > 20:
-            click.echo(f"  … and {len(rows) - 20} more")
-    awaiting = [row for row in blocked if (row.blocked_on or "").startswith(AWAITS_APPROVAL)]
-    blocked = [row for row in blocked if row not in awaiting]
-    if awaiting:
-        click.echo(
-            f"{len(awaiting)} blocked until people approve bills in NetSuite (each export run looks again):"
-        )
-        for row in awaiting[:20]:
-            click.echo(f"  - {row.kind} {row.tms_id} v{row.version}: {row.blocked_on}")
-    if blocked:
-        click.echo(f"{len(blocked)} blocked, waiting for a record another document should write:")
-        for row in blocked[:20]:
-            click.echo(f"  - {row.kind} {row.tms_id} v{row.version} waits for {row.blocked_on}")
-    if not failed and not blocked and not awaiting:
-        click.echo("No failed or blocked documents.")
-
-
-@click.command("retry")
-@click.option("--all", "retry_all", is_flag=True, help="Every failed and blocked document.")
-@click.argument("row_ids", nargs=-1, type=int)
-@env_file_option
-@ledger_option
-def retry_command(
-    retry_all: bool, row_ids: tuple[int, ...], env_file: Path | None, ledger: Path | None
-) -> None:
-    """Queue failed or blocked documents again (by row id, as `errors` shows it) after fixing the cause."""
-    if not retry_all and not row_ids:
-        raise click.UsageError("name row ids (see `tms-netsuite errors`) or pass --all")
-    environ = read_environment(env_file)
-
-    async def retry() -> int:
-        async with open_ledger(ledger, environ, _account(environ)) as opened:
-            return await opened.retry(None if retry_all else list(row_ids))
-
-    count = asyncio.run(retry())
-    click.echo(f"{count} document versions queued again; run `tms-netsuite export` to send them.")

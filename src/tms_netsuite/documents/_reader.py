@@ -60,12 +60,14 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A line that does not; `kind` and `id` are given when the line had them."""
+    """A line that does not; `kind` and `id` are given when the line had them, `raw` is the line as read (bytes
+    that are not UTF-8 shown as ``\\x..`` escapes, a line past the length limit cut there)."""
 
     line: int
     issues: tuple[Issue, ...]
     kind: str | None = None
     id: str | None = None
+    raw: str = ""
 
     def __str__(self) -> str:
         subject = f" ({self.kind} {self.id})" if self.kind and self.id else ""
@@ -117,19 +119,29 @@ def read_documents(lines: Iterable[str | bytes]) -> Iterator[ReadResult]:
         if number == 1:
             raw = raw.removeprefix(_BOM_BYTES) if isinstance(raw, bytes) else raw.removeprefix(_BOM)
         if len(raw) > MAX_LINE_CHARS:
-            yield Rejected(number, (Issue("$", f"line is longer than {MAX_LINE_CHARS} characters"),))
+            too_long = Issue("$", f"line is longer than {MAX_LINE_CHARS} characters")
+            yield Rejected(number, (too_long,), raw=_shown(raw[:_RAW_KEPT]))
             continue
         if isinstance(raw, bytes):
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                yield Rejected(number, (Issue("$", _not_utf8(raw, error)),))
+                yield Rejected(number, (Issue("$", _not_utf8(raw, error)),), raw=_shown(raw[:_RAW_KEPT]))
                 continue
         else:
             line = raw
         if not line.strip():
             continue
         yield _read_line(number, line)
+
+
+_RAW_KEPT = 4000  # of a rejected line, what the report keeps
+
+
+def _shown(raw: str | bytes) -> str:
+    """A rejected line as text: bytes that are not UTF-8 as escapes, without the line's end."""
+    text = raw.decode("utf-8", errors="backslashreplace") if isinstance(raw, bytes) else raw
+    return text.rstrip("\r\n")
 
 
 def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:
@@ -141,12 +153,12 @@ def _read_line(number: int, line: str) -> ReadResult:
     try:
         data = _load_json(line)
     except InvalidDocument as error:
-        return Rejected(number, error.issues)
+        return Rejected(number, error.issues, raw=_shown(line[:_RAW_KEPT]))
     try:
         return Accepted(number, validate_document(data))
     except InvalidDocument as error:
         kind, doc_id = _identity(data)
-        return Rejected(number, error.issues, kind, doc_id)
+        return Rejected(number, error.issues, kind, doc_id, raw=_shown(line[:_RAW_KEPT]))
 
 
 def _load_json(text: str) -> Any:

@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from tms_netsuite.documents import InvalidDocument, validate_document
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import AwaitingApproval, Blocked, RecordWriter
-from tms_netsuite.ledger import AWAITS_APPROVAL, Claimed, ErrorInfo, Outcome, State, WrittenRecord
+from tms_netsuite.ledger import (
+    AWAITS_APPROVAL,
+    MAPPING_ERROR_CODE,
+    Claimed,
+    ErrorInfo,
+    Outcome,
+    State,
+    WrittenRecord,
+)
 from tms_netsuite.mapping import Failed, MappingConfig, ReferenceData, Skipped, Translated, translate
 from tms_netsuite.netsuite import (
     Backoff,
@@ -85,7 +93,7 @@ class DocumentExport:
             elif isinstance(prepared, Failed):
                 first = prepared.errors[0]
                 detail = "; ".join(str(error) for error in prepared.errors)
-                await self._fail(row, ErrorInfo("data", "MAPPING", detail, first.cause, first.fix))
+                await self._fail(row, ErrorInfo("data", MAPPING_ERROR_CODE, detail, first.cause, first.fix))
             elif isinstance(prepared, Skipped):
                 await self._settlement.finished(Outcome.skipped(row.row_id, prepared.reason))
             else:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from tms_netsuite.documents import Accepted, Document, Kind, Rejected, Status, dump_document, read_documents
-from tms_netsuite.ledger import Conflict, IngestItem, IngestSummary, Ledger
+from tms_netsuite.ledger import Conflict, IngestItem, IngestSummary, Ledger, RejectedLine
 
 # Claimed in this order, so the records a document refers to are written before it.
 KIND_PRIORITY: dict[Kind, int] = {
@@ -62,16 +62,21 @@ def ledger_item(document: Document) -> IngestItem:
     )
 
 
-async def ingest_lines(ledger: Ledger, lines: Iterable[str | bytes]) -> IngestResult:
+async def ingest_lines(
+    ledger: Ledger, lines: Iterable[str | bytes], *, source: str | None = None
+) -> IngestResult:
     """Validate JSON Lines and record every valid document version; a bad line never stops the others, and
-    neither does a version refused as a conflict."""
+    neither does a version refused as a conflict. With ``source`` (the input's name), the rejected lines are
+    kept in the ledger in place of those of its last ingest, for `errors` and `status` to show."""
     result = IngestResult()
     chunk: list[IngestItem] = []
     numbers: list[int] = []
+    accepted: list[tuple[str, str]] = []
     for read in read_documents(lines):
         if isinstance(read, Accepted):
             chunk.append(ledger_item(read.document))
             numbers.append(read.line)
+            accepted.append((read.document.kind.value, read.document.id))
         else:
             result.rejected.append(read)
         if len(chunk) >= _CHUNK:
@@ -79,7 +84,21 @@ async def ingest_lines(ledger: Ledger, lines: Iterable[str | bytes]) -> IngestRe
             chunk, numbers = [], []
     if chunk:
         result.add(await ledger.ingest(chunk), numbers)
+    if source is not None:
+        kept = [_kept(source, rejected) for rejected in result.rejected]
+        await ledger.keep_rejected(source, kept, accepted)
     return result
+
+
+def _kept(source: str, rejected: Rejected) -> RejectedLine:
+    return RejectedLine(
+        source=source,
+        line=rejected.line,
+        issues=tuple((issue.field, issue.reason) for issue in rejected.issues),
+        raw=rejected.raw,
+        kind=rejected.kind,
+        tms_id=rejected.id,
+    )
 
 
 async def ingest_documents(ledger: Ledger, documents: Iterable[Document]) -> IngestResult:

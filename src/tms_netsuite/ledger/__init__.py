@@ -5,6 +5,7 @@ from __future__ import annotations
 from tms_netsuite.ledger._ledger import Ledger
 from tms_netsuite.ledger._model import (
     AWAITS_APPROVAL,
+    MAPPING_ERROR_CODE,
     Claimed,
     Conflict,
     ErrorInfo,
@@ -12,6 +13,7 @@ from tms_netsuite.ledger._model import (
     IngestSummary,
     LedgerRow,
     Outcome,
+    RejectedLine,
     State,
     WrittenRecord,
     content_hash,
@@ -22,6 +24,7 @@ from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 __all__ = [
     "AWAITS_APPROVAL",
     "DEFAULT_LEDGER_PATH",
+    "MAPPING_ERROR_CODE",
     "Claimed",
     "Conflict",
     "ErrorInfo",
@@ -31,6 +34,7 @@ __all__ = [
     "LedgerRow",
     "LedgerUnavailable",
     "Outcome",
+    "RejectedLine",
     "State",
     "WrittenRecord",
     "content_hash",

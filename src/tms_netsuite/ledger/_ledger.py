@@ -25,6 +25,7 @@ from tms_netsuite.ledger._model import (
     IngestSummary,
     LedgerRow,
     Outcome,
+    RejectedLine,
     State,
     WrittenRecord,
     content_hash,
@@ -316,6 +317,9 @@ class Ledger:
             if outcomes:
                 values = [queries.finish_values(outcome, now) for outcome in outcomes]
                 await conn.execute(queries.finish(self.account, run_id), values)
+                written = [o.row_id for o in outcomes if o.state in (State.SYNCED, State.VOID)]
+                if written:
+                    await conn.execute(queries.supersede_replaced(self.account, written, now))
             if release:
                 await conn.execute(queries.release(self.account, release, now))
 
@@ -355,6 +359,82 @@ class Ledger:
         async with self._engine.begin() as conn:
             result = await conn.execute(queries.retry(self.account, row_ids, self._clock()))
         return result.rowcount
+
+    async def states_of(self, row_ids: Sequence[int]) -> dict[int, State]:
+        """The state of each of these rows that exists (for saying why a retry queued nothing)."""
+        async with self._engine.connect() as conn:
+            result = await conn.execute(queries.rows_by_id(self.account, row_ids))
+            return {row_id: State(state) for row_id, state in result.all()}
+
+    async def requeue_if_mapping_changed(self, mapping_hash: str) -> int:
+        """Keep the hash of the mapping this export uses; when it differs from the last one kept (or none was),
+        rows that failed on the mapping become pending again. Returns how many did."""
+        now = self._clock()
+        async with self._writing() as conn:
+            held = (await conn.execute(queries.mapping_hash_of(self.account))).scalar()
+            if held == mapping_hash:
+                return 0
+            result = await conn.execute(queries.requeue_mapping_failures(self.account, now))
+            await conn.execute(
+                queries.save_mapping_hash(self.account, mapping_hash, now, known=held is not None)
+            )
+        return result.rowcount
+
+    async def keep_rejected(
+        self, source: str, lines: Sequence[RejectedLine], accepted: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Keep the lines of ``source`` that were not valid documents, in place of those kept from its last
+        ingest; rejected lines of documents (kind, tms_id) ``accepted`` since are dropped too."""
+        now = self._clock()
+        identities = list(dict.fromkeys(accepted))
+        async with self._writing() as conn:
+            for start in range(0, max(len(identities), 1), 400):
+                chunk = identities[start : start + 400]
+                await conn.execute(queries.forget_rejected(self.account, source, chunk))
+            if lines:
+                await conn.execute(
+                    queries.keep_rejected(),
+                    [
+                        {
+                            "account": self.account,
+                            "source": line.source,
+                            "line": line.line,
+                            "kind": line.kind,
+                            "tms_id": line.tms_id,
+                            "issues": [list(issue) for issue in line.issues],
+                            "raw": line.raw[: RejectedLine.MAX_RAW_CHARS],
+                            "rejected_at": now,
+                        }
+                        for line in lines
+                    ],
+                )
+
+    async def rejected(self) -> list[RejectedLine]:
+        """The rejected input lines kept, by source and line."""
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(queries.rejected(self.account))).mappings().all()
+        return [
+            RejectedLine(
+                source=row["source"],
+                line=row["line"],
+                issues=tuple((str(f), str(r)) for f, r in row["issues"]),
+                raw=row["raw"],
+                kind=row["kind"],
+                tms_id=row["tms_id"],
+                rejected_at=row["rejected_at"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    async def accounts(url: str) -> list[str]:
+        """The accounts (realms) with rows or rejected lines in the ledger at ``url``, which must exist."""
+        engine = await open_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return sorted(str(account) for account in (await conn.execute(queries.accounts())).scalars())
+        finally:
+            await engine.dispose()
 
     async def save_doctor_run(self, results: Mapping[str, Any], *, passed: bool) -> None:
         """Keep a doctor run's results (statuses and facts, never secrets) for the next run's comparison."""

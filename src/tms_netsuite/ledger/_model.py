@@ -21,7 +21,7 @@ class State(enum.StrEnum):
     SKIPPED = "skipped"  # nothing to write, by rule (e.g. a company driver's payroll settlement)
     FAILED = "failed"  # a permanent error; waits for `retry` after the cause is fixed
     BLOCKED = "blocked"  # waits for a dependency that failed
-    SUPERSEDED = "superseded"  # a newer version replaced it before it was written
+    SUPERSEDED = "superseded"  # a newer version replaced it: before it was written, or since in NetSuite
     VOID = "void"  # voided in the TMS; reversed in NetSuite when it had been written
 
 
@@ -101,6 +101,11 @@ class WrittenRecord:
     external_id: str
     internal_id: str
     url: str
+
+
+MAPPING_ERROR_CODE = "MAPPING"
+"""The error code of a translation failure (the mapping names no NetSuite record for a TMS value): such rows are
+queued again when the mapping changes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +201,33 @@ class LedgerRow:
     error: ErrorInfo | None
     updated_at: datetime
     records: tuple[WrittenRecord, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLine:
+    """An input line that was not a valid document, as the ledger keeps it: where it was (``source``, the file,
+    and ``line``, its number there), what is wrong (``issues``: (field, reason) pairs), the document it named
+    when it named one, and the raw line (cut to ``MAX_RAW_CHARS``)."""
+
+    source: str
+    line: int
+    issues: tuple[tuple[str, str], ...]
+    raw: str
+    kind: str | None = None
+    tms_id: str | None = None
+    rejected_at: datetime | None = None
+
+    MAX_RAW_CHARS = 4000
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "kind": self.kind,
+            "id": self.tms_id,
+            "issues": [{"field": field_, "reason": reason} for field_, reason in self.issues],
+            "raw": self.raw,
+        }
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:

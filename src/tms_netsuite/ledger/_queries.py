@@ -16,13 +16,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tms_netsuite.ledger._model import (
     AWAITS_APPROVAL,
+    MAPPING_ERROR_CODE,
     OPEN_STATES,
     STUCK_STATES,
     WAITING_STATES,
     Outcome,
     State,
 )
-from tms_netsuite.ledger._schema import doctor_runs, documents, records
+from tms_netsuite.ledger._schema import doctor_runs, documents, mapping_hashes, records, rejected_lines
 
 # Documents
 
@@ -385,6 +386,94 @@ def retry(account: str, row_ids: Sequence[int] | None, now: datetime) -> sa.Upda
     return (
         documents.update().where(condition).values(state=State.PENDING, next_attempt_at=now, updated_at=now)
     )
+
+
+def supersede_replaced(account: str, row_ids: Sequence[int], now: datetime) -> sa.Update:
+    """Synced versions older than a version these rows just wrote (synced or void) are superseded: NetSuite
+    holds the newer one now, so a rebill no longer counts its first version as synced."""
+    newer = documents.alias("newer")
+    replaced_by_these = sa.exists().where(
+        (newer.c.id.in_(list(row_ids)))
+        & newer.c.state.in_((State.SYNCED, State.VOID))
+        & (newer.c.account == documents.c.account)
+        & (newer.c.kind == documents.c.kind)
+        & (newer.c.tms_id == documents.c.tms_id)
+        & (newer.c.version > documents.c.version)
+    )
+    return (
+        documents.update()
+        .where((documents.c.account == account) & (documents.c.state == State.SYNCED) & replaced_by_these)
+        .values(state=State.SUPERSEDED, updated_at=now)
+    )
+
+
+def requeue_mapping_failures(account: str, now: datetime) -> sa.Update:
+    """Rows that failed on the mapping (translation found no NetSuite record for a TMS value) become pending."""
+    return (
+        documents.update()
+        .where(
+            (documents.c.account == account)
+            & (documents.c.state == State.FAILED)
+            & (documents.c.error_code == MAPPING_ERROR_CODE)
+        )
+        .values(state=State.PENDING, next_attempt_at=now, updated_at=now)
+    )
+
+
+def mapping_hash_of(account: str) -> sa.Select[Any]:
+    """The hash of the mapping the account's last export used."""
+    return sa.select(mapping_hashes.c.mapping_hash).where(mapping_hashes.c.account == account)
+
+
+def save_mapping_hash(
+    account: str, mapping_hash: str, now: datetime, *, known: bool
+) -> sa.Insert | sa.Update:
+    """Keep the hash of the mapping this export uses (an update when the account has one already)."""
+    if known:
+        return (
+            mapping_hashes.update()
+            .where(mapping_hashes.c.account == account)
+            .values(mapping_hash=mapping_hash, seen_at=now)
+        )
+    return mapping_hashes.insert().values(account=account, mapping_hash=mapping_hash, seen_at=now)
+
+
+def rows_by_id(account: str, row_ids: Sequence[int]) -> sa.Select[Any]:
+    """The id and state of each of these rows that exists."""
+    return sa.select(documents.c.id, documents.c.state).where(
+        (documents.c.account == account) & documents.c.id.in_(list(row_ids))
+    )
+
+
+# Rejected input lines
+
+
+def forget_rejected(account: str, source: str, identities: Sequence[tuple[str, str]]) -> sa.Delete:
+    """The rejected lines kept from an earlier ingest of ``source`` (they are read again now), and those of
+    documents (kind, tms_id) a valid line has since brought."""
+    condition = rejected_lines.c.source == source
+    if identities:
+        condition |= sa.tuple_(rejected_lines.c.kind, rejected_lines.c.tms_id).in_(list(identities))
+    return rejected_lines.delete().where((rejected_lines.c.account == account) & condition)
+
+
+def keep_rejected() -> sa.Insert:
+    """Rejected lines, one per bound parameter set."""
+    return rejected_lines.insert()
+
+
+def rejected(account: str) -> sa.Select[Any]:
+    """The rejected lines kept, by source and line."""
+    return (
+        sa.select(rejected_lines)
+        .where(rejected_lines.c.account == account)
+        .order_by(rejected_lines.c.source, rejected_lines.c.line, rejected_lines.c.id)
+    )
+
+
+def accounts() -> sa.CompoundSelect[Any]:
+    """Every account with rows or rejected lines in this ledger."""
+    return sa.union(sa.select(documents.c.account).distinct(), sa.select(rejected_lines.c.account).distinct())
 
 
 # Reports

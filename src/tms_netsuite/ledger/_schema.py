@@ -97,3 +97,34 @@ doctor_runs = sa.Table(
     sa.Column("results", sa.JSON(), nullable=False),
 )
 sa.Index("ix_doctor_runs_account", doctor_runs.c.account, doctor_runs.c.passed, doctor_runs.c.id)
+
+# Input lines that were not valid documents, kept until the same source is ingested again or a valid version
+# of the same document arrives: `errors`, `status --state rejected` and `--json` show them.
+rejected_lines = sa.Table(
+    "rejected_lines",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(1000), nullable=False),
+    sa.Column("line", sa.Integer(), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=True),
+    sa.Column("tms_id", sa.String(200), nullable=True),
+    sa.Column("issues", sa.JSON(), nullable=False),
+    sa.Column("raw", sa.Text(), nullable=False),
+    sa.Column("rejected_at", UTCDateTime(), nullable=False),
+)
+sa.Index(
+    "ix_rejected_lines_account", rejected_lines.c.account, rejected_lines.c.source, rejected_lines.c.line
+)
+
+# The mapping the last export of an account translated with (a hash of its content): when it changes, documents
+# that failed on the mapping are queued again.
+mapping_hashes = sa.Table(
+    "mapping_hashes",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("mapping_hash", sa.String(64), nullable=False),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+)

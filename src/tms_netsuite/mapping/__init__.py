@@ -14,7 +14,7 @@ from tms_netsuite.mapping._config import (
     CompanyDriverSettlements,
     MappingConfig,
 )
-from tms_netsuite.mapping._external_ids import Suffix, decode_id, encode_id, external_id
+from tms_netsuite.mapping._external_ids import Suffix, decode_id, document_of, encode_id, external_id
 from tms_netsuite.mapping._loader import (
     MappingError,
     demo_mapping_path,
@@ -75,6 +75,7 @@ __all__ = [
     "check_mapping",
     "decode_id",
     "demo_mapping_path",
+    "document_of",
     "encode_id",
     "external_id",
     "load_mapping",

@@ -107,3 +107,26 @@ def external_id(kind: Kind, tms_id: str, suffix: str = "") -> str:
         digest = hashlib.sha256(tms_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         encoded = f"{encoded[:_READABLE_PREFIX]}-h{digest}"
     return f"{PREFIX}-{kind.value}-{encoded}{tail}"
+
+
+def document_of(external: str) -> tuple[Kind, str] | None:
+    """The TMS document (kind, id) an external id of ours names, for reports that show TMS ids, not ours; None
+    for an external id we did not make or whose id was shortened to a hash (its readable prefix is all left)."""
+    rest = external.removeprefix(f"{PREFIX}-")
+    if rest == external:
+        return None
+    for kind in sorted(Kind, key=lambda k: -len(k.value)):
+        if rest.startswith(f"{kind.value}-"):
+            encoded = rest[len(kind.value) + 1 :]
+            break
+    else:
+        return None
+    head, _, tail = encoded.rpartition("-")
+    if head and _SUFFIX.match(tail):
+        encoded = head
+    if "-" in encoded:  # -h<digest>: shortened
+        return None
+    try:
+        return kind, decode_id(encoded)
+    except ValueError:
+        return None
