@@ -81,7 +81,9 @@ def test_errors_groups_failures_with_the_fix_and_retry_queues_them(tmp_path: Pat
     waiting = [
         row
         for state in ("failed", "blocked")
-        for row in json.loads(CliRunner().invoke(main, ["status", "--json", "--state", state, *where]).output)
+        for row in json.loads(
+            CliRunner().invoke(main, ["status", "--json", "--state", state, *where]).output
+        )["rows"]
     ]
     retried = CliRunner().invoke(main, ["retry", "--all", *where])
     assert retried.exit_code == 0, retried.output

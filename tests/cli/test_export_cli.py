@@ -86,7 +86,12 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert again["records_written"] == 0
     assert env["NETSUITE_ACCOUNT_ID"]
-    assert {row["state"] for row in json.loads(status.stdout)} <= {"synced", "skipped", "superseded", "void"}
+    assert {row["state"] for row in json.loads(status.stdout)["rows"]} <= {
+        "synced",
+        "skipped",
+        "superseded",
+        "void",
+    }
 
 
 def test_a_failing_check_stops_before_any_write(tmp_path: Path) -> None:

@@ -135,6 +135,9 @@ def status_command(
     if found.account is None:
         click.echo("The ledger holds no documents yet.")
         return
+    if not found.counts and not found.rejected:
+        click.echo(f"The ledger holds no documents of account {found.account}.")
+        return
     click.echo(
         f"An export run is active now ({found.active_runs}): these counts change until it ends."
         if found.active_runs
