@@ -19,7 +19,7 @@ async def _make_ledger(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "code", "failing"), [("healthy", 0, set()), ("missing-accounts", 1, {"accounts"})]
+    ("scenario", "code", "failing"), [("healthy", 0, set()), ("missing-accounts", 1, {"accounts", "lists"})]
 )
 def test_doctor_json_and_exit_code(tmp_path: Path, scenario: str, code: int, failing: set[str]) -> None:
     """--json prints exactly one object with checks and summary; exit 1 exactly when a check fails."""

@@ -84,5 +84,5 @@ async def test_a_failed_check_is_named_with_its_fix(
         code = await export(emulator, tmp_path, as_json=False)
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2
-    assert "Nothing was exported: a prerequisite check failed (accounts)" in err
+    assert "Nothing was exported: a prerequisite check failed (accounts, lists)" in err
     assert "fix: Create or correct the accounts" in err

@@ -143,6 +143,22 @@ async def test_missing_accounts_named(tmp_path: Path) -> None:
         assert text in accounts.detail, text
 
 
+async def test_an_items_inactive_income_account_fails_the_lists_check(tmp_path: Path) -> None:
+    """Issue 15 §3 edge 3: in `missing-accounts` the doctor passed the lists, then every invoice failed with
+    "The income account of item Fuel Surcharge does not exist or is inactive": the lists check reads the
+    accounts of the items the mapping uses, and names the item, the account and where to fix it."""
+    report, _ = await diagnose("missing-accounts", tmp_path)
+    lists = report.get("lists")
+    assert lists.status is Status.FAIL, lists
+    assert "charge_codes.receivable.categories.fuel_surcharge" in lists.detail
+    assert (
+        "the income account '4010 Fuel Surcharge Revenue' (id 12, Income) of item 'Fuel Surcharge'"
+        in lists.detail
+    )
+    assert "is inactive" in lists.detail
+    assert "Linehaul" not in lists.detail  # its income account was moved to one that exists
+
+
 async def test_closed_period(tmp_path: Path) -> None:
     report, _ = await diagnose("closed-period", tmp_path)
     periods = report.get("periods")

@@ -11,6 +11,7 @@ from tms_netsuite.mapping import (
     AccountType,
     Currency,
     Entity,
+    Item,
     ListRecord,
     Period,
     ReferenceData,
@@ -27,7 +28,7 @@ _QUERIES = {
     "JOIN currency c ON c.id = s.currency",
     "account": "SELECT a.id, a.acctnumber, a.acctname, a.accttype, a.isinactive, a.subsidiary, a.includechildren, "
     "c.symbol FROM account a LEFT JOIN currency c ON c.id = a.currency",
-    "item": "SELECT id, itemid, isinactive, subsidiary, includechildren FROM item",
+    "item": "SELECT id, itemid, isinactive, subsidiary, includechildren, incomeaccount, expenseaccount FROM item",
     "expensecategory": "SELECT id, name, isinactive FROM expensecategory",
     "classification": "SELECT id, name, isinactive, subsidiary, includechildren FROM classification",
     "department": "SELECT id, name, isinactive, subsidiary, includechildren FROM department",
@@ -122,7 +123,17 @@ async def load_reference_data(
             for r in rows["account"]
             if r["accttype"] in AccountType.__members__.values()
         ),
-        items=_lists(rows["item"], "itemid", scope),
+        items=tuple(
+            Item(
+                id=r["id"],
+                name=r["itemid"],
+                is_inactive=_flag(r),
+                subsidiaries=scope(r),
+                income_account=r.get("incomeaccount") or None,
+                expense_account=r.get("expenseaccount") or None,
+            )
+            for r in rows["item"]
+        ),
         expense_categories=_lists(rows["expensecategory"], "name", scope),
         classes=_lists(rows["classification"], "name", scope),
         departments=_lists(rows["department"], "name", scope),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tms_netsuite.mapping._config import AccountRole, KeyPath, MappingConfig
+from tms_netsuite.mapping._config import AccountRole, Book, KeyPath, MappingConfig
 from tms_netsuite.mapping._loader import MappingProblem
-from tms_netsuite.mapping._reference import AccountType, ListKind, ListRecord, ReferenceData
+from tms_netsuite.mapping._reference import AccountType, Item, ListKind, ListRecord, ReferenceData
 from tms_netsuite.mapping._resolve import (
     JOURNAL_ACCOUNT_TYPES,
     LINE_ACCOUNT_TYPES,
@@ -55,6 +55,30 @@ class _Checker:
         if isinstance(found, str):
             yield MappingProblem(path, self.mapping.line_of(path), found, self.mapping.source)
 
+    def item_account(self, path: KeyPath, text: str, *, sales: bool) -> Iterator[MappingProblem]:
+        """The account an item posts to on this book's transactions exists and is active: NetSuite refuses
+        every line of an item whose income (sales) or expense (purchases) account is missing or inactive."""
+        item = resolve_name(self.reference, ListKind.ITEM, text)
+        if not isinstance(item, Item):
+            return
+        which, account_id = (
+            ("income", item.income_account) if sales else ("expense", item.expense_account)
+        )
+        account = next((a for a in self.reference.accounts if a.id == account_id), None)
+        if account_id is None:
+            problem = f"item {item.describe()} has no {which} account"
+        elif account is None:
+            problem = f"the {which} account (id {account_id}) of item {item.describe()} does not exist"
+        elif account.is_inactive:
+            problem = f"the {which} account {account.describe()} of item {item.describe()} is inactive"
+        else:
+            return
+        fix = (
+            f"; set an active {which} account on the item at Lists > Accounting > Items, or reactivate the "
+            "account at Lists > Accounting > Accounts"
+        )
+        yield MappingProblem(path, self.mapping.line_of(path), problem + fix, self.mapping.source)
+
     def problems(self) -> Iterator[MappingProblem]:
         subsidiaries: dict[str, ListRecord] = {}
         for key, company in self.mapping.companies.items():
@@ -74,6 +98,8 @@ class _Checker:
         for entry in book_entries(self.mapping):
             kind, text, _ = target_of(entry)
             yield from self.check(entry.path, kind, text)
+            if kind is ListKind.ITEM:
+                yield from self.item_account(entry.path, text, sales=entry.path[1] == Book.RECEIVABLE.value)
         for table, kind in _TABLES:
             types = JOURNAL_ACCOUNT_TYPES if table == "journal_accounts" else None
             for key, text in getattr(self.mapping, table).items():

@@ -109,6 +109,15 @@ class Account(ListRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Item(ListRecord):
+    """An item with the internal ids of the accounts it posts to: ``income_account`` on sales (invoices, credit
+    memos), ``expense_account`` on purchases (bills, credits); None when the item has none."""
+
+    income_account: str | None = None
+    expense_account: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Currency(ListRecord):
     """A currency: `symbol` is its ISO 4217 code."""
 
@@ -179,7 +188,7 @@ class ReferenceData:
 
     subsidiaries: tuple[Subsidiary, ...] = ()
     accounts: tuple[Account, ...] = ()
-    items: tuple[ListRecord, ...] = ()
+    items: tuple[ListRecord, ...] = ()  # Item records when read from an account
     expense_categories: tuple[ListRecord, ...] = ()
     classes: tuple[ListRecord, ...] = ()
     departments: tuple[ListRecord, ...] = ()
