@@ -34,7 +34,7 @@ def test_demo_exports_a_month_and_status_reads_its_ledger(tmp_path: Path) -> Non
         ],
     )
     assert status.exit_code == 0, status.output
-    rows = json.loads(status.output)
+    rows = json.loads(status.output)["rows"]
     lines = (folder / "documents.jsonl").read_text().splitlines()
     assert len(rows) == len(lines)
     assert {row["state"] for row in rows} <= {"synced", "skipped", "superseded", "void"}

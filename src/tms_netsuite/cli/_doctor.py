@@ -95,5 +95,7 @@ def print_report(report: DoctorReport, console: Console) -> None:
             console.print(f"  [{style}]{check.status.value:>7}[/] {escape(check.id)}: {escape(check.detail)}")
             if check.fix and check.status is not Status.PASS:
                 console.print(f"          fix: {escape(check.fix)}")
+            if check.docs and check.status is not Status.PASS:
+                console.print(f"         docs: {escape(check.docs)}", soft_wrap=True)  # a link stays whole
     summary = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
     console.print(f"\n{summary}")

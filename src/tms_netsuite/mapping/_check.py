@@ -61,9 +61,7 @@ class _Checker:
         item = resolve_name(self.reference, ListKind.ITEM, text)
         if not isinstance(item, Item):
             return
-        which, account_id = (
-            ("income", item.income_account) if sales else ("expense", item.expense_account)
-        )
+        which, account_id = ("income", item.income_account) if sales else ("expense", item.expense_account)
         account = next((a for a in self.reference.accounts if a.id == account_id), None)
         if account_id is None:
             problem = f"item {item.describe()} has no {which} account"
