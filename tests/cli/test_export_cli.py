@@ -76,6 +76,9 @@ def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     summary = json.loads(first.stdout)
     assert first.returncode == 1, first.stderr
     assert summary["rejected"] == 1
+    [rejected] = summary["rejected_lines"]  # issue 15 §3 edge 5: the lines themselves, not only a count
+    assert rejected["raw"] == '{"kind": "invoice", "id": "X"}'
+    assert rejected["issues"]
     assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
     assert summary["records_written"] > 0
     assert summary["requests"] >= summary["records_written"]
@@ -192,6 +195,9 @@ def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) 
     summary = json.loads(result.stdout)
     assert result.returncode == 1, result.stderr
     assert summary["rejected"] == 1
+    [rejected] = summary["rejected_lines"]  # issue 15 §3 edge 5: the lines themselves, not only a count
+    assert rejected["raw"] == '{"kind": "invoice", "id": "X"}'
+    assert rejected["issues"]
     assert f"line {middle + 1}: $: not UTF-8" in result.stderr.replace("\n", "")
     assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
     with sqlite3.connect(tmp_path / "l.db") as ledger:

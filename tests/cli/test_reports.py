@@ -234,3 +234,27 @@ def test_a_rebill_leaves_its_first_version_superseded(tmp_path: Path) -> None:
             await ledger.close()
 
     assert asyncio.run(rebill()) == {1: State.SUPERSEDED, 2: State.SYNCED}
+
+
+def test_failures_on_one_mapping_gap_are_one_cause() -> None:
+    """Edge 11: translation names the document and the line in its detail; documents failing on the same gap
+    are still one cause, said once."""
+    from tms_netsuite.cli._reports import group_failures
+    from tms_netsuite.ledger import LedgerRow
+
+    def failed(row_id: int, tms_id: str, line: int) -> LedgerRow:
+        detail = (
+            f"carrier_bill {tms_id} v1, $.lines[{line}].charge_code: charge code LINEHAUL: NetSuite has no "
+            "account named '5000'"
+        )
+        error = ErrorInfo("data", "MAPPING", detail, None, "change the mapping")
+        return LedgerRow(
+            row_id, "carrier_bill", tms_id, 1, State.FAILED, 1, None, None, None, error, datetime.now(UTC)
+        )
+
+    [cause] = group_failures([failed(1, "CB-1", 0), failed(2, "CB-2", 3)])
+    assert [row.row_id for row in cause.rows] == [1, 2]
+    assert (
+        cause.detail == "$.lines[n].charge_code: charge code LINEHAUL: NetSuite has no account named '5000'"
+    )
+    assert "the next `tms-netsuite export` queues these again" in cause.then()

@@ -345,6 +345,16 @@ def _summary(
         ),
         "in_other_runs": report.in_other_runs,
         "rejected": len(ingested.rejected),
+        "rejected_lines": [
+            {
+                "line": r.line,
+                "kind": r.kind,
+                "id": r.id,
+                "issues": [{"field": i.field, "reason": i.reason} for i in r.issues],
+                "raw": r.raw,
+            }
+            for r in ingested.rejected
+        ],
         "conflicts": len(ingested.conflicts),
         "conflicting": [{"line": c.position, **c.as_json()} for c in ingested.conflicts],
         "requests": requests,
@@ -452,6 +462,8 @@ def _not_started(result: RunResult, as_json: bool) -> int:
         _stderr.print(f"  {check.id}: {check.detail}", highlight=False)
         if check.fix:
             _stderr.print(f"    fix: {check.fix}", highlight=False)
+        if check.docs:
+            _stderr.print(f"    docs: {check.docs}", highlight=False, soft_wrap=True)
     if failed:
         _stderr.print(f"  ({hint})", highlight=False)
     return ExitCode.CANNOT_START

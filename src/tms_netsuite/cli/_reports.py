@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -259,13 +260,23 @@ def group_failures(rows: Sequence[LedgerRow]) -> list[_Cause]:
     for row in rows:
         error = row.error
         key = (
-            (error.code or error.category, error.detail or "", error.cause, error.fix)
+            (error.code or error.category, _shared_detail(row, error.detail or ""), error.cause, error.fix)
             if error
             else ("unknown", "", None, None)
         )
         groups.setdefault(key, []).append(row)
     causes = [_Cause(*key, rows) for key, rows in groups.items()]
     return sorted(causes, key=lambda cause: -len(cause.rows))
+
+
+def _shared_detail(row: LedgerRow, detail: str) -> str:
+    """The detail as documents with the same cause share it: without the document's own name (translation
+    names it: "carrier_bill CB-1 v1, $.lines[0]…") and with line positions as ``[n]``."""
+    detail = detail.removeprefix(f"{row.kind} {row.tms_id} v{row.version}, ")
+    return _POSITION.sub("[n]", detail)
+
+
+_POSITION = re.compile(r"\[\d+\]")
 
 
 async def _read_errors(
@@ -304,7 +315,7 @@ def errors_command(account: str | None, env_file: Path | None, ledger: Path | No
         click.echo(f"{len(cause.rows)} failed — {cause.code}: {cause.detail}")
         if cause.cause and cause.cause not in cause.detail:
             click.echo(f"  cause: {cause.cause}")
-        if cause.fix:
+        if cause.fix and cause.fix not in cause.detail:
             click.echo(f"  fix: {cause.fix}")
         click.echo(f"  then: {cause.then()}")
         for row in cause.rows[:_SHOWN]:
