@@ -15,7 +15,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.ledger.conftest import Clock
-from tms_netsuite.ledger import ErrorInfo, IngestItem, Ledger, Outcome, State, WrittenRecord, content_hash
+from tms_netsuite.ledger import (
+    ErrorInfo,
+    IngestItem,
+    Ledger,
+    Outcome,
+    RejectedLine,
+    State,
+    WrittenRecord,
+    content_hash,
+)
 from tms_netsuite.ledger._schema import documents, metadata
 
 pytestmark = pytest.mark.anyio
@@ -491,3 +500,60 @@ async def test_a_row_waiting_for_another_runs_version_is_due_when_that_lease_lap
     clock.advance(minutes=1)
     await ledger.ingest([doc("A", 2)])
     assert await ledger.next_due() == clock.now + LEASE - timedelta(minutes=1)
+
+
+async def test_a_newer_version_written_supersedes_the_synced_one(ledger: Ledger) -> None:
+    """A rebill: v1 synced, then v2 synced (or voided) makes v1 superseded; another document's rows stay."""
+    await ledger.ingest([doc("R"), doc("OTHER")])
+    first = await ledger.claim("run-a", limit=10, lease=LEASE)
+    await ledger.settle([Outcome(c.row_id, State.SYNCED) for c in first], run_id="run-a")
+    await ledger.ingest([doc("R", 2, memo="rebilled")])
+    [second] = await ledger.claim("run-b", limit=10, lease=LEASE)
+    await ledger.settle([Outcome(second.row_id, State.VOID)], run_id="run-b")
+    assert await states(ledger) == {
+        ("R", 1): State.SUPERSEDED,
+        ("OTHER", 1): State.SYNCED,
+        ("R", 2): State.VOID,
+    }
+
+
+async def test_mapping_failures_are_queued_again_when_the_mapping_changes(ledger: Ledger) -> None:
+    """Rows failed on the mapping go pending when an export brings another mapping hash, once; other failures
+    wait for retry."""
+    await ledger.ingest([doc("M"), doc("N")])
+    claimed = await ledger.claim("run", limit=10, lease=LEASE)
+    mapping_error = ErrorInfo("data", "MAPPING", "no item for charge code X")
+    await ledger.settle(
+        [Outcome.failed(claimed[0].row_id, mapping_error), Outcome.failed(claimed[1].row_id, ERROR)],
+        run_id="run",
+    )
+    assert await ledger.requeue_if_mapping_changed("a" * 64) == 1  # no hash kept yet: the mapping is news
+    assert await states(ledger) == {("M", 1): State.PENDING, ("N", 1): State.FAILED}
+    [again] = await ledger.claim("run-2", limit=10, lease=LEASE)
+    await ledger.settle([Outcome.failed(again.row_id, mapping_error)], run_id="run-2")
+    assert await ledger.requeue_if_mapping_changed("a" * 64) == 0  # the same mapping
+    assert await ledger.requeue_if_mapping_changed("b" * 64) == 1
+    assert (await ledger.states_of([again.row_id, 999])) == {again.row_id: State.PENDING}
+
+
+async def test_rejected_lines_are_kept_per_source(ledger: Ledger, database_url: str) -> None:
+    """Each source's rejected lines replace those of its last ingest; a valid version of a document drops its
+    rejections from any source; the ledger names the accounts it holds."""
+    bad = RejectedLine(
+        "a.jsonl", 2, (("$.company", "required field is missing"),), '{"id": "I"}', "invoice", "I"
+    )
+    garbage = RejectedLine("b.jsonl", 1, (("$", "not JSON"),), "x" * 5000)
+    await ledger.keep_rejected("a.jsonl", [bad])
+    await ledger.keep_rejected("b.jsonl", [garbage])
+    kept = await ledger.rejected()
+    assert [(r.source, r.line, r.issues) for r in kept] == [
+        ("a.jsonl", 2, (("$.company", "required field is missing"),)),
+        ("b.jsonl", 1, (("$", "not JSON"),)),
+    ]
+    assert len(kept[1].raw) == RejectedLine.MAX_RAW_CHARS
+    await ledger.keep_rejected("c.jsonl", [], accepted=[("invoice", "I")])
+    assert [r.source for r in await ledger.rejected()] == ["b.jsonl"]
+    await ledger.keep_rejected("b.jsonl", [])
+    assert await ledger.rejected() == []
+    await ledger.ingest([doc("A")])
+    assert await Ledger.accounts(database_url) == ["123456_SB1"]
