@@ -196,8 +196,8 @@ def test_one_bad_byte_rejects_its_line_and_the_rest_is_exported(tmp_path: Path) 
     assert result.returncode == 1, result.stderr
     assert summary["rejected"] == 1
     [rejected] = summary["rejected_lines"]  # issue 15 §3 edge 5: the lines themselves, not only a count
-    assert rejected["raw"] == '{"kind": "invoice", "id": "X"}'
-    assert rejected["issues"]
+    assert rejected["raw"] == '{"kind":"invoice","id":"\\xff"}'
+    assert rejected["line"] == middle + 1
     assert f"line {middle + 1}: $: not UTF-8" in result.stderr.replace("\n", "")
     assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
     with sqlite3.connect(tmp_path / "l.db") as ledger:
