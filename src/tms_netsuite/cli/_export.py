@@ -25,7 +25,7 @@ from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
 from tms_netsuite.errors import ConfigurationError, TmsNetSuiteError
 from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
-from tms_netsuite.ledger import AWAITS_APPROVAL, Ledger, LedgerRow, State, ledger_url
+from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
 from tms_netsuite.mapping import MappingConfig, load_mapping
 from tms_netsuite.netsuite import AccountId, NetSuiteSettings, connect
 from tms_netsuite.run import RunResult, run_export

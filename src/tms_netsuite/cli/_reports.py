@@ -20,7 +20,15 @@ import click
 from tms_netsuite.cli._export import env_file_option, json_option, ledger_option, print_state_table
 from tms_netsuite.config import read_environment
 from tms_netsuite.errors import ConfigurationError
-from tms_netsuite.ledger import MAPPING_ERROR_CODE, Ledger, LedgerRow, RejectedLine, State, ledger_url
+from tms_netsuite.ledger import (
+    AWAITS_APPROVAL,
+    MAPPING_ERROR_CODE,
+    Ledger,
+    LedgerRow,
+    RejectedLine,
+    State,
+    ledger_url,
+)
 from tms_netsuite.mapping import document_of
 from tms_netsuite.netsuite import AccountId
 
@@ -322,6 +330,17 @@ def errors_command(account: str | None, env_file: Path | None, ledger: Path | No
             click.echo(f"  - {_name(row)}")
         if len(cause.rows) > _SHOWN:
             click.echo(f"  … and {len(cause.rows) - _SHOWN} more")
+    awaiting = [row for row in blocked if (row.blocked_on or "").startswith(AWAITS_APPROVAL)]
+    blocked = [row for row in blocked if row not in awaiting]
+    if awaiting:
+        click.echo(
+            f"{len(awaiting)} blocked until people approve bills in NetSuite (each export run looks again):"
+        )
+        for row in awaiting[:_SHOWN]:
+            bill = (row.blocked_on or "").partition(": ")[2]
+            click.echo(f"  - {_name(row)} {_waits_for(bill)} to be approved")
+        if len(awaiting) > _SHOWN:
+            click.echo(f"  … and {len(awaiting) - _SHOWN} more")
     if blocked:
         click.echo(f"{len(blocked)} blocked, waiting for a record another document should write:")
         for row in blocked[:_SHOWN]:
@@ -330,7 +349,7 @@ def errors_command(account: str | None, env_file: Path | None, ledger: Path | No
             click.echo(f"  … and {len(blocked) - _SHOWN} more")
     if rejected:
         _print_rejected(rejected)
-    if not failed and not blocked and not rejected:
+    if not failed and not blocked and not awaiting and not rejected:
         click.echo("No failed or blocked documents, and no rejected input lines.")
 
 
