@@ -26,6 +26,7 @@ class Field:
     readonly: bool = False
     label: str = ""  # as NetSuite names the field in "Please enter value(s) for: …"
     on_mainline: bool = False  # transactions: kept on the main line of transactionline, not on transaction
+    on_subledger_line: bool = False  # payments and applications: kept on the line posting to A/R or A/P
 
     @property
     def title(self) -> str:

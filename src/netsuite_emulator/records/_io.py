@@ -356,7 +356,7 @@ def render_field(
     expand: bool,
     simple_enum: bool,
 ) -> Any:
-    source = main if f.on_mainline else row
+    source = main if f.on_mainline or f.on_subledger_line else row  # the caller passes the line it keeps
     if f.column is None or source is None or f.column not in source.keys():  # noqa: SIM118 -- sqlite3.Row: `in` tests values
         return None
     value = source[f.column]

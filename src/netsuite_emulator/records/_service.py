@@ -47,6 +47,7 @@ from ._io import (
 from ._read import address_lines, apply_lines, by_external_id, entity_balance, find, visible
 from ._types import RecordType, Sublist, record_type
 from .rules import (
+    SUBLEDGER_LINE,
     TRANSACTION_RULES,
     TRANSFORMS,
     Draft,
@@ -252,11 +253,15 @@ class RecordService:
         row = ctx.one(f"SELECT * FROM {table_sql(rt)} WHERE id = ?", record_id)  # noqa: S608 -- catalogue names
         if row is None:
             raise not_found()
-        main = None
+        main = subledger = None
         if rt.family == "transaction":
             main = ctx.one(
                 "SELECT * FROM transactionline WHERE \"transaction\" = ? AND mainline = 'T'", record_id
             )
+            if TRANSACTION_RULES[rt.type_code].subledger_field is not None:
+                subledger = ctx.one(
+                    'SELECT * FROM transactionline WHERE "transaction" = ? AND id = ?', record_id, SUBLEDGER_LINE
+                )
         href = f"{ctx.base}/{rt.key}/{record_id}"
         body: dict[str, Any] = {"links": [{"rel": "self", "href": href}]}
         wanted = {f.lower() for f in fields or []}
@@ -266,7 +271,8 @@ class RecordService:
             if f.name == "balance" and rt.family == "entity":
                 value: Any = entity_balance(ctx, rt, record_id)
             else:
-                value = render_field(ctx, rt, f, row, main, href, expand=expand, simple_enum=simple_enum)
+                line = subledger if f.on_subledger_line else main
+                value = render_field(ctx, rt, f, row, line, href, expand=expand, simple_enum=simple_enum)
             if value is not None:
                 body[f.name] = value
         table = "transaction" if rt.family == "transaction" else rt.table

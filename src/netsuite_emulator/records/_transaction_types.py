@@ -127,6 +127,12 @@ def _tran(
 
 _AR_ACCOUNT = Field("account", "account", "ref", "account", on_mainline=True, label="A/R Account")
 _AP_ACCOUNT = Field("account", "account", "ref", "account", on_mainline=True, label="A/P Account")
+# A payment's or deposit application's A/R (A/P) account: "Only invoices charged to this account show in the
+# list" (Oracle help, Customer Payments: ORA/section_N1288824.html). The 2026.1 REST schemas list `arAcct` on
+# customerPayment and depositApplication and `apAcct` on vendorPayment (wsjmnh/netsuite-record-rest-docs,
+# docs/schemas/*.md); invoices, bills and their credits name theirs in `account`.
+_AR_ACCT = Field("arAcct", "account", "ref", "account", label="A/R Account", on_subledger_line=True)
+_AP_ACCT = Field("apAcct", "account", "ref", "account", label="A/P Account", on_subledger_line=True)
 TRANSACTIONS = (
     _tran(
         "invoice",
@@ -176,6 +182,7 @@ TRANSACTIONS = (
             rw("customer", "entity", "ref", "customer", label="Customer"),
             rw("payment", "foreigntotal", "float", label="Payment Amount"),
             *_CASH,
+            _AR_ACCT,
             *_APPLIES,
         ),
         (APPLY_SUBLIST,),
@@ -187,6 +194,7 @@ TRANSACTIONS = (
         (
             rw("entity", kind="ref", ref="vendor", label="Payee"),
             Field("account", "account", "ref", "account", on_mainline=True, label="Account"),
+            _AP_ACCT,
             ro("total", "float", "foreigntotal"),
         ),
         (APPLY_SUBLIST,),
@@ -210,6 +218,7 @@ TRANSACTIONS = (
         (
             ro("customer", "ref", "entity", "customer"),
             ro("deposit", "ref", "createdfrom", "customerdeposit"),
+            _AR_ACCT,
             ro("applied", "float", "foreigntotal"),
             ro("total", "float", "foreigntotal"),
         ),

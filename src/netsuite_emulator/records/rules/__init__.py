@@ -20,7 +20,7 @@ from netsuite_emulator.records.rules._body import (
 )
 from netsuite_emulator.records.rules._draft import Draft
 from netsuite_emulator.records.rules._entities import EntityWriter, RelationshipWriter
-from netsuite_emulator.records.rules._lines import line_values, split_lines
+from netsuite_emulator.records.rules._lines import SUBLEDGER_LINE, line_values, split_lines
 from netsuite_emulator.records.rules._lists import ListWriter
 from netsuite_emulator.records.rules._per_type import TRANSACTION_RULES, TransactionRules
 from netsuite_emulator.records.rules._transactions import TRANSFORMS, TransactionWriter, transform_draft
@@ -36,6 +36,7 @@ def list_writer(ctx: Ctx, rt: RecordType, custom: dict[str, Kind]) -> ListWriter
 
 
 __all__ = [
+    "SUBLEDGER_LINE",
     "TRANSACTION_RULES",
     "TRANSFORMS",
     "Draft",

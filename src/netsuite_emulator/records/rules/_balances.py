@@ -4,6 +4,7 @@ checked against what remains open), and the amounts paid, unpaid, used and unuse
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from netsuite_emulator.records._account_view import PENDING_APPROVAL, REJECTED
@@ -36,17 +37,37 @@ def lines_total(rules: TransactionRules, draft: Draft, lines: list[dict[str, Any
     return 0.0
 
 
+@dataclass(frozen=True)
+class Within:
+    """What a payment's, credit's or application's apply list is limited to: "Only invoices charged to this
+    account show in the list" (Customer Payments, ORA/section_N1288824.html), of the customer (vendor) the
+    transaction names, in its subsidiary and its currency. Bill payments and credits work the same way."""
+
+    entity: int | None
+    subsidiary: int
+    currency: int
+    account: int | None  # the A/R (A/P) account: arAcct / apAcct, or a credit's own account
+
+    def holds(self, ctx: Ctx, doc: sqlite3.Row) -> bool:
+        if (doc["entity"], doc["subsidiary"], doc["currency"]) != (self.entity, self.subsidiary, self.currency):
+            return False
+        main = ctx.one(
+            "SELECT account FROM transactionline WHERE \"transaction\" = ? AND mainline = 'T'", doc["id"]
+        )
+        return main is not None and main["account"] == self.account
+
+
 def applied_amounts(
     ctx: Ctx,
     rules: TransactionRules,
     draft: Draft,
     record_id: int | None,
-    entity: int | None,
-    currency: int,
+    within: Within,
     total: float,
     deposit: sqlite3.Row | None,
 ) -> list[tuple[int, float]]:
-    """(document, amount) pairs this transaction applies, each checked against what remains open."""
+    """(document, amount) pairs this transaction applies, each in its apply list and checked against what
+    remains open."""
     if not rules.applies_to:
         return []
     if rules.apply_limit == "deposit" and deposit is not None:
@@ -66,12 +87,11 @@ def applied_amounts(
             # A bill awaiting approval (or rejected) is not open: it is not in a bill payment's or bill credit's
             # apply list, and must be approved before it is paid (help.bill.com, third party).
             raise invalid_value(doc_id, "doc", path + ".doc")
-        if (
-            doc is None
-            or doc["entity"] != entity
-            or doc["currency"] != currency
-            or int(doc["subsidiary"]) not in ctx.visible
-        ):
+        if doc is None or int(doc["subsidiary"]) not in ctx.visible or not within.holds(ctx, doc):
+            # Not in the apply list (another customer, subsidiary, currency or A/R account): the apply sublist
+            # is keyed by doc, so a doc outside it is a key value outside its choices, refused in the documented
+            # INVALID_CONTENT wording ("Invalid Field Value … for the following field: …",
+            # ORA/section_156570709583.html). That NetSuite words this very case so is a guess.
             raise invalid_value(doc_id, "doc", path + ".doc")
         mine = ctx.one(
             "SELECT foreignamount FROM previoustransactionlinelink WHERE previousdoc = ? AND nextdoc = ?",

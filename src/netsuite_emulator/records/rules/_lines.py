@@ -145,6 +145,9 @@ def _journal_line(ctx: Ctx, line: dict[str, Any], subsidiary: int, path: str) ->
     }
 
 
+SUBLEDGER_LINE = 1  # the line of a payment or application that posts to its A/R (A/P) account
+
+
 def write_lines(
     ctx: Ctx,
     rules: TransactionRules,
@@ -155,7 +158,10 @@ def write_lines(
     entity: int | None,
     subsidiary: int,
     total: float,
+    ledger_account: int | None = None,
 ) -> None:
+    """The main line, then a payment's or application's A/R (A/P) line (``ledger_account``, the other side of
+    its GL impact), then the item, expense or journal lines."""
     conn = ctx.conn
     conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (record_id,))
     sign = rules.main_sign
@@ -164,6 +170,12 @@ def write_lines(
         rows.append(
             (record_id, 0, 0, "T", None, account, None, None, None, money(sign * total), None, None,
              v.get("memo"), v.get("class"), v.get("department"), v.get("location"), subsidiary, entity)
+        )  # fmt: skip
+    if rules.subledger_field is not None:
+        rows.append(
+            (record_id, SUBLEDGER_LINE, SUBLEDGER_LINE, "F", None, ledger_account, None, None, None,
+             money(-sign * total), None, None, v.get("memo"), v.get("class"), v.get("department"),
+             v.get("location"), subsidiary, entity)
         )  # fmt: skip
     for index, line in enumerate(lines):
         line_id = index if rules.journal else index + 1
@@ -192,6 +204,8 @@ def write_lines(
 def split_lines(rules: TransactionRules, lines: list[sqlite3.Row]) -> list[tuple[str, sqlite3.Row]]:
     """The non-main lines by sublist name, in order."""
     result: list[tuple[str, sqlite3.Row]] = []
+    if rules.subledger_field is not None:
+        return result  # its one other line is the A/R (A/P) line, a body field
     for line in lines:
         if rules.journal:
             result.append(("line", line))

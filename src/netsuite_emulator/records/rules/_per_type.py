@@ -88,8 +88,14 @@ class TransactionRules:
     applies_to: tuple[str, ...] = ()  # the type codes its apply sublist may name
     link_type: str | None = None  # previoustransactionlinelink.linktype of what it applies
     apply_limit: ApplyLimit = "none"
-    numbered: bool = True  # NetSuite numbers it when tranId is not given (a bill carries the vendor's number)
+    # NetSuite numbers it when tranId is not given; else the number is the vendor's (bills, bill credits), and
+    # one vendor cannot have the same number twice on one transaction type.
+    numbered: bool = True
     from_deposit: bool = False  # created only by transforming a customer deposit, whose entity it takes
+    # The body field naming the A/R or A/P account a payment or application settles ("arAcct", "apAcct"),
+    # kept on a line of its own (line 1, as the GL impact shows it); None where the body account is that
+    # account (invoices, bills, credits) or there is none.
+    subledger_field: str | None = None
     journal: bool = False  # debit/credit lines that must balance, no main line, lines counted from 0
 
 
@@ -106,13 +112,14 @@ TRANSACTION_RULES: dict[str, TransactionRules] = {
                          applies_to=("VendBill",), link_type="Credit", apply_limit="total", numbered=False),
         TransactionRules("CustPymt", 1, RECEIVABLES, "customer", "bank_or_undeposited", "payment_or_applied",
                          "applied", _deposited, applies_to=("CustInvc",), link_type="Payment",
-                         apply_limit="payment"),
+                         apply_limit="payment", subledger_field="arAcct"),
         TransactionRules("VendPymt", -1, PAYABLES, "entity", "bank", "applied", "applied", _unchanged,
-                         applies_to=("VendBill",), link_type="Payment"),
+                         applies_to=("VendBill",), link_type="Payment", subledger_field="apAcct"),
         TransactionRules("CustDep", 1, RECEIVABLES, "customer", "bank_or_undeposited", "payment", "deposit",
                          _deposit),
         TransactionRules("DepAppl", 0, RECEIVABLES, None, "none", "applied", "applied", _unchanged,
-                         applies_to=("CustInvc",), link_type="DepAppl", apply_limit="deposit", from_deposit=True),
+                         applies_to=("CustInvc",), link_type="DepAppl", apply_limit="deposit", from_deposit=True,
+                         subledger_field="arAcct"),
         TransactionRules("Journal", 0, None, None, "none", "debits", "none", _approved, journal=True),
     )
 }  # fmt: skip
