@@ -401,7 +401,7 @@ async def _ledger_account(emulator: Emulator, number: str, kind: str) -> str:
 
 @pytest.mark.anyio
 async def test_a_payment_applies_only_invoices_of_its_ar_account(emulator: Emulator) -> None:
-    """"Only invoices charged to this account show in the list": a payment without arAcct takes the default
+    """ "Only invoices charged to this account show in the list": a payment without arAcct takes the default
     A/R account, so an invoice charged to another one is not in its apply list."""
     factored = await _ledger_account(emulator, "1210", "AcctRec")
     async with netsuite(emulator) as ns:
@@ -435,7 +435,9 @@ async def test_a_payment_applies_only_invoices_of_its_subsidiary(emulator: Emula
     """Border Logistics (103) is a customer of both subsidiaries: its Canadian invoice is not in the apply list
     of a payment in the US subsidiary, even in the same currency and A/R account."""
     async with netsuite(emulator) as ns:
-        canadian = await ns.create("invoice", invoice_body("103", 100.0, subsidiary={"id": "2"}, currency={"id": "1"}))
+        canadian = await ns.create(
+            "invoice", invoice_body("103", 100.0, subsidiary={"id": "2"}, currency={"id": "1"})
+        )
     apply = {"items": [{"doc": {"id": canadian}, "amount": 10}]}
     found = await _refusal(emulator, "customerPayment", {"customer": {"id": "103"}, "apply": apply})
     assert found[1::2] == ("INVALID_CONTENT", "apply.items[0].doc")
@@ -452,13 +454,22 @@ async def test_bill_payments_and_credits_apply_only_within_their_ap_or_ar_accoun
     other_ap = await _ledger_account(emulator, "2010", "AcctPay")
     other_ar = await _ledger_account(emulator, "1210", "AcctRec")
     async with netsuite(emulator) as ns:
-        bill = await ns.create("vendorBill", {"entity": {"id": "201"}, "account": {"id": other_ap}, **BILL_LINE})
+        bill = await ns.create(
+            "vendorBill", {"entity": {"id": "201"}, "account": {"id": other_ap}, **BILL_LINE}
+        )
         invoice = await ns.create("invoice", invoice_body("101", 100.0))
-    pay = {"entity": {"id": "201"}, "account": {"id": "1"}, "apply": {"items": [{"doc": {"id": bill}, "amount": 10}]}}
+    pay = {
+        "entity": {"id": "201"},
+        "account": {"id": "1"},
+        "apply": {"items": [{"doc": {"id": bill}, "amount": 10}]},
+    }
     assert (await _refusal(emulator, "vendorPayment", pay))[1::2] == ("INVALID_CONTENT", "apply.items[0].doc")
     bill_credit = {"entity": {"id": "201"}, "expense": {"items": [{"account": {"id": "15"}, "amount": 5}]},
                    "apply": {"items": [{"doc": {"id": bill}, "amount": 5}]}}  # fmt: skip
-    assert (await _refusal(emulator, "vendorCredit", bill_credit))[1::2] == ("INVALID_CONTENT", "apply.items[0].doc")
+    assert (await _refusal(emulator, "vendorCredit", bill_credit))[1::2] == (
+        "INVALID_CONTENT",
+        "apply.items[0].doc",
+    )
     credit = {"entity": {"id": "101"}, "account": {"id": other_ar}, "item": {"items": [{"item": {"id": "11"}, "amount": 5}]},
               "apply": {"items": [{"doc": {"id": invoice}, "amount": 5}]}}  # fmt: skip
     assert (await _refusal(emulator, "creditMemo", credit))[1::2] == ("INVALID_CONTENT", "apply.items[0].doc")
@@ -478,7 +489,9 @@ async def test_a_deposit_application_applies_only_invoices_of_its_ar_account(emu
         invoice = await ns.create("invoice", invoice_body("101", 900.0, account={"id": factored}))
         deposit = await ns.create("customerDeposit", {"customer": {"id": "101"}, "payment": 200})
         apply = {"items": [{"doc": {"id": invoice}, "amount": 150}]}
-        found = await refused(ns.transform("customerDeposit", deposit, "depositApplication", {"apply": apply}))
+        found = await refused(
+            ns.transform("customerDeposit", deposit, "depositApplication", {"apply": apply})
+        )
         applied = await ns.transform(
             "customerDeposit", deposit, "depositApplication", {"arAcct": {"id": factored}, "apply": apply}
         )
@@ -492,13 +505,18 @@ async def test_a_vendor_cannot_have_one_document_number_twice_on_a_type(emulator
     async with netsuite(emulator) as ns:
         first = await ns.create("vendorBill", {"entity": {"id": "201"}, "tranId": "INV-77", **BILL_LINE})
         await ns.patch("vendorBill", first, {"memo": "its own number again"})
-        await ns.create("vendorBill", {"entity": {"id": "203"}, "tranId": "INV-77", **BILL_LINE})  # another vendor
-        await ns.create("vendorCredit", {"entity": {"id": "201"}, "tranId": "INV-77", **BILL_LINE})  # another type
+        await ns.create(
+            "vendorBill", {"entity": {"id": "203"}, "tranId": "INV-77", **BILL_LINE}
+        )  # another vendor
+        await ns.create(
+            "vendorCredit", {"entity": {"id": "201"}, "tranId": "INV-77", **BILL_LINE}
+        )  # another type
     found = await _refusal(emulator, "vendorBill", {"entity": {"id": "201"}, "tranId": "INV-77", **BILL_LINE})
     assert found == (
         400,
         "USER_ERROR",
-        ERROR_PREFIX + f"The document number INV-77 is already used by Bill #INV-77 (internal id {first}) of this "
+        ERROR_PREFIX
+        + f"The document number INV-77 is already used by Bill #INV-77 (internal id {first}) of this "
         "vendor. Enter a different number.",
         "tranId",
     )

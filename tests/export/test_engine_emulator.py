@@ -64,9 +64,10 @@ async def export(
     documents: Sequence[Document],
     *,
     max_wait: timedelta = timedelta(0),
+    mapping: Path | None = None,
 ) -> Run:
     """Ingest documents into a ledger (a SQLite file path, or a database URL) and export everything due
-    (waits cost no real time)."""
+    (waits cost no real time), with the demo mapping unless another is given."""
     time = FakeTime()
     url = ledger_at if isinstance(ledger_at, str) else f"sqlite+aiosqlite:///{ledger_at}"
     ledger = await Ledger.open(url, emulator.account_id, "production", clock=time)
@@ -76,7 +77,7 @@ async def export(
             exporter = Exporter(
                 client,
                 ledger,
-                load_mapping(demo_mapping_path()),
+                load_mapping(mapping or demo_mapping_path()),
                 await load_reference_data(client, sleep=time.sleep),
                 governor=ConcurrencyGovernor(known_limit=5),
                 max_wait=max_wait,

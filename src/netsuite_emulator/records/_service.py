@@ -260,7 +260,9 @@ class RecordService:
             )
             if TRANSACTION_RULES[rt.type_code].subledger_field is not None:
                 subledger = ctx.one(
-                    'SELECT * FROM transactionline WHERE "transaction" = ? AND id = ?', record_id, SUBLEDGER_LINE
+                    'SELECT * FROM transactionline WHERE "transaction" = ? AND id = ?',
+                    record_id,
+                    SUBLEDGER_LINE,
                 )
         href = f"{ctx.base}/{rt.key}/{record_id}"
         body: dict[str, Any] = {"links": [{"rel": "self", "href": href}]}

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from tms_netsuite.documents import InvalidDocument, validate_document
+from tms_netsuite.documents import Document, InvalidDocument, validate_document
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import AwaitingApproval, Blocked, RecordWriter
 from tms_netsuite.ledger import (
@@ -23,7 +23,15 @@ from tms_netsuite.ledger import (
     State,
     WrittenRecord,
 )
-from tms_netsuite.mapping import Failed, MappingConfig, ReferenceData, Skipped, Translated, translate
+from tms_netsuite.mapping import (
+    Failed,
+    MappingConfig,
+    ReferenceData,
+    Related,
+    Skipped,
+    Translated,
+    translate,
+)
 from tms_netsuite.netsuite import (
     Backoff,
     CredentialsError,
@@ -77,13 +85,19 @@ class DocumentExport:
         self.stopped: RequestError | None = None
         """The refusal of the credentials that stops the run: no document writes anything after it."""
 
-    def prepare(self, row: Claimed) -> Prepared:
-        """Validate and translate a claimed row (pure CPU work)."""
+    @staticmethod
+    def validate(row: Claimed) -> Document | InvalidDocument:
+        """A claimed row's document, or why it is not one."""
         try:
-            document = validate_document(dict(row.payload))
+            return validate_document(dict(row.payload))
         except InvalidDocument as exc:
             return exc
-        return translate(document, self._mapping, self._reference)
+
+    def prepare(self, validated: Document | InvalidDocument, related: Related) -> Prepared:
+        """Translate a validated row (pure CPU work), seeing the other documents it names in ``related``."""
+        if isinstance(validated, InvalidDocument):
+            return validated
+        return translate(validated, self._mapping, self._reference, related)
 
     async def export(self, row: Claimed, prepared: Prepared) -> None:
         """Write a document's records and settle how it ended."""

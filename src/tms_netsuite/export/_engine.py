@@ -21,12 +21,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from tms_netsuite.documents import Document, InvalidDocument, Kind, validate_document
 from tms_netsuite.export._document import DocumentExport, Prepared
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import RecordWriter
 from tms_netsuite.ledger import Claimed, Ledger
-from tms_netsuite.mapping import MappingConfig, ReferenceData, Translated
+from tms_netsuite.mapping import MappingConfig, ReferenceData, Related, Translated, lookups
 from tms_netsuite.netsuite import Backoff, ConcurrencyGovernor, NetSuiteClient, NetSuiteError, RequestError
 
 __all__ = ["Exporter", "RunStopped"]
@@ -224,10 +225,13 @@ class Exporter:
     async def _start_batch(self, claimed: list[Claimed], tasks: set[asyncio.Task[None]]) -> None:
         """Translate a claimed batch, learn which of its records NetSuite holds, and start its documents (they
         run alongside the rest of the previous batch)."""
+        validated = [(row, self._documents.validate(row)) for row in claimed]
+        related = await self._related([doc for _, doc in validated if not isinstance(doc, InvalidDocument)])
         batch: list[tuple[Claimed, Prepared]] = []
-        for start in range(0, len(claimed), _TRANSLATE_CHUNK):
+        for start in range(0, len(validated), _TRANSLATE_CHUNK):
             batch += [
-                (row, self._documents.prepare(row)) for row in claimed[start : start + _TRANSLATE_CHUNK]
+                (row, self._documents.prepare(doc, related))
+                for row, doc in validated[start : start + _TRANSLATE_CHUNK]
             ]
             await asyncio.sleep(0)  # answers of the documents under way are handled between chunks
         writes = [w for _, p in batch if isinstance(p, Translated) for w in p.records]
@@ -248,6 +252,24 @@ class Exporter:
             task = asyncio.create_task(self._export_document(row, prepared))
             tasks.add(task)
             task.add_done_callback(done)
+
+    async def _related(self, documents: list[Document]) -> Related:
+        """The other documents the batch's translations read (what payments, credits and applications apply;
+        carrier bills under the same invoice numbers), latest versions from the ledger."""
+        wanted = [lookups(document) for document in documents]
+        payloads = await self._ledger.latest_payloads(
+            (key for found in wanted for key in found.documents),
+            kind=Kind.CARRIER_BILL.value,
+            field="carrier_invoice_number",
+            values=(number for found in wanted for number in found.carrier_invoice_numbers),
+        )
+        related: dict[tuple[Kind, str], Document] = {}
+        for (kind, tms_id), payload in payloads.items():
+            try:
+                related[(Kind(kind), tms_id)] = validate_document(dict(payload))
+            except (InvalidDocument, ValueError):
+                continue  # an invalid version fails on its own; nothing here can lean on it
+        return related
 
     async def _export_document(self, row: Claimed, prepared: Prepared) -> None:
         self.report.documents += 1

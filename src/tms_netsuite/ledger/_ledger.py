@@ -467,6 +467,29 @@ class Ledger:
                 found.update({(t, e): i for t, e, i in (await conn.execute(query)).all()})
         return found
 
+    async def latest_payloads(
+        self,
+        keys: Iterable[tuple[str, str]] = (),
+        *,
+        kind: str | None = None,
+        field: str | None = None,
+        values: Iterable[str] = (),
+    ) -> dict[tuple[str, str], Mapping[str, Any]]:
+        """The latest version's payload of documents by (kind, TMS id): those named in ``keys``, and those of
+        ``kind`` whose top-level ``field`` is one of ``values`` (what a translation reads of other documents)."""
+        wanted = list(dict.fromkeys(keys))
+        matching = list(dict.fromkeys(values))
+        found: dict[tuple[str, str], Mapping[str, Any]] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = queries.payloads_of(self.account, wanted[start : start + 500])
+                found.update({(k, t): p for k, t, p in (await conn.execute(query)).all()})
+            if kind is not None and field is not None:
+                for start in range(0, len(matching), 500):
+                    query = queries.payloads_with(self.account, kind, field, matching[start : start + 500])
+                    found.update({(k, t): p for k, t, p in (await conn.execute(query)).all()})
+        return found
+
     async def counts(self) -> dict[State, int]:
         """How many rows are in each state."""
         async with self._engine.connect() as conn:

@@ -520,6 +520,31 @@ def known_records(account: str, keys: Sequence[tuple[str, str]]) -> sa.Select[An
     )
 
 
+def payloads_of(account: str, keys: Sequence[tuple[str, str]]) -> sa.Select[Any]:
+    """Every version's payload of these documents (kind, TMS id), newest version last."""
+    return (
+        sa.select(documents.c.kind, documents.c.tms_id, documents.c.payload)
+        .where(
+            (documents.c.account == account) & sa.tuple_(documents.c.kind, documents.c.tms_id).in_(list(keys))
+        )
+        .order_by(documents.c.kind, documents.c.tms_id, documents.c.version)
+    )
+
+
+def payloads_with(account: str, kind: str, field: str, values: Sequence[str]) -> sa.Select[Any]:
+    """Every version's payload of the documents of a kind whose top-level ``field`` is one of ``values``,
+    newest version last."""
+    return (
+        sa.select(documents.c.kind, documents.c.tms_id, documents.c.payload)
+        .where(
+            (documents.c.account == account)
+            & (documents.c.kind == kind)
+            & documents.c.payload[field].as_string().in_(list(values))
+        )
+        .order_by(documents.c.tms_id, documents.c.version)
+    )
+
+
 def rows_page(account: str, after: int, state: State | None, limit: int) -> sa.Select[Any]:
     """Up to ``limit`` whole rows with ids above ``after`` (in one state, or any), by id."""
     condition = (documents.c.account == account) & (documents.c.id > after)

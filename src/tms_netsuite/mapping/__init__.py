@@ -43,6 +43,7 @@ from tms_netsuite.mapping._reference import (
     ReferenceData,
     Subsidiary,
 )
+from tms_netsuite.mapping._related import Related, lookups
 from tms_netsuite.mapping._resolve import ROLE_TYPES, book_entries, target_of
 from tms_netsuite.mapping._translate import translate
 
@@ -68,6 +69,7 @@ __all__ = [
     "RecordKey",
     "RecordType",
     "ReferenceData",
+    "Related",
     "Skipped",
     "Subsidiary",
     "Suffix",
@@ -81,6 +83,7 @@ __all__ = [
     "encode_id",
     "external_id",
     "load_mapping",
+    "lookups",
     "parse_mapping",
     "target_of",
     "translate",

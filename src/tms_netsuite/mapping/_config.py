@@ -70,6 +70,14 @@ class ClosedPeriod(StrEnum):
     NEXT_OPEN_PERIOD = "next_open_period"
 
 
+class BillNumber(StrEnum):
+    """A carrier bill's NetSuite document number (tranId) when the carrier has used its invoice number before:
+    NetSuite refuses a vendor's number twice on one transaction type."""
+
+    SUFFIX_ON_REUSE = "suffix_on_reuse"  # the later bill gets "-<load number>" (or "-<trip number>")
+    AS_IS = "as_is"  # the carrier's number unchanged: NetSuite refuses the later bill
+
+
 class Dimension(StrEnum):
     """NetSuite's classification segments."""
 
@@ -99,6 +107,7 @@ class Options(_Config):
     company_driver_settlements: CompanyDriverSettlements = CompanyDriverSettlements.SKIP
     bill_approval: BillApproval = BillApproval.LEAVE
     closed_period: ClosedPeriod = ClosedPeriod.FAIL
+    bill_number: BillNumber = BillNumber.SUFFIX_ON_REUSE
 
 
 class BodyFields(_Config):

@@ -11,10 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from tms_netsuite.documents import (
+    CarrierBill,
     ChargeCategory,
     DeductionCategory,
     Document,
     EntityKind,
+    Invoice,
     Kind,
     PartyRef,
     TripType,
@@ -31,6 +33,7 @@ from tms_netsuite.mapping._external_ids import external_id
 from tms_netsuite.mapping._loader import format_key
 from tms_netsuite.mapping._records import DocumentKey, RecordKey, RecordType, TranslationProblem
 from tms_netsuite.mapping._reference import AccountType, ListKind, ListRecord, ReferenceData
+from tms_netsuite.mapping._related import Related
 from tms_netsuite.mapping._resolve import (
     JOURNAL_ACCOUNT_TYPES,
     LINE_ACCOUNT_TYPES,
@@ -64,6 +67,16 @@ def memo(*parts: str | None) -> str | None:
     return text[:MEMO_LIMIT] or None
 
 
+def posting_company(document: Document) -> str:
+    """The TMS company whose subsidiary a document posts to: Invoice-As for invoices, Tender-As for carrier
+    bills, else its own company."""
+    if isinstance(document, Invoice) and document.invoice_as:
+        return document.invoice_as
+    if isinstance(document, CarrierBill) and document.tender_as:
+        return document.tender_as
+    return document.company
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """Where a document posts: the TMS company, its mapping and its NetSuite subsidiary."""
@@ -82,10 +95,13 @@ class Route:
 class Context:
     """Resolves what one document needs against the mapping and the reference data."""
 
-    def __init__(self, document: Document, config: MappingConfig, reference: ReferenceData) -> None:
+    def __init__(
+        self, document: Document, config: MappingConfig, reference: ReferenceData, related: Related
+    ) -> None:
         self.document = document
         self.config = config
         self.reference = reference
+        self.related = related
         self.key = DocumentKey(document.kind, document.id, document.version)
         self.errors: list[TranslationProblem] = []
 
@@ -123,6 +139,13 @@ class Context:
             self.fail(field, found, f"correct {self.where(path)} in the mapping")
             return None
         return Route(company_key, company, found, self.config.accounts[company.subsidiary])
+
+    def route_of(self, kind: Kind, tms_id: str, field: str) -> Route | None:
+        """Where another document posts, as its own translation routes it; None when it is not known."""
+        other = self.related.get((kind, tms_id))
+        if other is None:
+            return None
+        return self.route(posting_company(other), field)
 
     def named(
         self,

@@ -31,8 +31,8 @@ from tms_netsuite.documents import (
     VendorCredit,
     VendorKind,
 )
-from tms_netsuite.mapping._config import AccountRole, BillApproval, Book, CompanyDriverSettlements
-from tms_netsuite.mapping._context import Context, Ref, Route, memo, number
+from tms_netsuite.mapping._config import AccountRole, BillApproval, BillNumber, Book, CompanyDriverSettlements
+from tms_netsuite.mapping._context import Context, Ref, Route, memo, number, posting_company
 from tms_netsuite.mapping._records import NetSuiteWrite, Operation, RecordKey, RecordType
 from tms_netsuite.mapping._reference import ListKind
 
@@ -141,7 +141,7 @@ def _terms(ctx: Context, key: str | None) -> Ref | None:
 
 
 def _invoice(ctx: Context, doc: Invoice) -> Built:
-    route = ctx.route(doc.invoice_as or doc.company, "$.invoice_as" if doc.invoice_as else "$.company")
+    route = ctx.route(posting_company(doc), "$.invoice_as" if doc.invoice_as else "$.company")
     if route is None:
         return []
     customer, needs = ctx.party(doc.customer, EntityKind.CUSTOMER, route, "$.customer")
@@ -164,14 +164,14 @@ def _invoice(ctx: Context, doc: Invoice) -> Built:
 
 
 def _carrier_bill(ctx: Context, doc: CarrierBill) -> Built:
-    route = ctx.route(doc.tender_as or doc.company, "$.tender_as" if doc.tender_as else "$.company")
+    route = ctx.route(posting_company(doc), "$.tender_as" if doc.tender_as else "$.company")
     if route is None:
         return []
     carrier, needs = ctx.party(doc.carrier, EntityKind.CARRIER, route, "$.carrier")
     fields, notes = references(ctx, {"load_number": doc.load_number})
     body = {
         **header(ctx, route, doc.date, AccountRole.PAYABLE),
-        "tranId": doc.carrier_invoice_number,
+        "tranId": _bill_number(ctx, doc),
         "entity": carrier,
         "dueDate": doc.due_date.isoformat() if doc.due_date else None,
         "terms": _terms(ctx, doc.terms),
@@ -182,6 +182,64 @@ def _carrier_bill(ctx: Context, doc: CarrierBill) -> Built:
         **approval(ctx),
     }
     return [NetSuiteWrite.build(RecordType.VENDOR_BILL, ctx.eid(), clean(body), depends_on=needs)]
+
+
+def _bill_number(ctx: Context, doc: CarrierBill) -> str:
+    """The carrier's invoice number; with `suffix_on_reuse`, a bill whose carrier used that number on an earlier
+    bill (by date, then TMS id: the same answer however the bills are exported) carries its load number too."""
+    number = doc.carrier_invoice_number
+    if ctx.config.options.bill_number is BillNumber.AS_IS:
+        return number
+    mine = (doc.date, doc.id)
+    for (kind, _), other in ctx.related.items():
+        if (
+            kind is Kind.CARRIER_BILL
+            and isinstance(other, CarrierBill)
+            and other.id != doc.id
+            and other.carrier.id == doc.carrier.id
+            and other.carrier_invoice_number == number
+            and (other.date, other.id) < mine
+        ):
+            return f"{number}-{doc.load_number or doc.trip_number}"
+    return number
+
+
+_LEDGER_LABELS = {AccountRole.RECEIVABLE: "A/R", AccountRole.PAYABLE: "A/P"}
+
+
+def applied_route(
+    ctx: Context, applied: Sequence[tuple[Kind, str]], role: AccountRole, what: str, noun: str, field: str
+) -> tuple[Route, Ref | None] | None:
+    """Where a payment or credit posts: the subsidiary of the documents it applies (its own company's when they
+    are not known), and the A/R or A/P account they posted to (None when it applies nothing known).
+
+    NetSuite lists in a payment's or credit's apply sublist only documents of one subsidiary and one A/R (A/P)
+    account; one that applies documents of several is refused here, with the reason (None)."""
+    own = ctx.route(ctx.document.company, "$.company")
+    if own is None:
+        return None
+    label = _LEDGER_LABELS[role]
+    groups: dict[tuple[str, str | None], tuple[Route, list[str]]] = {}
+    for index, (kind, tms_id) in enumerate(applied):
+        route = ctx.route_of(kind, tms_id, f"{field}[{index}]") or own
+        key = (route.subsidiary.id, route.accounts.get(role))
+        groups.setdefault(key, (route, []))[1].append(tms_id)
+    if len(groups) > 1:
+        described = "; ".join(
+            f"{route.subsidiary.name}, {label} account {account}: {', '.join(ids)}"
+            for (_, account), (route, ids) in groups.items()
+        )
+        ctx.fail(
+            field,
+            f"{what} {ctx.document.id} applies {noun} of more than one NetSuite subsidiary or {label} account "
+            f"({described}); NetSuite applies a {what} only within one subsidiary and one {label} account",
+            f"record it in the TMS as one {what} per subsidiary and {label} account, then export again",
+        )
+        return None
+    if not groups:
+        return own, None
+    route = next(iter(groups.values()))[0]
+    return route, ctx.account(route, role, field)
 
 
 def _settlement(ctx: Context, doc: DriverSettlement) -> Built:
@@ -275,9 +333,11 @@ def _company_driver(ctx: Context, doc: DriverSettlement, route: Route) -> Built:
 
 
 def _customer_payment(ctx: Context, doc: CustomerPayment) -> Built:
-    route = ctx.route(doc.company, "$.company")
-    if route is None:
+    invoices = [(Kind.INVOICE, app.invoice) for app in doc.applications]
+    found = applied_route(ctx, invoices, AccountRole.RECEIVABLE, "payment", "invoices", "$.applications")
+    if found is None:
         return []
+    route, ar_account = found
     customer, needs = ctx.party(doc.customer, EntityKind.CUSTOMER, route, "$.customer")
     applies, keys = [], list(needs)
     for app in doc.applications:
@@ -293,15 +353,18 @@ def _customer_payment(ctx: Context, doc: CustomerPayment) -> Built:
             "payment_methods", ListKind.PAYMENT_METHOD, doc.payment_method, "$.payment_method"
         ),
         "memo": memo(doc.reference, doc.memo),
+        "arAcct": ar_account,
         "apply": sublist(applies),
     }
     return [NetSuiteWrite.build(RecordType.CUSTOMER_PAYMENT, ctx.eid(), clean(body), depends_on=tuple(keys))]
 
 
 def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
-    route = ctx.route(doc.company, "$.company")
-    if route is None:
+    applied = [(Kind(app.bill.kind.value), app.bill.id) for app in doc.applications]
+    found = applied_route(ctx, applied, AccountRole.PAYABLE, "bill payment", "bills", "$.applications")
+    if found is None:
         return []
+    route, ap_account = found
     vendor, needs = ctx.party(doc.payee, EntityKind(doc.payee.kind.value), route, "$.payee")
     common = {**header(ctx, route, doc.date), "entity": vendor}
     bills = [bill_ref(ctx, app.bill) for app in doc.applications]
@@ -316,7 +379,7 @@ def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
         account = ctx.account(route, AccountRole.QUICK_PAY_FEE, "$.applications")
         body = {
             **common,
-            "account": ctx.account(route, AccountRole.PAYABLE, "$.company"),
+            "account": ap_account or ctx.account(route, AccountRole.PAYABLE, "$.company"),
             "memo": memo(f"Quick-pay fee withheld from payment {doc.reference or doc.id}"),
             "expense": sublist([{"account": account, "amount": fee, "memo": "Quick-pay fee"}]),
             "apply": sublist(fee_applies),
@@ -334,6 +397,7 @@ def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
         **(ctx.funds(route, doc.bank_account, AccountRole.BANK, "$.bank_account") or {}),
         "tranId": doc.reference,
         "memo": memo(doc.payment_method, doc.memo),
+        "apAcct": ap_account,
         "apply": sublist(net),
     }
     keys = (*needs, *(key for _, key in bills), *(record.key for record in records))
@@ -342,9 +406,12 @@ def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
 
 
 def _credit_memo(ctx: Context, doc: CreditMemo) -> Built:
-    route = ctx.route(doc.company, "$.company")
-    if route is None:
+    found = applied_route(
+        ctx, [(Kind.INVOICE, doc.invoice)], AccountRole.RECEIVABLE, "credit", "invoices", "$.invoice"
+    )
+    if found is None:
         return []
+    route = found[0]
     customer, needs = ctx.party(doc.customer, EntityKind.CUSTOMER, route, "$.customer")
     invoice, key = ctx.ours(RecordType.INVOICE, Kind.INVOICE, doc.invoice)
     body = {
@@ -360,9 +427,11 @@ def _credit_memo(ctx: Context, doc: CreditMemo) -> Built:
 
 
 def _vendor_credit(ctx: Context, doc: VendorCredit) -> Built:
-    route = ctx.route(doc.company, "$.company")
-    if route is None:
+    bill_key = (Kind(doc.bill.kind.value), doc.bill.id)
+    found = applied_route(ctx, [bill_key], AccountRole.PAYABLE, "bill credit", "bills", "$.bill")
+    if found is None:
         return []
+    route = found[0]
     vendor, needs = ctx.party(doc.vendor, EntityKind(doc.vendor.kind.value), route, "$.vendor")
     bill, key = bill_ref(ctx, doc.bill)
     book = Book.CARRIER_PAYABLE if doc.vendor.kind is VendorKind.CARRIER else Book.DRIVER_PAYABLE
@@ -399,13 +468,26 @@ def _customer_deposit(ctx: Context, doc: CustomerDeposit) -> Built:
 
 
 def _deposit_application(ctx: Context, doc: DepositApplication) -> Built:
-    if ctx.route(doc.company, "$.company") is None:
+    own = ctx.route(doc.company, "$.company")
+    if own is None:
+        return []
+    deposit_route = ctx.route_of(Kind.CUSTOMER_DEPOSIT, doc.deposit, "$.deposit") or own
+    invoice_route = ctx.route_of(Kind.INVOICE, doc.invoice, "$.invoice") or deposit_route
+    if invoice_route.subsidiary.id != deposit_route.subsidiary.id:
+        ctx.fail(
+            "$.invoice",
+            f"deposit {doc.deposit} is in {deposit_route.subsidiary.name} and invoice {doc.invoice} in "
+            f"{invoice_route.subsidiary.name}; NetSuite applies a deposit only to invoices of its subsidiary",
+            "apply the deposit to an invoice of the same subsidiary, or record the deposit for the company that "
+            "bills the invoice",
+        )
         return []
     _, deposit_key = ctx.ours(RecordType.CUSTOMER_DEPOSIT, Kind.CUSTOMER_DEPOSIT, doc.deposit)
     invoice, invoice_key = ctx.ours(RecordType.INVOICE, Kind.INVOICE, doc.invoice)
     body = {
         "tranDate": doc.date.isoformat(),
         "memo": memo(doc.memo, f"Deposit {doc.deposit} applied to invoice {doc.invoice}"),
+        "arAcct": ctx.account(invoice_route, AccountRole.RECEIVABLE, "$.invoice"),
         "apply": sublist([apply_line(invoice, number(doc.amount.amount))]),
     }
     return [

@@ -28,6 +28,7 @@ from tms_netsuite.mapping._records import (
     Translation,
 )
 from tms_netsuite.mapping._reference import ReferenceData, Side
+from tms_netsuite.mapping._related import Related
 from tms_netsuite.mapping._transactions import TRANSACTION_BUILDERS, Skip, apply_line, clean, sublist
 
 
@@ -59,12 +60,18 @@ BUILDERS = {**ENTITY_BUILDERS, **TRANSACTION_BUILDERS}
 _COPIED = ("entity", "subsidiary", "currency", "account", "class", "department", "location")
 
 
-def translate(document: Document, mapping: MappingConfig, reference: ReferenceData) -> Translation:
+def translate(
+    document: Document, mapping: MappingConfig, reference: ReferenceData, related: Related | None = None
+) -> Translation:
     """The NetSuite records one document version becomes, in write order; or why it has none.
+
+    `related` holds the other documents `lookups(document)` names, as the caller's ledger has them: a
+    payment, credit or deposit application posts where the documents it applies posted (its own company's
+    subsidiary when they are unknown), and a carrier bill's number follows `[options] bill_number`.
 
     Never raises for bad data or an incomplete mapping: those become `Failed` with every error found.
     """
-    ctx = Context(document, mapping, reference)
+    ctx = Context(document, mapping, reference, related or {})
     built = BUILDERS[document.kind](ctx, document)
     if ctx.errors:
         return Failed(ctx.key, tuple(ctx.errors))

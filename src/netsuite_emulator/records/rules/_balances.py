@@ -49,7 +49,11 @@ class Within:
     account: int | None  # the A/R (A/P) account: arAcct / apAcct, or a credit's own account
 
     def holds(self, ctx: Ctx, doc: sqlite3.Row) -> bool:
-        if (doc["entity"], doc["subsidiary"], doc["currency"]) != (self.entity, self.subsidiary, self.currency):
+        if (doc["entity"], doc["subsidiary"], doc["currency"]) != (
+            self.entity,
+            self.subsidiary,
+            self.currency,
+        ):
             return False
         main = ctx.one(
             "SELECT account FROM transactionline WHERE \"transaction\" = ? AND mainline = 'T'", doc["id"]
