@@ -60,11 +60,11 @@ async def rows(emulator: Emulator, ledger_at: Path) -> dict[str, LedgerRow]:
         await ledger.close()
 
 
-async def column_of(emulator: Emulator, column: str, kind: Kind, tms_id: str) -> str | None:
+async def column_of(emulator: Emulator, column: str, kind: Kind, tms_id: str, suffix: str = "") -> str | None:
     """A column of the transaction a document became, looked up by its external id."""
     query = f"SELECT {column} AS value FROM transaction WHERE externalid = ?"  # noqa: S608 -- a test's column
     async with client_for(emulator, "admin") as admin:
-        found = [row async for row in admin.suiteql(query, [external_id(kind, tms_id)])]
+        found = [row async for row in admin.suiteql(query, [external_id(kind, tms_id, suffix)])]
     return found[0]["value"] if found else None
 
 
@@ -198,3 +198,71 @@ async def test_as_is_bill_numbers_fail_naming_the_other_bill_and_the_fix(tmp_pat
     assert error is not None
     assert "BR55012 is already used by Bill #BR55012" in (error.detail or "")
     assert 'bill_number = "suffix_on_reuse"' in (error.fix or "")
+
+
+async def test_a_bill_payment_and_its_fee_credit_follow_the_bills_subsidiary(tmp_path: Path) -> None:
+    """A carrier bill tendered as the Canadian company (Tender-As), paid by the US company with a quick-pay fee
+    withheld: the payment (from the Canadian bank account) and the fee's bill credit go to Canada, naming the
+    bill's A/P account."""
+    carrier = f.carrier() | {"other_companies": ["FCCA"], "currency": "CAD"}
+    bill = f.carrier_bill() | {
+        "tender_as": "FCCA", "currency": "CAD",
+        "lines": [f.line("LINEHAUL", "linehaul", "1", "1800.00", "1800.00", "CAD"),
+                  f.line("LUMPER", "accessorial", "1", "250", "250.00", "CAD")],
+    }  # fmt: skip
+    paid_with_fee = f.bill_payment() | {"currency": "CAD", "amount": f.cad("2009.00")}
+    paid_with_fee["applications"] = [
+        {
+            "bill": {"kind": "carrier_bill", "id": "CB-1"},
+            "amount": f.cad("2050.00"),
+            "quick_pay_fee": f.cad("41.00"),
+        }
+    ]
+    docs = documents(carrier, bill, paid_with_fee)
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", docs)
+        found = await rows(emulator, tmp_path / "ledger.db")
+        subsidiaries = [
+            await column_of(emulator, "subsidiary", Kind.BILL_PAYMENT, "BP-1"),
+            await column_of(emulator, "subsidiary", Kind.BILL_PAYMENT, "BP-1", "fee"),
+        ]
+        found = await rows(emulator, tmp_path / "ledger.db")
+        assert run.counts == {State.SYNCED: 3}, [
+            (row.tms_id, row.error) for row in found.values() if row.error
+        ]
+        async with client_for(emulator) as client:
+            paid = await client.get("vendorPayment", ExternalId(external_id(Kind.BILL_PAYMENT, "BP-1")))
+        unpaid = await column_of(emulator, "foreignamountunpaid", Kind.CARRIER_BILL, "CB-1")
+    assert run.counts == {State.SYNCED: 3}, [(row.tms_id, row.error) for row in found.values() if row.error]
+    assert subsidiaries == ["2", "2"]
+    assert paid["apAcct"]["refName"].startswith("2000")
+    assert float(unpaid or "nan") == 0.0
+
+
+async def test_a_deposit_applied_to_an_invoice_of_another_subsidiary_is_refused(tmp_path: Path) -> None:
+    docs = documents(customer_of_both(), canadian_invoice(), f.customer_deposit(), f.deposit_application())
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", docs)
+        found = await rows(emulator, tmp_path / "ledger.db")
+    assert run.counts == {State.SYNCED: 3, State.FAILED: 1}
+    error = found["DA-1"].error
+    assert error is not None
+    assert error.cause == (
+        "deposit DEP-1 is in Freight Co US and invoice INV-1 in Freight Co Canada; NetSuite applies a deposit "
+        "only to invoices of its subsidiary"
+    )
+
+
+async def test_voiding_a_refused_payment_writes_nothing(tmp_path: Path) -> None:
+    """The void of a payment refused for spanning two subsidiaries has nothing to delete: it ends void."""
+    us_invoice = f.invoice() | {"id": "INV-2", "number": "T1002"}
+    refused = payment("PMT-2", "INV-1", "INV-2")
+    void = refused | {"version": 2, "status": "void", "voided_on": "2026-10-06"}
+    with Emulator.from_scenario("healthy") as emulator:
+        await export(
+            emulator,
+            tmp_path / "ledger.db",
+            documents(customer_of_both(), canadian_invoice(), us_invoice, refused),
+        )
+        run = await export(emulator, tmp_path / "ledger.db", documents(void))
+    assert run.counts == {State.SYNCED: 3, State.SUPERSEDED: 1, State.VOID: 1}

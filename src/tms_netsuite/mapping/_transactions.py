@@ -224,6 +224,8 @@ def applied_route(
         route = ctx.route_of(kind, tms_id, f"{field}[{index}]") or own
         key = (route.subsidiary.id, route.accounts.get(role))
         groups.setdefault(key, (route, []))[1].append(tms_id)
+    if len(groups) > 1 and ctx.document.status is Status.VOID:
+        return own, None  # a void deletes by external id: what its body would name does not matter
     if len(groups) > 1:
         described = "; ".join(
             f"{route.subsidiary.name}, {label} account {account}: {', '.join(ids)}"
