@@ -74,7 +74,7 @@ class BillNumber(StrEnum):
     """A carrier bill's NetSuite document number (tranId) when the carrier has used its invoice number before:
     NetSuite refuses a vendor's number twice on one transaction type."""
 
-    SUFFIX_ON_REUSE = "suffix_on_reuse"  # the later bill gets "-<load number>" (or "-<trip number>")
+    SUFFIX_ON_REUSE = "suffix_on_reuse"  # a later bill under the carrier's number gets "-<load number>"
     AS_IS = "as_is"  # the carrier's number unchanged: NetSuite refuses the later bill
 
 

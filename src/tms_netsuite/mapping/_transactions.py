@@ -200,7 +200,7 @@ def _bill_number(ctx: Context, doc: CarrierBill) -> str:
             and other.carrier_invoice_number == number
             and (other.date, other.id) < mine
         ):
-            return f"{number}-{doc.load_number or doc.trip_number}"
+            return f"{number}-{doc.load_number}"
     return number
 
 
