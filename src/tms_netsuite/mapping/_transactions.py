@@ -207,14 +207,14 @@ def _bill_number(ctx: Context, doc: CarrierBill) -> str:
 _LEDGER_LABELS = {AccountRole.RECEIVABLE: "A/R", AccountRole.PAYABLE: "A/P"}
 
 
-def applied_route(
+def _applied_route(
     ctx: Context, applied: Sequence[tuple[Kind, str]], role: AccountRole, what: str, noun: str, field: str
 ) -> tuple[Route, Ref | None] | None:
-    """Where a payment or credit posts: the subsidiary of the documents it applies (its own company's when they
-    are not known), and the A/R or A/P account they posted to (None when it applies nothing known).
+    """Where a payment or credit posts: the subsidiary of the documents it applies (its own company's for those
+    the ledger does not hold), and the A/R or A/P account they posted to (None when it applies nothing).
 
     NetSuite lists in a payment's or credit's apply sublist only documents of one subsidiary and one A/R (A/P)
-    account; one that applies documents of several is refused here, with the reason (None)."""
+    account; one that applies documents of several is refused here with the reason (the result is None)."""
     own = ctx.route(ctx.document.company, "$.company")
     if own is None:
         return None
@@ -336,7 +336,7 @@ def _company_driver(ctx: Context, doc: DriverSettlement, route: Route) -> Built:
 
 def _customer_payment(ctx: Context, doc: CustomerPayment) -> Built:
     invoices = [(Kind.INVOICE, app.invoice) for app in doc.applications]
-    found = applied_route(ctx, invoices, AccountRole.RECEIVABLE, "payment", "invoices", "$.applications")
+    found = _applied_route(ctx, invoices, AccountRole.RECEIVABLE, "payment", "invoices", "$.applications")
     if found is None:
         return []
     route, ar_account = found
@@ -363,7 +363,7 @@ def _customer_payment(ctx: Context, doc: CustomerPayment) -> Built:
 
 def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
     applied = [(Kind(app.bill.kind.value), app.bill.id) for app in doc.applications]
-    found = applied_route(ctx, applied, AccountRole.PAYABLE, "bill payment", "bills", "$.applications")
+    found = _applied_route(ctx, applied, AccountRole.PAYABLE, "bill payment", "bills", "$.applications")
     if found is None:
         return []
     route, ap_account = found
@@ -408,7 +408,7 @@ def _bill_payment(ctx: Context, doc: BillPayment) -> Built:
 
 
 def _credit_memo(ctx: Context, doc: CreditMemo) -> Built:
-    found = applied_route(
+    found = _applied_route(
         ctx, [(Kind.INVOICE, doc.invoice)], AccountRole.RECEIVABLE, "credit", "invoices", "$.invoice"
     )
     if found is None:
@@ -430,7 +430,7 @@ def _credit_memo(ctx: Context, doc: CreditMemo) -> Built:
 
 def _vendor_credit(ctx: Context, doc: VendorCredit) -> Built:
     bill_key = (Kind(doc.bill.kind.value), doc.bill.id)
-    found = applied_route(ctx, [bill_key], AccountRole.PAYABLE, "bill credit", "bills", "$.bill")
+    found = _applied_route(ctx, [bill_key], AccountRole.PAYABLE, "bill credit", "bills", "$.bill")
     if found is None:
         return []
     route = found[0]

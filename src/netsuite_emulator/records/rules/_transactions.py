@@ -294,7 +294,7 @@ class TransactionWriter:
         sequences such as vendor bill, each vendor has a unique document number … NetSuite won't let a vendor
         have duplicated document numbers on the same transaction type" (ORA/bridgehead_4340435273.html; the
         Duplicate Number Warnings preference names vendor bills and vendor credits, ORA/section_N547300.html).
-        The refusal's wording is a guess: Oracle prints none for REST."""
+        The refusal's wording is a guess: no REST wording for it was found."""
         clash = self.ctx.one(
             'SELECT id, type, tranid FROM "transaction" WHERE type = ? AND entity IS ? AND tranid = ? '
             "AND id IS NOT ? ORDER BY id LIMIT 1",
