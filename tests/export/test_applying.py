@@ -189,7 +189,9 @@ async def test_a_reused_carrier_invoice_number_gets_the_load_number(tmp_path: Pa
 async def test_as_is_bill_numbers_fail_naming_the_other_bill_and_the_fix(tmp_path: Path) -> None:
     mapping = tmp_path / "mapping.toml"
     text = demo_mapping_path().read_text(encoding="utf-8")
-    mapping.write_text(text.replace("[options]\n", '[options]\nbill_number = "as_is"\n', 1), encoding="utf-8")
+    as_is = text.replace('bill_number = "suffix_on_reuse"', 'bill_number = "as_is"', 1)
+    assert as_is != text
+    mapping.write_text(as_is, encoding="utf-8")
     with Emulator.from_scenario("healthy") as emulator:
         run = await export(emulator, tmp_path / "ledger.db", documents(*reused_bills()), mapping=mapping)
         found = await rows(emulator, tmp_path / "ledger.db")
