@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +27,11 @@ def _get(env: dict[str, str], path: str) -> int:
     return httpx.get(url, headers=tba_headers(env, "GET", url, timestamp=time.time()), timeout=10).status_code
 
 
+def _get_after(barrier: threading.Barrier, env: dict[str, str]) -> int:
+    barrier.wait(timeout=30)
+    return _get(env, SERVER_TIME)
+
+
 def _query(env: dict[str, str]) -> str:
     """The status of one SuiteQL request, or 'dropped' when the connection broke mid-answer."""
     url = env["NETSUITE_BASE_URL"] + SUITEQL
@@ -42,13 +48,16 @@ def _query(env: dict[str, str]) -> str:
 
 def test_concurrency_limit_and_latency(tmp_path: Path) -> None:
     admin_file = tmp_path / "admin.env"
-    args = ("--concurrency-limit", "2", "--latency-ms", "300", "--admin-env-file", str(admin_file))
+    # A long latency and a barrier keep the six requests in flight together even on a loaded machine
+    # (with 300 ms, a late thread could start after an early one had finished and be let through).
+    args = ("--concurrency-limit", "2", "--latency-ms", "1500", "--admin-env-file", str(admin_file))
     for _, env in _serve(tmp_path, *args):
         started = time.monotonic()
         assert _get(env, SERVER_TIME) == 200
-        assert time.monotonic() - started >= 0.3
+        assert time.monotonic() - started >= 1.5
+        together = threading.Barrier(6)
         with ThreadPoolExecutor(max_workers=6) as pool:
-            statuses = sorted(pool.map(_get, [env] * 6, [SERVER_TIME] * 6))
+            statuses = sorted(pool.map(_get_after, [together] * 6, [env] * 6))
         assert statuses.count(429) >= 4
         assert statuses.count(200) <= 2
         admin = {k: v for k, v in dotenv_values(admin_file).items() if v is not None}
