@@ -37,6 +37,21 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
     "doctor": frozenset({"mapping", "netsuite"}),
     "export": frozenset({"documents", "ledger", "mapping", "netsuite"}),
     "run": frozenset({"doctor", "export", "ledger", "mapping", "netsuite"}),
+    "accounts": frozenset({"errors", "ledger", "mapping", "netsuite"}),
+    "service": frozenset(
+        {
+            "tms_netsuite",
+            "errors",
+            "accounts",
+            "documents",
+            "ledger",
+            "mapping",
+            "netsuite",
+            "doctor",
+            "export",
+            "run",
+        }
+    ),
     "cli": frozenset(
         {
             "tms_netsuite",
@@ -51,6 +66,8 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "doctor",
             "export",
             "run",
+            "accounts",
+            "service",
         }
     ),
 }
@@ -64,6 +81,7 @@ TEST_FOLDERS: Mapping[str, str] = {
     "tests/export": "export",
     "tests/ledger": "ledger",
     "tests/mapping": "mapping",
+    "tests/service": "service",
     "tests/unit/netsuite": "netsuite",
 }
 

@@ -6,6 +6,7 @@ benchmarks and the coming service call :func:`run_export`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ class RunResult:
     report: ExportReport | None = None
     lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
     requeued_for_mapping: int = 0  # documents that failed on the mapping, queued again because it changed
+    learned_limit: int | None = None  # the governor's limit at the end: where the next run may start
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -53,18 +55,26 @@ async def run_export(
     skip_checks: bool = False,
     max_wait: timedelta = timedelta(minutes=5),
     on_progress: Callable[[ExportReport], None] | None = None,
+    start_limit: int | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> RunResult:
     """The doctor's fast checks, then export everything due. With a failing check, or one NetSuite's transient
     failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
-    The lists the checks read are what translation uses."""
+    The lists the checks read are what translation uses. ``start_limit`` is where the governor starts when the
+    limit is not known (a service keeps what the last run learned); once ``stopping`` is set the engine claims
+    nothing more and the documents under way finish."""
     result = RunResult()
     # A document that failed on the mapping waits for the mapping to change, not for `retry`.
     result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
         content_hash(mapping.model_dump(mode="json"))
     )
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
-    governor = ConcurrencyGovernor(known_limit=concurrency)
+    governor = (
+        ConcurrencyGovernor(known_limit=concurrency, start=start_limit)
+        if start_limit is not None
+        else ConcurrencyGovernor(known_limit=concurrency)
+    )
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
     # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
     result.checks, reference, limit = await run_fast_checks(
@@ -72,12 +82,23 @@ async def run_export(
     )
     result.lists_read = reference is not None
     if reference is None or (not result.ready and not skip_checks):
+        result.learned_limit = governor.stats.limit
         return result
     result.concurrency_limit = limit
     exporter = Exporter(
-        client, ledger, mapping, reference, governor=governor, max_wait=max_wait, on_progress=on_progress
+        client,
+        ledger,
+        mapping,
+        reference,
+        governor=governor,
+        max_wait=max_wait,
+        on_progress=on_progress,
+        stopping=stopping,
     )
-    result.report = await exporter.run()
+    try:
+        result.report = await exporter.run()
+    finally:
+        result.learned_limit = governor.stats.limit
     return result
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tms_netsuite import __version__
+from tms_netsuite.cli._accounts import accounts_group, api_keys_group, secrets_group
 from tms_netsuite.cli._demo import demo
 from tms_netsuite.cli._doctor import doctor_command
 from tms_netsuite.cli._documents import generate_command, schema_command
@@ -14,6 +15,7 @@ from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
+from tms_netsuite.cli._serve import serve_command
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 
@@ -51,5 +53,9 @@ main.add_command(errors_command)
 main.add_command(retry_command)
 main.add_command(generate_command)
 main.add_command(schema_command)
+main.add_command(accounts_group)
+main.add_command(api_keys_group)
+main.add_command(secrets_group)
+main.add_command(serve_command)
 
 __all__ = ["main"]

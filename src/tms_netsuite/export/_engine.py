@@ -102,6 +102,7 @@ class Exporter:
         max_wait: the run ends when nothing is due sooner than this.
         clock, sleep, rng: injected time, waiting and randomness.
         on_progress: called after every document with the report so far.
+        stopping: once set, no more rows are claimed; the documents under way finish (a service shutting down).
     """
 
     def __init__(
@@ -120,8 +121,10 @@ class Exporter:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         on_progress: Callable[[ExportReport], None] | None = None,
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self._ledger = ledger
+        self._stopping = stopping or asyncio.Event()
         self._batch_size = batch_size
         self._lease = lease
         self._max_wait = max_wait
@@ -198,6 +201,8 @@ class Exporter:
                 raise self._under_way.crashed
             if await self._under_way.wait_for_room():
                 continue
+            if self._stopping.is_set():
+                break
             await self._settlement.settle()
             await self._ledger.release_resolved_blocks()
             claimed = await self._ledger.claim(self._run_id, limit=self._batch_size, lease=self._lease)

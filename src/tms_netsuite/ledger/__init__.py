@@ -19,12 +19,16 @@ from tms_netsuite.ledger._model import (
     content_hash,
 )
 from tms_netsuite.ledger._open import LedgerUnavailable
+from tms_netsuite.ledger._registry import AccountExists, AccountRecord, ApiKeyRecord, Registry, UnknownAccount
 from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 
 __all__ = [
     "AWAITS_APPROVAL",
     "DEFAULT_LEDGER_PATH",
     "MAPPING_ERROR_CODE",
+    "AccountExists",
+    "AccountRecord",
+    "ApiKeyRecord",
     "Claimed",
     "Conflict",
     "ErrorInfo",
@@ -35,7 +39,9 @@ __all__ = [
     "LedgerUnavailable",
     "Outcome",
     "RejectedLine",
+    "Registry",
     "State",
+    "UnknownAccount",
     "WrittenRecord",
     "content_hash",
     "ledger_url",

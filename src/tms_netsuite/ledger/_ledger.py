@@ -533,6 +533,47 @@ class Ledger:
             )
         return {key: tuple(value) for key, value in grouped.items()}
 
+    # The service's reads
+
+    async def counts_by_kind(self) -> dict[str, dict[State, int]]:
+        """How many rows of each kind are in each state."""
+        found: dict[str, dict[State, int]] = {}
+        async with self._engine.connect() as conn:
+            for kind, state, n in (await conn.execute(queries.counts_by_kind(self.account))).all():
+                found.setdefault(kind, {})[State(state)] = n
+        return found
+
+    async def oldest_waiting(self) -> datetime | None:
+        """When the oldest document version still to export (pending or exporting) was received."""
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(queries.oldest_waiting(self.account))).scalar()
+        return value if isinstance(value, datetime) else None
+
+    async def browse(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        state: State | None = None,
+        kind: str | None = None,
+        search: str | None = None,
+    ) -> list[LedgerRow]:
+        """One page of rows by id above ``after``, filtered by state, kind and a part of the TMS id."""
+        query = queries.browse_page(
+            self.account, after=after, limit=limit, state=state, kind=kind, search=search
+        )
+        async with self._engine.connect() as conn:
+            page = (await conn.execute(query)).mappings().all()
+            written = await self._records_of(conn, [row["id"] for row in page])
+        return [_ledger_row(row, written.get(row["id"], ())) for row in page]
+
+    async def versions(self, kind: str, tms_id: str) -> list[LedgerRow]:
+        """Every version held of one document, oldest first (empty when the ledger has none)."""
+        async with self._engine.connect() as conn:
+            page = (await conn.execute(queries.versions_of(self.account, kind, tms_id))).mappings().all()
+            written = await self._records_of(conn, [row["id"] for row in page])
+        return [_ledger_row(row, written.get(row["id"], ())) for row in page]
+
 
 def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
     error = None

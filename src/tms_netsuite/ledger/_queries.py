@@ -574,3 +574,46 @@ def last_passing_doctor_run(account: str) -> sa.Select[Any]:
         .order_by(doctor_runs.c.id.desc())
         .limit(1)
     )
+
+
+# The service's reads
+
+
+def counts_by_kind(account: str) -> sa.Select[Any]:
+    """How many rows of each kind are in each state."""
+    return (
+        sa.select(documents.c.kind, documents.c.state, sa.func.count())
+        .where(documents.c.account == account)
+        .group_by(documents.c.kind, documents.c.state)
+    )
+
+
+def oldest_waiting(account: str) -> sa.Select[Any]:
+    """When the oldest row still to export (pending or exporting) was received."""
+    return sa.select(sa.func.min(documents.c.created_at)).where(
+        (documents.c.account == account) & documents.c.state.in_([State.PENDING, State.EXPORTING])
+    )
+
+
+def browse_page(
+    account: str, *, after: int, limit: int, state: str | None, kind: str | None, search: str | None
+) -> sa.Select[Any]:
+    """Up to ``limit`` rows above id ``after``, filtered by state, kind and a substring of the TMS id."""
+    condition = (documents.c.account == account) & (documents.c.id > after)
+    if state is not None:
+        condition &= documents.c.state == state
+    if kind is not None:
+        condition &= documents.c.kind == kind
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition &= documents.c.tms_id.ilike(f"%{escaped}%", escape="\\")
+    return sa.select(documents).where(condition).order_by(documents.c.id).limit(limit)
+
+
+def versions_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:
+    """Every version held of one document, oldest first."""
+    return (
+        sa.select(documents)
+        .where((documents.c.account == account) & (documents.c.kind == kind) & (documents.c.tms_id == tms_id))
+        .order_by(documents.c.version, documents.c.id)
+    )

@@ -128,3 +128,41 @@ mapping_hashes = sa.Table(
     sa.Column("mapping_hash", sa.String(64), nullable=False),
     sa.Column("seen_at", UTCDateTime(), nullable=False),
 )
+
+# The accounts a service exports for, and the API keys that reach them (migration 0005). Credentials are stored
+# only as the ciphertext their owner made (Fernet); keys only as SHA-256 hashes.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("slug", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.String(64), nullable=False),  # NetSuite's realm, e.g. 123456_SB1
+    sa.Column("environment", sa.String(32), nullable=False),
+    sa.Column("auth_method", sa.String(16), nullable=False),
+    sa.Column("credentials", sa.Text(), nullable=False),
+    sa.Column("mapping_toml", sa.Text(), nullable=False),
+    sa.Column("mapping_version", sa.Integer(), nullable=False),
+    sa.Column("mapping_hash", sa.String(64), nullable=False),
+    sa.Column("concurrency_override", sa.Integer(), nullable=True),
+    sa.Column("learned_limit", sa.Integer(), nullable=True),
+    sa.Column("paused", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("pause_reason", sa.Text(), nullable=True),
+    sa.Column("doctor_due", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("doctor_report", sa.JSON(), nullable=True),
+    sa.Column("doctor_ran_at", UTCDateTime(), nullable=True),
+    sa.Column("last_run", sa.JSON(), nullable=True),
+    sa.Column("last_run_at", UTCDateTime(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("account_id", name="uq_accounts_account_id"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("account_slug", sa.String(64), nullable=True),  # None: an administrator's key
+    sa.Column("read_only", sa.Boolean(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+)

@@ -118,6 +118,11 @@ def _credentials(
     environ: Mapping[str, str], problems: list[str]
 ) -> TbaCredentials | OAuth2Credentials | None:
     values = {name: environ.get(name, "").strip() for name in (*TBA_VARIABLES, *OAUTH2_VARIABLES)}
+    # The service keeps the key's text itself (encrypted), not a path: it stands in for the file.
+    pem_text = environ.get("NETSUITE_PRIVATE_KEY", "").strip()
+    if pem_text and not values["NETSUITE_PRIVATE_KEY_FILE"]:
+        values["NETSUITE_PRIVATE_KEY_FILE"] = "(NETSUITE_PRIVATE_KEY)"
+        values["NETSUITE_PRIVATE_KEY"] = pem_text
     tba_complete = all(values[n] for n in TBA_VARIABLES)
     oauth2_complete = all(values[n] for n in OAUTH2_VARIABLES)
     method = environ.get("NETSUITE_AUTH", "").strip().lower()
@@ -176,7 +181,7 @@ def read_key_file(path: Path) -> str:
 def _oauth2(values: Mapping[str, str], problems: list[str]) -> OAuth2Credentials | None:
     path = Path(values["NETSUITE_PRIVATE_KEY_FILE"]).expanduser()
     try:
-        pem = Secret(read_key_file(path))
+        pem = Secret(values.get("NETSUITE_PRIVATE_KEY") or read_key_file(path))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(
             _problem("NETSUITE_PRIVATE_KEY_FILE", f"cannot be read ({path}: {type(exc).__name__})")

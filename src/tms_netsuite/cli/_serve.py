@@ -1,0 +1,87 @@
+"""`tms-netsuite serve`: the HTTP API and the continuous exports of every registered account."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from tms_netsuite.cli._accounts import open_accounts
+from tms_netsuite.cli._export import ledger_option
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port."
+)
+@ledger_option
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log lines."
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds SIGTERM leaves requests and exports under way to finish.",
+)
+@click.option(
+    "--doctor-every",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Minutes between each account's doctor runs.",
+)
+@click.option(
+    "--ready-file", type=click.Path(dir_okay=False, path_type=Path), help="Written once listening: host:port."
+)
+def serve_command(
+    host: str,
+    port: int,
+    ledger: Path | None,
+    log_format: str,
+    grace: float,
+    doctor_every: float,
+    ready_file: Path | None,
+) -> None:
+    """Serve the API and export every account's documents as they arrive. Keep it on your own network."""
+    import uvicorn  # loaded only by this command
+
+    from tms_netsuite.service import Service, configure_logging, create_app
+
+    configure_logging(log_format)
+
+    async def main() -> None:
+        async with open_accounts(ledger) as accounts:
+            service = Service(accounts, doctor_every=timedelta(minutes=doctor_every))
+            app = create_app(service, grace=grace)
+            config = uvicorn.Config(
+                app, host=host, port=port, log_config=None, timeout_graceful_shutdown=int(grace) or None
+            )
+            server = uvicorn.Server(config)
+            watcher = asyncio.create_task(_announce(server, ready_file))
+            try:
+                await server.serve()
+            finally:
+                watcher.cancel()
+
+    asyncio.run(main())
+
+
+async def _announce(server: object, ready_file: Path | None) -> None:
+    """Once listening, say where (and write the ready file, for scripts and tests that started it with port 0)."""
+    import uvicorn
+
+    assert isinstance(server, uvicorn.Server)
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for it
+        await asyncio.sleep(0.05)
+    sockets = [s for srv in server.servers for s in srv.sockets]
+    host, port = sockets[0].getsockname()[:2]
+    click.echo(f"Serving on http://{host}:{port} (Ctrl-C or SIGTERM stops it).", err=True)
+    if ready_file is not None:
+        temporary = ready_file.with_name(ready_file.name + ".tmp")
+        temporary.write_text(f"{host}:{port}\n", encoding="utf-8")
+        temporary.replace(ready_file)

@@ -1,0 +1,545 @@
+"""The HTTP API: documents in, their state and errors out, for many NetSuite accounts (FastAPI)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from tms_netsuite import __version__
+from tms_netsuite.accounts import verify_key
+from tms_netsuite.documents import Kind
+from tms_netsuite.errors import TmsNetSuiteError
+from tms_netsuite.export import ingest_lines
+from tms_netsuite.ledger import AccountExists, AccountRecord, ApiKeyRecord, LedgerRow, State, UnknownAccount
+from tms_netsuite.mapping import MappingError
+from tms_netsuite.service import _models as m
+from tms_netsuite.service._observe import account_slug, request_id
+from tms_netsuite.service._service import Service
+
+logger = logging.getLogger("tms_netsuite.service")
+
+MAX_DOCUMENTS = 1000
+MAX_BYTES = 10 * 1024 * 1024
+PAGE_SIZE = 100
+_NDJSON = "application/x-ndjson"
+_UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from `tms-netsuite api-keys create`.")
+_errors: dict[int | str, dict[str, Any]] = {
+    401: {"model": m.Problem, "description": "No API key, or an unknown or revoked one."},
+    404: {"model": m.Problem, "description": "No such account for this key (another account's is hidden)."},
+}
+_write_errors: dict[int | str, dict[str, Any]] = {
+    **_errors,
+    403: {"model": m.Problem, "description": "A read-only key, or not an administrator's key."},
+}
+
+
+def _account_json(record: AccountRecord) -> m.Account:
+    return m.Account(
+        slug=record.slug,
+        account_id=record.account_id,
+        environment=record.environment,
+        auth_method=record.auth_method,
+        mapping_version=record.mapping_version,
+        mapping_hash=record.mapping_hash,
+        concurrency_override=record.concurrency_override,
+        learned_limit=record.learned_limit,
+        paused=record.paused,
+        pause_reason=record.pause_reason,
+    )
+
+
+def _version(row: LedgerRow) -> m.DocumentVersion:
+    error = row.error
+    return m.DocumentVersion(
+        row_id=row.row_id,
+        kind=row.kind,
+        id=row.tms_id,
+        version=row.version,
+        state=row.state.value,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        blocked_on=row.blocked_on,
+        skip_reason=row.skip_reason,
+        updated_at=row.updated_at,
+        records=[
+            m.RecordLink(type=r.record_type, external_id=r.external_id, internal_id=r.internal_id, url=r.url)
+            for r in row.records
+        ],
+        error=None
+        if error is None
+        else m.ErrorDetail(
+            category=error.category, code=error.code, detail=error.detail, cause=error.cause, fix=error.fix
+        ),
+    )
+
+
+def _group_of(row: LedgerRow) -> str:
+    """The error group a failed row belongs to: NetSuite's code, else the error's category."""
+    return (row.error.code or row.error.category) if row.error is not None else "unknown"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _document_lines(body: bytes, content_type: str) -> list[str]:
+    """One JSON text a document: a JSON array's elements, or NDJSON's non-blank lines. Text that is not JSON
+    is a 400 naming its line."""
+    try:
+        text = body.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        bad_line = body[: exc.start].count(b"\n") + 1
+        raise HTTPException(400, f"line {bad_line}: the body is not UTF-8") from None
+    if content_type.split(";")[0].strip().lower() == _NDJSON:
+        lines = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                lines.append(json.dumps(json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise HTTPException(
+                    400, f"line {number}: not JSON ({exc.msg} at column {exc.colno})"
+                ) from None
+        return lines
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(
+            400,
+            f"line {exc.lineno}: not JSON ({exc.msg} at column {exc.colno}); send a JSON array of documents",
+        ) from None
+    if not isinstance(value, list):
+        raise HTTPException(400, "line 1: the body must be a JSON array of documents (or NDJSON)")
+    return [json.dumps(item) for item in value]
+
+
+async def _caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> ApiKeyRecord:
+    """The live API key of the request, else a 401 asking for one."""
+    service: Service = request.app.state.service
+    key = None if credentials is None else await verify_key(service.registry, credentials.credentials)
+    if key is None:
+        raise HTTPException(401, "an API key is needed: Authorization: Bearer KEY", headers=_UNAUTHORIZED)
+    return key
+
+
+Caller = Annotated[ApiKeyRecord, Depends(_caller)]
+
+
+def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
+    """The API over a :class:`Service`. Its lifespan starts the exports of every registered account and, at
+    shutdown, stops claiming and lets what is under way finish within ``grace`` seconds."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service.scheduler.start([record.slug for record in await service.registry.all_accounts()])
+        try:
+            yield
+        finally:
+            await service.scheduler.stop(grace)
+
+    app = FastAPI(
+        title="tms-netsuite",
+        version=__version__,
+        summary="TMS documents in, exported to NetSuite exactly once; their state and errors out.",
+        lifespan=lifespan,
+        responses={422: {"model": m.Problem, "description": "The request does not match its schema."}},
+    )
+    app.state.service = service
+    metrics = service.metrics
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id.set(rid)
+        account_slug.set(None)
+        started = time.perf_counter()
+        metrics.in_flight.inc()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+        finally:
+            metrics.in_flight.dec()
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            metrics.latency.labels(request.method, path, str(status)).observe(elapsed)
+            logger.info(
+                "%s %s %d",
+                request.method,
+                path,
+                status,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    @app.exception_handler(TmsNetSuiteError)
+    async def project_error(request: Request, exc: TmsNetSuiteError) -> JSONResponse:
+        # Settings, mappings and documents that are wrong: the message names the problem (never a secret).
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    async def reach(
+        slug: str, key: ApiKeyRecord, *, write: bool = False, admin: bool = False
+    ) -> AccountRecord:
+        """The account a key may reach: another account's is a 404, as if it did not exist."""
+        if key.account_slug is not None and key.account_slug != slug:
+            raise HTTPException(404, f"no account {slug!r}")
+        try:
+            record = await service.registry.get(slug)
+        except UnknownAccount:
+            raise HTTPException(404, f"no account {slug!r}") from None
+        account_slug.set(slug)
+        if admin and key.account_slug is not None:
+            raise HTTPException(403, "this needs an administrator's key")
+        if write and key.read_only:
+            raise HTTPException(403, "this key is read-only")
+        return record
+
+    # Operations (no key: keep the service on the operator's network)
+
+    @app.get("/healthz", response_model=m.Health, tags=["operations"])
+    async def healthz() -> m.Health:
+        """The process answers."""
+        return m.Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=m.Health,
+        tags=["operations"],
+        responses={503: {"model": m.Health, "description": "The database does not answer."}},
+    )
+    async def readyz() -> Any:
+        """The ledger's database answers and is migrated."""
+        if await service.registry.ready():
+            return m.Health(status="ready")
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
+    async def metrics_text() -> Response:
+        """Prometheus text format."""
+        for record in await service.registry.all_accounts():
+            await service.refresh_gauges(record)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # Documents
+
+    @app.post(
+        "/v1/accounts/{slug}/documents",
+        status_code=202,
+        response_model=m.IngestResponse,
+        tags=["documents"],
+        responses={
+            **_write_errors,
+            400: {"model": m.Problem, "description": "Not JSON: the line is named."},
+            413: {"model": m.Problem, "description": "More documents or bytes than a request may carry."},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": f"A JSON array of TMS documents (at most {MAX_DOCUMENTS}, {MAX_BYTES // 2**20} MB), "
+                "as `tms-netsuite schema` describes them; NDJSON (application/x-ndjson) is accepted too.",
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "array", "items": {"type": "object"}, "maxItems": MAX_DOCUMENTS}
+                    }
+                },
+            }
+        },
+    )
+    async def ingest(slug: str, request: Request, key: Caller) -> m.IngestResponse:
+        """Record documents (validated as the CLI's ingest does, idempotent by kind, id and version) and
+        commit them before answering; their account's exporter is woken."""
+        record = await reach(slug, key, write=True)
+        try:
+            body = await _read_body(request)
+        except _TooLarge:
+            raise HTTPException(413, f"the body is larger than {MAX_BYTES} bytes (10 MB): split it") from None
+        lines = _document_lines(body, request.headers.get("content-type", "application/json"))
+        if len(lines) > MAX_DOCUMENTS:
+            raise HTTPException(413, f"{len(lines)} documents: at most {MAX_DOCUMENTS} a request, split them")
+        result = await ingest_lines(service.ledger(record), lines)
+        if result.inserted:
+            service.scheduler.wake(slug)
+        return m.IngestResponse(
+            accepted=result.inserted,
+            duplicates=result.duplicates,
+            superseded=result.superseded,
+            conflicts=[
+                m.ConflictingDocument(
+                    index=c.position - 1,
+                    kind=c.kind,
+                    id=c.tms_id,
+                    version=c.version,
+                    held_hash=c.held_hash,
+                    sent_hash=c.sent_hash,
+                    reason=str(c),
+                )
+                for c in result.conflicts
+            ],
+            rejected=[
+                m.RejectedDocument(
+                    index=r.line - 1, id=r.id, kind=r.kind, field=issue.field, reason=issue.reason
+                )
+                for r in result.rejected
+                for issue in r.issues
+            ],
+        )
+
+    @app.get("/v1/accounts/{slug}/summary", response_model=m.Summary, tags=["documents"], responses=_errors)
+    async def summary(slug: str, key: Caller) -> m.Summary:
+        """Counts by kind and state, the oldest pending document's age, the last run, the limit, pause."""
+        record = await reach(slug, key)
+        ledger = service.ledger(record)
+        by_kind = await ledger.counts_by_kind()
+        totals: dict[str, int] = {}
+        for states in by_kind.values():
+            for state, n in states.items():
+                totals[state.value] = totals.get(state.value, 0) + n
+        oldest = await ledger.oldest_waiting()
+        report = record.doctor_report or {}
+        return m.Summary(
+            account=_account_json(record),
+            counts={
+                kind: {s.value: n for s, n in states.items()} for kind, states in sorted(by_kind.items())
+            },
+            totals=totals,
+            oldest_pending_age_s=None if oldest is None else round(time.time() - oldest.timestamp(), 3),
+            last_run=m.LastRun(**record.last_run) if record.last_run else None,
+            last_run_at=record.last_run_at,
+            doctor_ran_at=record.doctor_ran_at,
+            doctor_failed_checks=[c["id"] for c in report.get("checks", []) if c.get("status") == "fail"],
+        )
+
+    @app.get(
+        "/v1/accounts/{slug}/documents", response_model=m.DocumentPage, tags=["documents"], responses=_errors
+    )
+    async def documents(
+        slug: str,
+        key: Caller,
+        state: State | None = None,
+        kind: Kind | None = None,
+        q: Annotated[str | None, Query(max_length=200, description="Part of the TMS id.")] = None,
+        cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
+    ) -> m.DocumentPage:
+        """Document versions by id, filtered; ``next_cursor`` pages on."""
+        record = await reach(slug, key)
+        rows = await service.ledger(record).browse(
+            after=int(cursor or 0),
+            limit=limit,
+            state=state,
+            kind=kind.value if kind else None,
+            search=q,
+        )
+        return m.DocumentPage(
+            documents=[_version(row) for row in rows],
+            next_cursor=str(rows[-1].row_id) if len(rows) == limit else None,
+        )
+
+    @app.get(
+        "/v1/accounts/{slug}/documents/{kind}/{document_id}",
+        response_model=m.DocumentDetail,
+        tags=["documents"],
+        responses=_errors,
+    )
+    async def document(slug: str, kind: Kind, document_id: str, key: Caller) -> m.DocumentDetail:
+        """Every version of one document: state, attempts, the NetSuite records it became with their links, the
+        last error with its cause and fix."""
+        record = await reach(slug, key)
+        rows = await service.ledger(record).versions(kind.value, document_id)
+        if not rows:
+            raise HTTPException(404, f"no {kind.value} {document_id!r} in this account")
+        return m.DocumentDetail(kind=kind.value, id=document_id, versions=[_version(row) for row in rows])
+
+    async def _stuck(record: AccountRecord) -> tuple[list[LedgerRow], list[LedgerRow]]:
+        ledger = service.ledger(record)
+        failed = [row async for row in ledger.rows(state=State.FAILED)]
+        blocked = [row async for row in ledger.rows(state=State.BLOCKED)]
+        return failed, blocked
+
+    @app.get(
+        "/v1/accounts/{slug}/errors", response_model=m.ErrorsResponse, tags=["documents"], responses=_errors
+    )
+    async def errors(slug: str, key: Caller) -> m.ErrorsResponse:
+        """Failed documents grouped by cause, with the fix; blocked ones with what they wait for."""
+        record = await reach(slug, key)
+        failed, blocked = await _stuck(record)
+        groups: dict[str, list[LedgerRow]] = {}
+        for row in failed:
+            groups.setdefault(_group_of(row), []).append(row)
+        return m.ErrorsResponse(
+            failed=[
+                m.ErrorGroup(
+                    group=group,
+                    category=rows[0].error.category if rows[0].error else "unknown",
+                    code=rows[0].error.code if rows[0].error else None,
+                    cause=rows[0].error.cause if rows[0].error else None,
+                    fix=rows[0].error.fix if rows[0].error else None,
+                    count=len(rows),
+                    documents=[_version(row) for row in rows],
+                )
+                for group, rows in sorted(groups.items(), key=lambda item: -len(item[1]))
+            ],
+            blocked=[_version(row) for row in blocked],
+        )
+
+    @app.post(
+        "/v1/accounts/{slug}/retry",
+        response_model=m.RetryResponse,
+        tags=["documents"],
+        responses=_write_errors,
+    )
+    async def retry(slug: str, body: m.RetryRequest, key: Caller) -> m.RetryResponse:
+        """Queue failed or blocked versions again, once the cause is fixed: by row id, by error group, or all."""
+        record = await reach(slug, key, write=True)
+        if (body.ids is not None) + (body.group is not None) + body.all != 1:
+            raise HTTPException(422, "give exactly one of ids, group or all")
+        ledger = service.ledger(record)
+        if body.all:
+            queued = await ledger.retry(None)
+        elif body.group is not None:
+            failed, _ = await _stuck(record)
+            ids = [row.row_id for row in failed if _group_of(row) == body.group]
+            queued = await ledger.retry(ids) if ids else 0
+        else:
+            queued = await ledger.retry(body.ids or []) if body.ids else 0
+        if queued:
+            service.scheduler.wake(slug)
+        return m.RetryResponse(queued=queued)
+
+    def _doctor_json(record: AccountRecord) -> m.DoctorResponse:
+        report = record.doctor_report or {"checks": [], "summary": {}}
+        return m.DoctorResponse(
+            ran_at=record.doctor_ran_at, checks=report["checks"], summary=report["summary"]
+        )
+
+    @app.post(
+        "/v1/accounts/{slug}/doctor",
+        response_model=m.DoctorResponse,
+        tags=["doctor"],
+        responses=_write_errors,
+    )
+    async def doctor_now(slug: str, key: Caller) -> m.DoctorResponse:
+        """Run every check now; a failing check pauses the account's exports, a passing run resumes exports the
+        doctor paused."""
+        await reach(slug, key, write=True)
+        await service.doctor(slug)
+        return _doctor_json(await service.registry.get(slug))
+
+    @app.get(
+        "/v1/accounts/{slug}/doctor", response_model=m.DoctorResponse, tags=["doctor"], responses=_errors
+    )
+    async def doctor_last(slug: str, key: Caller) -> m.DoctorResponse:
+        """The last doctor run's checks (empty before the first)."""
+        return _doctor_json(await reach(slug, key))
+
+    # Administration (an administrator's key)
+
+    @app.post(
+        "/v1/accounts",
+        status_code=201,
+        response_model=m.Account,
+        tags=["accounts"],
+        responses={
+            **_write_errors,
+            409: {"model": m.Problem, "description": "The slug or account is taken."},
+        },
+    )
+    async def add_account(body: m.AccountCreate, key: Caller) -> m.Account:
+        """Register an account; its credentials are stored encrypted and never returned."""
+        if key.account_slug is not None or key.read_only:
+            raise HTTPException(403, "this needs an administrator's key (not read-only)")
+        try:
+            record = await service.accounts.add(
+                body.slug, body.credentials, body.mapping, concurrency=body.concurrency
+            )
+        except AccountExists as exc:
+            raise HTTPException(409, str(exc)) from None
+        service.scheduler.wake(record.slug)
+        return _account_json(record)
+
+    @app.put(
+        "/v1/accounts/{slug}/credentials",
+        response_model=m.Account,
+        tags=["accounts"],
+        responses=_write_errors,
+    )
+    async def put_credentials(slug: str, body: m.CredentialsUpdate, key: Caller) -> m.Account:
+        """New credentials for the same NetSuite account; the doctor runs before the next export."""
+        await reach(slug, key, write=True, admin=True)
+        record = await service.accounts.set_credentials(slug, body.credentials)
+        service.scheduler.wake(slug)
+        return _account_json(record)
+
+    @app.put(
+        "/v1/accounts/{slug}/mapping", response_model=m.Account, tags=["accounts"], responses=_write_errors
+    )
+    async def put_mapping(slug: str, body: m.MappingUpdate, key: Caller) -> m.Account:
+        """A new mapping (its TOML text, checked); the doctor checks it against the account before the next
+        export, and a failing check pauses the account."""
+        await reach(slug, key, write=True, admin=True)
+        try:
+            record = await service.accounts.set_mapping(slug, body.mapping)
+        except MappingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        service.scheduler.wake(slug)
+        return _account_json(record)
+
+    async def _set_paused(slug: str, key: ApiKeyRecord, *, paused: bool) -> m.Account:
+        await reach(slug, key, write=True, admin=True)
+        reason = "paused by an administrator" if paused else None
+        record = await service.registry.update(slug, paused=paused, pause_reason=reason)
+        if not paused:
+            service.scheduler.wake(slug)
+        return _account_json(record)
+
+    @app.post(
+        "/v1/accounts/{slug}/pause", response_model=m.Account, tags=["accounts"], responses=_write_errors
+    )
+    async def pause(slug: str, key: Caller) -> m.Account:
+        """Stop exporting (documents are still accepted)."""
+        return await _set_paused(slug, key, paused=True)
+
+    @app.post(
+        "/v1/accounts/{slug}/resume", response_model=m.Account, tags=["accounts"], responses=_write_errors
+    )
+    async def resume(slug: str, key: Caller) -> m.Account:
+        """Export again (a pause by the doctor is lifted too; the doctor runs again if its checks are due)."""
+        return await _set_paused(slug, key, paused=False)
+
+    return app

@@ -1,0 +1,179 @@
+"""The API's request and response bodies (its OpenAPI document follows from them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class RejectedDocument(BaseModel):
+    index: int = Field(description="Position of the document in the request, from 0.")
+    id: str | None
+    kind: str | None
+    field: str = Field(description="JSON path of the problem, e.g. $.lines[0].amount.")
+    reason: str
+
+
+class ConflictingDocument(BaseModel):
+    index: int
+    kind: str
+    id: str
+    version: int
+    held_hash: str
+    sent_hash: str
+    reason: str
+
+
+class IngestResponse(BaseModel):
+    accepted: int = Field(description="New document versions recorded (committed before this answer).")
+    duplicates: int = Field(description="Versions already held with the same content.")
+    superseded: int = Field(description="Older versions that a newer one replaced before they were written.")
+    conflicts: list[ConflictingDocument] = Field(
+        description="Versions already held with other content: refused; send a new version."
+    )
+    rejected: list[RejectedDocument] = Field(description="Invalid documents, one entry per problem.")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class LastRun(BaseModel):
+    started_at: str
+    ended_at: str
+    documents: int
+    records_written: int
+    synced: int
+    failed: int
+    http_429: int
+    failed_checks: list[str]
+    unchecked: list[str]
+
+
+class Account(BaseModel):
+    slug: str
+    account_id: str
+    environment: str
+    auth_method: str
+    mapping_version: int
+    mapping_hash: str
+    concurrency_override: int | None
+    learned_limit: int | None
+    paused: bool
+    pause_reason: str | None
+
+
+class Summary(BaseModel):
+    account: Account
+    counts: dict[str, dict[str, int]] = Field(description="Document versions by kind, then by state.")
+    totals: dict[str, int] = Field(description="Document versions by state.")
+    oldest_pending_age_s: float | None
+    last_run: LastRun | None
+    last_run_at: datetime | None
+    doctor_ran_at: datetime | None
+    doctor_failed_checks: list[str]
+
+
+class RecordLink(BaseModel):
+    type: str
+    external_id: str
+    internal_id: str
+    url: str = Field(description="The record's page in NetSuite.")
+
+
+class ErrorDetail(BaseModel):
+    category: str
+    code: str | None
+    detail: str | None
+    cause: str | None
+    fix: str | None
+
+
+class DocumentVersion(BaseModel):
+    row_id: int
+    kind: str
+    id: str
+    version: int
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    blocked_on: str | None
+    skip_reason: str | None
+    updated_at: datetime
+    records: list[RecordLink]
+    error: ErrorDetail | None
+
+
+class DocumentPage(BaseModel):
+    documents: list[DocumentVersion]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last.")
+
+
+class DocumentDetail(BaseModel):
+    kind: str
+    id: str
+    versions: list[DocumentVersion]
+
+
+class ErrorGroup(BaseModel):
+    group: str = Field(description='Pass to POST …/retry as {"group": …} to retry these documents.')
+    category: str
+    code: str | None
+    cause: str | None
+    fix: str | None
+    count: int
+    documents: list[DocumentVersion]
+
+
+class ErrorsResponse(BaseModel):
+    failed: list[ErrorGroup]
+    blocked: list[DocumentVersion]
+
+
+class RetryRequest(BaseModel):
+    ids: list[int] | None = Field(default=None, description="Row ids (row_id) of failed or blocked versions.")
+    group: str | None = Field(default=None, description="An error group as GET …/errors names it.")
+    all: bool = Field(default=False, description="Every failed and blocked version.")
+
+
+class RetryResponse(BaseModel):
+    queued: int
+
+
+class Check(BaseModel):
+    id: str
+    title: str
+    status: str
+    detail: str
+    fix: str | None
+    docs: str | None = None
+    transient: bool = False
+
+
+class DoctorResponse(BaseModel):
+    ran_at: datetime | None
+    checks: list[Check]
+    summary: dict[str, int]
+
+
+class AccountCreate(BaseModel):
+    slug: str = Field(description="Lower-case letters, digits and hyphens, e.g. freightco-prod.")
+    credentials: dict[str, str] = Field(
+        description="NETSUITE_* values as in an env file (NETSUITE_PRIVATE_KEY holds an OAuth 2.0 key's PEM); "
+        "stored encrypted, never returned."
+    )
+    mapping: str = Field(description="The mapping file's TOML text.")
+    concurrency: int | None = Field(default=None, ge=1)
+
+
+class CredentialsUpdate(BaseModel):
+    credentials: dict[str, str]
+
+
+class MappingUpdate(BaseModel):
+    mapping: str
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,103 @@
+"""Metrics (Prometheus, one registry per app) and structured logs carrying a request id and the account slug."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+account_slug: contextvars.ContextVar[str | None] = contextvars.ContextVar("account_slug", default=None)
+
+logger = logging.getLogger("tms_netsuite.service")
+
+
+class Metrics:
+    """The service's metrics, in a registry of its own (two apps in one process never clash)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.documents = Gauge(
+            "tms_netsuite_documents",
+            "Document versions by account and state.",
+            ["account", "state"],
+            registry=self.registry,
+        )
+        self.oldest_pending = Gauge(
+            "tms_netsuite_oldest_pending_seconds",
+            "Age of the oldest document version still to export, per account.",
+            ["account"],
+            registry=self.registry,
+        )
+        self.records_written = Counter(
+            "tms_netsuite_records_written", "NetSuite records written.", ["account"], registry=self.registry
+        )
+        self.errors = Counter(
+            "tms_netsuite_export_errors",
+            "Document versions left failed by an export, by error category.",
+            ["account", "category"],
+            registry=self.registry,
+        )
+        self.throttled = Counter(
+            "tms_netsuite_http_429", "NetSuite's 429 answers.", ["account"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "tms_netsuite_request_seconds",
+            "API request latency.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "tms_netsuite_requests_in_flight", "API requests in flight.", registry=self.registry
+        )
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, and the request id and account slug in scope.
+    Messages are the project's own texts, which never carry a secret (credentials are `Secret`s)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, var in (("request_id", request_id), ("account", account_slug)):
+            value = getattr(record, key, None) or var.get()
+            if value:
+                entry[key] = value
+        for key in ("method", "path", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = getattr(record, "request_id", None) or request_id.get()
+        record.account = getattr(record, "account", None) or account_slug.get()
+        return True
+
+
+def configure_logging(log_format: str, level: int = logging.INFO) -> None:
+    """Logs to stderr, as text or as JSON lines, for the project's loggers and uvicorn's."""
+    handler = logging.StreamHandler()
+    handler.addFilter(_ContextFilter())
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s %(account)s] %(message)s")
+        )
+    for name in ("tms_netsuite", "uvicorn", "uvicorn.error"):
+        target = logging.getLogger(name)
+        target.handlers = [handler]
+        target.setLevel(level)
+        target.propagate = False
+    logging.getLogger("uvicorn.access").disabled = True  # the service logs each request itself, with its id

@@ -1,0 +1,206 @@
+"""The service's work for one account: its exports (one pass at a time), its doctor, its summary."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tms_netsuite.accounts import Accounts
+from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
+from tms_netsuite.export import RunStopped
+from tms_netsuite.ledger import AccountRecord, Ledger, State
+from tms_netsuite.netsuite import connect
+from tms_netsuite.run import run_export
+from tms_netsuite.service._observe import Metrics
+from tms_netsuite.service._scheduler import ExportScheduler, InProcessScheduler
+
+logger = logging.getLogger("tms_netsuite.service")
+
+DOCTOR_PREFIX = "doctor: "
+TransportFor = Callable[[AccountRecord], httpx.AsyncBaseTransport | None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _no_transport(record: AccountRecord) -> httpx.AsyncBaseTransport | None:
+    return None
+
+
+class Service:
+    """Accounts, their exports and their doctor, shared by the API routes and the scheduler.
+
+    Args:
+        accounts: the registry's accounts with the secret key.
+        transport_for: the HTTP transport to an account's NetSuite (tests pass an emulator's; None: the network).
+        doctor_every: how often each account's doctor runs (it runs before the first export after its mapping or
+            credentials change too).
+        scheduler: what runs the exports; by default tasks in this process.
+    """
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        *,
+        transport_for: TransportFor = _no_transport,
+        doctor_every: timedelta = timedelta(hours=1),
+        debounce: float = 0.2,
+        scheduler: ExportScheduler | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.accounts = accounts
+        self.registry = accounts.registry
+        self.metrics = Metrics()
+        self._transport_for = transport_for
+        self._doctor_every = doctor_every
+        self._clock = clock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.scheduler = scheduler or InProcessScheduler(self.export_pass, debounce=debounce)
+
+    def ledger(self, record: AccountRecord) -> Ledger:
+        return self.registry.ledger(record)
+
+    def _lock(self, slug: str) -> asyncio.Lock:
+        # One doctor or export of an account at a time in this process (an API doctor waits for the export).
+        return self._locks.setdefault(slug, asyncio.Lock())
+
+    async def export_pass(self, slug: str, stopping: asyncio.Event) -> float | None:
+        """One pass: the doctor if due, then everything due now; returns seconds until something is due next."""
+        async with self._lock(slug):
+            record = await self.registry.get(slug)
+            if record.paused:
+                return None  # resuming wakes it
+            if self._doctor_due(record):
+                await self._doctor(record)
+                record = await self.registry.get(slug)
+                if record.paused:
+                    return None
+            ledger = self.ledger(record)
+            due = await ledger.next_due()
+            now = self._clock()
+            if due is not None and due <= now and not stopping.is_set():
+                await self._export(record, ledger, stopping)
+                record = await self.registry.get(slug)
+                due = await ledger.next_due()
+            await self.refresh_gauges(record)
+        waits = [self._doctor_in(record)]
+        if due is not None:
+            waits.append((due - self._clock()).total_seconds())
+        return None if record.paused else min(waits)
+
+    def _doctor_due(self, record: AccountRecord) -> bool:
+        return record.doctor_due or record.doctor_ran_at is None or self._doctor_in(record) <= 0
+
+    def _doctor_in(self, record: AccountRecord) -> float:
+        if record.doctor_ran_at is None:
+            return 0.0
+        return (record.doctor_ran_at + self._doctor_every - self._clock()).total_seconds()
+
+    async def _export(self, record: AccountRecord, ledger: Ledger, stopping: asyncio.Event) -> None:
+        environ = self.accounts.environ(record)
+        settings = self.accounts.settings(record)
+        mapping = self.accounts.mapping(record)
+        started = self._clock()
+        async with connect(settings, transport=self._transport_for(record)) as client:
+            try:
+                result = await run_export(
+                    client,
+                    ledger,
+                    mapping,
+                    environ=environ,
+                    concurrency=record.concurrency_override,
+                    start_limit=record.learned_limit,
+                    max_wait=timedelta(0),
+                    stopping=stopping,
+                )
+            except RunStopped as exc:
+                await self._pause(record.slug, f"NetSuite refused the credentials: {exc.cause.code or exc}")
+                return
+            throttled = client.stats.by_status.get(429, 0)
+        report = result.report
+        last_run: dict[str, Any] = {
+            "started_at": started.isoformat(),
+            "ended_at": self._clock().isoformat(),
+            "documents": report.documents if report else 0,
+            "records_written": report.records_written if report else 0,
+            "synced": report.synced if report else 0,
+            "failed": report.failed if report else 0,
+            "http_429": throttled,
+            "failed_checks": [check.id for check in result.failed],
+            "unchecked": [check.id for check in result.unchecked],
+        }
+        values: dict[str, Any] = {"last_run": last_run, "last_run_at": self._clock()}
+        if result.learned_limit is not None and record.concurrency_override is None:
+            values["learned_limit"] = result.learned_limit
+        await self.registry.update(record.slug, **values)
+        self.metrics.throttled.labels(record.slug).inc(throttled)
+        if report is not None:
+            self.metrics.records_written.labels(record.slug).inc(report.records_written)
+            if report.failed:
+                self.metrics.errors.labels(record.slug, "failed").inc(report.failed)
+        if result.failed:
+            first = result.failed[0]
+            names = ", ".join(check.id for check in result.failed)
+            await self._pause(record.slug, f"{DOCTOR_PREFIX}failed {names}: {first.detail}")
+        logger.info(
+            "exported %d documents, %d records written, %d throttled",
+            last_run["documents"],
+            last_run["records_written"],
+            throttled,
+        )
+
+    async def _pause(self, slug: str, reason: str) -> None:
+        logger.warning("exports paused: %s", reason)
+        await self.registry.update(slug, paused=True, pause_reason=reason)
+
+    async def doctor(self, slug: str) -> DoctorReport:
+        """Run the doctor now (after any export of the account under way)."""
+        async with self._lock(slug):
+            report = await self._doctor(await self.registry.get(slug))
+        self.scheduler.wake(slug)
+        return report
+
+    async def _doctor(self, record: AccountRecord) -> DoctorReport:
+        """Every check, kept on the account; a failing check pauses its exports (with the reason), a passing run
+        resumes exports the doctor had paused."""
+        ledger = self.ledger(record)
+        dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
+        report = await run_doctor(
+            self.accounts.environ(record),
+            mapping=self.accounts.mapping(record),
+            pending_dates=dates,
+            previous=await ledger.last_passing_doctor_run(),
+            has_ledger=True,
+            transport=self._transport_for(record),
+        )
+        await ledger.save_doctor_run(results_for_ledger(report), passed=not report.failed)
+        values: dict[str, Any] = {
+            "doctor_report": report.as_json(),
+            "doctor_ran_at": self._clock(),
+            "doctor_due": False,
+        }
+        failed = [check for check in report.checks if check.status is Status.FAIL]
+        if failed:
+            names = ", ".join(check.id for check in failed)
+            values |= {"paused": True, "pause_reason": f"{DOCTOR_PREFIX}failed {names}: {failed[0].detail}"}
+            logger.warning("exports paused: the doctor's checks failed (%s)", names)
+        elif record.paused and (record.pause_reason or "").startswith(DOCTOR_PREFIX):
+            values |= {"paused": False, "pause_reason": None}
+        await self.registry.update(record.slug, **values)
+        return report
+
+    async def refresh_gauges(self, record: AccountRecord) -> None:
+        """The gauges of one account: its documents by state and the age of its oldest pending one."""
+        ledger = self.ledger(record)
+        counts = await ledger.counts()
+        for state in State:
+            self.metrics.documents.labels(record.slug, state.value).set(counts.get(state, 0))
+        oldest = await ledger.oldest_waiting()
+        age = (self._clock() - oldest).total_seconds() if oldest is not None else 0.0
+        self.metrics.oldest_pending.labels(record.slug).set(max(age, 0.0))

@@ -1,0 +1,125 @@
+"""The service in-process: a ledger on SQLite, emulated NetSuite accounts over ASGI, the API over ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from netsuite_emulator import Emulator
+from tms_netsuite.accounts import Accounts, SecretBox, create_key
+from tms_netsuite.documents import dump_document
+from tms_netsuite.generate import generate
+from tms_netsuite.ledger import AccountRecord, Registry
+from tms_netsuite.mapping import demo_mapping_path
+from tms_netsuite.service import Service, create_app
+
+MAPPING = demo_mapping_path().read_text(encoding="utf-8")
+BASE_URL = "http://emulator.test"
+
+
+def documents(loads: int = 2, seed: int = 3) -> list[dict[str, Any]]:
+    """A generated freight month as JSON values (what a TMS would post)."""
+    return [json.loads(dump_document(document)) for document in generate(loads, seed=seed)]
+
+
+@dataclass
+class Harness:
+    """The service under test, its emulated accounts and a client for its API."""
+
+    service: Service
+    client: httpx.AsyncClient
+    emulators: dict[str, Emulator]
+    admin_key: str
+    responses: list[httpx.Response] = field(default_factory=list)
+
+    async def add_account(self, slug: str, emulator: Emulator, **changes: str) -> dict[str, Any]:
+        self.emulators[emulator.account_id] = emulator
+        credentials = {**emulator.env(base_url=BASE_URL), **changes}
+        answer = await self.call(
+            "POST",
+            "/v1/accounts",
+            self.admin_key,
+            json={"slug": slug, "credentials": credentials, "mapping": MAPPING},
+        )
+        assert answer.status_code == 201, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    async def key(self, slug: str | None, *, read_only: bool = False) -> str:
+        return (await create_key(self.service.registry, account_slug=slug, read_only=read_only)).key
+
+    async def call(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        answer = await self.client.request(method, path, headers=headers, **kwargs)
+        self.responses.append(answer)
+        return answer
+
+    async def wait_until(
+        self, slug: str, key: str, done: Callable[[dict[str, Any]], bool], within: float = 60
+    ) -> dict[str, Any]:
+        """Poll the summary until ``done`` says so."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            summary: dict[str, Any] = (await self.call("GET", f"/v1/accounts/{slug}/summary", key)).json()
+            if done(summary):
+                return summary
+            if loop.time() > deadline:
+                raise AssertionError(f"not done after {within} s: {summary}")
+            await asyncio.sleep(0.1)
+
+
+def all_synced(count: int) -> Callable[[dict[str, Any]], bool]:
+    def done(summary: dict[str, Any]) -> bool:
+        totals = summary["totals"]
+        waiting = sum(totals.get(state, 0) for state in ("pending", "exporting", "blocked"))
+        # The run records itself on the account once it ends, after its documents are settled.
+        return sum(totals.values()) >= count and waiting == 0 and summary["last_run"] is not None
+
+    return done
+
+
+@pytest.fixture
+def healthy() -> Iterator[Emulator]:
+    with Emulator.from_scenario("healthy") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Emulator]:
+    with Emulator.from_scenario("sandbox-account") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    registry = await Registry.open(f"sqlite+aiosqlite:///{tmp_path / 'service.db'}")
+    emulators: dict[str, Emulator] = {}
+
+    def transport_for(record: AccountRecord) -> httpx.AsyncBaseTransport:
+        return httpx.ASGITransport(app=emulators[record.account_id].app)
+
+    box = SecretBox([Fernet.generate_key()], source="the test")
+    service = Service(Accounts(registry, box), transport_for=transport_for, debounce=0.05)
+    app = create_app(service, grace=5)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://service.test"
+            ) as client,
+        ):
+            admin = (await create_key(registry, account_slug=None, read_only=False)).key
+            yield Harness(service, client, emulators, admin)
+    finally:
+        await registry.close()
