@@ -15,7 +15,7 @@ from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
-from tms_netsuite.cli._serve import serve_command
+from tms_netsuite.cli._serve import openapi_command, serve_command
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 
@@ -57,5 +57,6 @@ main.add_command(accounts_group)
 main.add_command(api_keys_group)
 main.add_command(secrets_group)
 main.add_command(serve_command)
+main.add_command(openapi_command)
 
 __all__ = ["main"]

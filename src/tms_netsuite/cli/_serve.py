@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -85,3 +86,11 @@ async def _announce(server: object, ready_file: Path | None) -> None:
         temporary = ready_file.with_name(ready_file.name + ".tmp")
         temporary.write_text(f"{host}:{port}\n", encoding="utf-8")
         temporary.replace(ready_file)
+
+
+@click.command("openapi")
+def openapi_command() -> None:
+    """Print the service API's OpenAPI document (JSON), as docs/openapi.json holds it."""
+    from tms_netsuite.service import openapi_document  # loaded only by this command
+
+    click.echo(json.dumps(openapi_document(), indent=2, sort_keys=True))

@@ -6,7 +6,7 @@ by default, in `_scheduler`); `create_app` is the HTTP API over it (FastAPI); `c
 
 from __future__ import annotations
 
-from tms_netsuite.service._app import MAX_BYTES, MAX_DOCUMENTS, create_app
+from tms_netsuite.service._app import MAX_BYTES, MAX_DOCUMENTS, create_app, openapi_document
 from tms_netsuite.service._observe import configure_logging
 from tms_netsuite.service._service import Service
 
@@ -16,4 +16,5 @@ __all__ = [
     "Service",
     "configure_logging",
     "create_app",
+    "openapi_document",
 ]

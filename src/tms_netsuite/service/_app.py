@@ -14,16 +14,25 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tms_netsuite import __version__
-from tms_netsuite.accounts import verify_key
+from tms_netsuite.accounts import Accounts, verify_key
 from tms_netsuite.documents import Kind
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.export import ingest_lines
-from tms_netsuite.ledger import AccountExists, AccountRecord, ApiKeyRecord, LedgerRow, State, UnknownAccount
+from tms_netsuite.ledger import (
+    AccountExists,
+    AccountRecord,
+    ApiKeyRecord,
+    LedgerRow,
+    Registry,
+    State,
+    UnknownAccount,
+)
 from tms_netsuite.mapping import MappingError
 from tms_netsuite.service import _models as m
-from tms_netsuite.service._observe import account_slug, request_id
+from tms_netsuite.service._observe import RequestTags, account_slug, request_id, request_tags, tag_account
 from tms_netsuite.service._service import Service
 
 logger = logging.getLogger("tms_netsuite.service")
@@ -164,14 +173,18 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         try:
             yield
         finally:
+            logger.info("stopping: no more claims; exports under way have %.0f s to finish", grace)
             await service.scheduler.stop(grace)
+            logger.info("stopped: what finished is recorded, the rest is let go for the next start")
 
     app = FastAPI(
         title="tms-netsuite",
         version=__version__,
         summary="TMS documents in, exported to NetSuite exactly once; their state and errors out.",
         lifespan=lifespan,
-        responses={422: {"model": m.Problem, "description": "The request does not match its schema."}},
+        responses={
+            422: {"model": m.InvalidRequest, "description": "The request or a value in it is not valid."}
+        },
     )
     app.state.service = service
     metrics = service.metrics
@@ -181,6 +194,7 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         request_id.set(rid)
         account_slug.set(None)
+        request_tags.set(RequestTags())
         started = time.perf_counter()
         metrics.in_flight.inc()
         status = 500
@@ -223,7 +237,7 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
             record = await service.registry.get(slug)
         except UnknownAccount:
             raise HTTPException(404, f"no account {slug!r}") from None
-        account_slug.set(slug)
+        tag_account(slug)
         if admin and key.account_slug is not None:
             raise HTTPException(403, "this needs an administrator's key")
         if write and key.read_only:
@@ -493,6 +507,12 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         service.scheduler.wake(record.slug)
         return _account_json(record)
 
+    @app.get("/v1/accounts", response_model=list[m.Account], tags=["accounts"], responses=_errors)
+    async def list_accounts(key: Caller) -> list[m.Account]:
+        """The accounts this key reaches: every one for an administrator's key, its own for an account's."""
+        records = await service.registry.all_accounts()
+        return [_account_json(r) for r in records if key.account_slug in (None, r.slug)]
+
     @app.put(
         "/v1/accounts/{slug}/credentials",
         response_model=m.Account,
@@ -543,3 +563,9 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         return await _set_paused(slug, key, paused=False)
 
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, made without a database (nothing is opened)."""
+    unused = Registry(create_async_engine("sqlite+aiosqlite://"))
+    return create_app(Service(Accounts(unused, None))).openapi()

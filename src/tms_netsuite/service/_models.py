@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +38,12 @@ class IngestResponse(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class InvalidRequest(BaseModel):
+    detail: str | list[dict[str, Any]] = Field(
+        description="What is wrong: a sentence, or FastAPI's list of the fields that do not match the schema."
+    )
 
 
 class LastRun(BaseModel):

@@ -12,6 +12,30 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 account_slug: contextvars.ContextVar[str | None] = contextvars.ContextVar("account_slug", default=None)
 
+
+class RequestTags:
+    """What the request's log line names. Mutable and shared: the route runs in a copy of the middleware's
+    context, so a value it sets there would not reach the middleware's line."""
+
+    __slots__ = ("account",)
+
+    def __init__(self) -> None:
+        self.account: str | None = None
+
+
+request_tags: contextvars.ContextVar[RequestTags | None] = contextvars.ContextVar(
+    "request_tags", default=None
+)
+
+
+def tag_account(slug: str) -> None:
+    """Name the account in this request's (or task's) log lines."""
+    account_slug.set(slug)
+    tags = request_tags.get()
+    if tags is not None:
+        tags.account = slug
+
+
 logger = logging.getLogger("tms_netsuite.service")
 
 
@@ -66,8 +90,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, var in (("request_id", request_id), ("account", account_slug)):
-            value = getattr(record, key, None) or var.get()
+        for key in ("request_id", "account"):
+            value = getattr(record, key, None)
             if value:
                 entry[key] = value
         for key in ("method", "path", "status", "duration_ms"):
@@ -80,8 +104,11 @@ class JsonFormatter(logging.Formatter):
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        tags = request_tags.get()
         record.request_id = getattr(record, "request_id", None) or request_id.get()
-        record.account = getattr(record, "account", None) or account_slug.get()
+        record.account = (
+            getattr(record, "account", None) or (tags.account if tags else None) or account_slug.get()
+        )
         return True
 
 
