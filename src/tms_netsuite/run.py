@@ -27,7 +27,7 @@ class RunResult:
     report: ExportReport | None = None
     lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
     requeued_for_mapping: int = 0  # documents that failed on the mapping, queued again because it changed
-    learned_limit: int | None = None  # the governor's limit at the end: where the next run may start
+    learned_limit: int | None = None  # the ceiling 429s taught the governor (or it was handed), if any
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -55,14 +55,14 @@ async def run_export(
     skip_checks: bool = False,
     max_wait: timedelta = timedelta(minutes=5),
     on_progress: Callable[[ExportReport], None] | None = None,
-    start_limit: int | None = None,
+    learned_limit: int | None = None,
     stopping: asyncio.Event | None = None,
 ) -> RunResult:
     """The doctor's fast checks, then export everything due. With a failing check, or one NetSuite's transient
     failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
-    The lists the checks read are what translation uses. ``start_limit`` is where the governor starts when the
-    limit is not known (a service keeps what the last run learned); once ``stopping`` is set the engine claims
+    The lists the checks read are what translation uses. ``learned_limit`` is a ceiling an earlier run learned
+    from 429s (a service keeps it): the governor starts there instead of finding it again; once ``stopping`` is set the engine claims
     nothing more and the documents under way finish."""
     result = RunResult()
     # A document that failed on the mapping waits for the mapping to change, not for `retry`.
@@ -70,11 +70,7 @@ async def run_export(
         content_hash(mapping.model_dump(mode="json"))
     )
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
-    governor = (
-        ConcurrencyGovernor(known_limit=concurrency, start=start_limit)
-        if start_limit is not None
-        else ConcurrencyGovernor(known_limit=concurrency)
-    )
+    governor = ConcurrencyGovernor(known_limit=concurrency, learned=learned_limit)
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
     # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
     result.checks, reference, limit = await run_fast_checks(
@@ -82,7 +78,7 @@ async def run_export(
     )
     result.lists_read = reference is not None
     if reference is None or (not result.ready and not skip_checks):
-        result.learned_limit = governor.stats.limit
+        result.learned_limit = governor.stats.ceiling
         return result
     result.concurrency_limit = limit
     exporter = Exporter(
@@ -98,7 +94,7 @@ async def run_export(
     try:
         result.report = await exporter.run()
     finally:
-        result.learned_limit = governor.stats.limit
+        result.learned_limit = governor.stats.ceiling
     return result
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import httpx
 import pytest
 
 from netsuite_emulator import Emulator
 from tests.service.conftest import Harness, all_synced, documents
-from tms_netsuite.service import MAX_BYTES, MAX_DOCUMENTS
+from tms_netsuite.export import ingest_documents
+from tms_netsuite.generate import generate
+from tms_netsuite.service import MAX_BYTES, MAX_DOCUMENTS, Service
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +36,6 @@ async def test_documents_posted_are_synced_once_and_readable(harness: Harness, h
     assert summary["totals"].get("synced", 0) > 0
     assert summary["totals"].get("failed", 0) == 0
     assert summary["last_run"]["records_written"] > 0
-    assert summary["account"]["learned_limit"] is not None
     assert summary["doctor_ran_at"] is not None
     assert summary["doctor_failed_checks"] == []
     # Exactly once: each record written once in NetSuite, keyed by its external id.
@@ -232,3 +235,42 @@ async def test_operations_need_no_key_and_secrets_never_show(
     stored = await harness.service.registry.get("ops")
     for secret in secrets[:-2]:
         assert secret not in stored.credentials
+
+
+async def test_a_throttled_account_holds_back_no_other_and_its_limit_is_kept(
+    harness: Harness, healthy: Emulator
+) -> None:
+    """Two accounts export at once in one process: one at a concurrency limit of 2 with slow answers (429s
+    teach the limit), the other finishes meanwhile. The learned limit is kept on the account, and a service
+    started again begins there: its next export meets no more 429s than a limit it already knows allows."""
+    with Emulator.from_scenario("sandbox-account", concurrency_limit=2, latency_ms=25) as slow:
+        await harness.add_account("fast", healthy)
+        await harness.add_account("slow", slow)
+        fast_key, slow_key = await harness.key("fast"), await harness.key("slow")
+        many, few = documents(25, seed=5), documents(2)
+        assert (
+            await harness.call("POST", "/v1/accounts/slow/documents", slow_key, json=many)
+        ).status_code == 202
+        assert (
+            await harness.call("POST", "/v1/accounts/fast/documents", fast_key, json=few)
+        ).status_code == 202
+        await harness.wait_until("fast", fast_key, all_synced(len(few)))
+        still = (await harness.call("GET", "/v1/accounts/slow/summary", slow_key)).json()["totals"]
+        assert still.get("pending", 0) + still.get("exporting", 0) > 0  # the slow one was not waited for
+        summary = await harness.wait_until("slow", slow_key, all_synced(len(many)), within=180)
+        assert summary["totals"].get("failed", 0) == 0
+        assert slow.stats().refused > 0  # it was throttled, and learned from it
+        learned = summary["account"]["learned_limit"]
+        assert learned in (1, 2)
+
+        # A restart: the service stops; a new one over the same database exports the next documents from the
+        # learned limit.
+        await harness.service.scheduler.stop(5)
+        again = Service(
+            harness.service.accounts, transport_for=lambda record: httpx.ASGITransport(app=slow.app)
+        )
+        before = slow.stats().refused
+        ledger = again.ledger(await again.registry.get("slow"))
+        await ingest_documents(ledger, list(generate(3, seed=11)))
+        await again.export_pass("slow", asyncio.Event())
+        assert slow.stats().refused == before, "a restart ramped from the default instead of the kept limit"

@@ -40,16 +40,22 @@ class ConcurrencyGovernor:
     Args:
         known_limit: the account's (or integration's) limit, if known; never exceeded.
         start: the starting limit when none is known.
+        learned: a ceiling an earlier run learned from 429s (a service keeps it across restarts): the governor
+            starts there and probes above it only rarely, instead of finding it again with fresh 429s.
     """
 
     DEFAULT_START = DEFAULT_START
 
-    def __init__(self, *, known_limit: int | None = None, start: int = DEFAULT_START) -> None:
+    def __init__(
+        self, *, known_limit: int | None = None, start: int = DEFAULT_START, learned: int | None = None
+    ) -> None:
         if known_limit is not None and known_limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
+        if learned is not None and learned < 1:
+            raise ValueError("a learned limit must be at least 1")
         self._max = known_limit
-        self._limit = known_limit if known_limit is not None else start
-        self._ceiling: int | None = None
+        self._ceiling: int | None = learned if known_limit is None else None
+        self._limit = known_limit if known_limit is not None else (learned or start)
         self._in_flight = 0
         self._quiet = 0  # answers without a 429 since the last change
         self._throttled = 0

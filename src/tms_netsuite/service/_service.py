@@ -115,7 +115,7 @@ class Service:
                     mapping,
                     environ=environ,
                     concurrency=record.concurrency_override,
-                    start_limit=record.learned_limit,
+                    learned_limit=record.learned_limit,
                     max_wait=timedelta(0),
                     stopping=stopping,
                 )

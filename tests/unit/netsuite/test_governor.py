@@ -130,3 +130,18 @@ async def test_slots_go_first_come_first_served_and_cancelled_waiters_leak_nothi
     assert queued[1].cancelled()
     async with asyncio.timeout(2), governor.slot():  # the slot is free again: nothing leaked
         pass
+
+
+async def test_a_learned_limit_is_where_it_starts_and_a_ceiling_probed_rarely() -> None:
+    """A limit an earlier run learned from 429s (kept by the service across restarts) is the start and the
+    ceiling: full use does not climb above it answer by answer, as a fresh governor does."""
+    kept = ConcurrencyGovernor(learned=2)
+    fresh = ConcurrencyGovernor(start=2)
+    for governor in (kept, fresh):
+        for _ in range(10):
+            async with governor.slot(), governor.slot():
+                pass
+    assert kept.stats.limit == 2
+    assert kept.stats.ceiling == 2
+    assert fresh.stats.limit > 2
+    assert ConcurrencyGovernor(known_limit=4, learned=2).stats.limit == 4  # a known limit wins
