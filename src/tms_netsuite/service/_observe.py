@@ -105,10 +105,10 @@ class JsonFormatter(logging.Formatter):
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         tags = request_tags.get()
-        record.request_id = getattr(record, "request_id", None) or request_id.get()
-        record.account = (
-            getattr(record, "account", None) or (tags.account if tags else None) or account_slug.get()
-        )
+        rid = getattr(record, "request_id", None) or request_id.get()
+        slug = getattr(record, "account", None) or (tags.account if tags else None) or account_slug.get()
+        record.request_id, record.account = rid, slug
+        record.scope = f"[{rid or '-'} {slug or '-'}]"
         return True
 
 
@@ -119,9 +119,7 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s %(account)s] %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(scope)s %(message)s"))
     for name in ("tms_netsuite", "uvicorn", "uvicorn.error"):
         target = logging.getLogger(name)
         target.handlers = [handler]

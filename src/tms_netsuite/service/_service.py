@@ -21,6 +21,8 @@ from tms_netsuite.service._scheduler import ExportScheduler, InProcessScheduler
 
 logger = logging.getLogger("tms_netsuite.service")
 
+# Pauses the service makes itself start so; the doctor lifts them when its checks pass again. An operator's
+# pause stays until resumed.
 DOCTOR_PREFIX = "doctor: "
 TransportFor = Callable[[AccountRecord], httpx.AsyncBaseTransport | None]
 
@@ -74,13 +76,16 @@ class Service:
         """One pass: the doctor if due, then everything due now; returns seconds until something is due next."""
         async with self._lock(slug):
             record = await self.registry.get(slug)
-            if record.paused:
-                return None  # resuming wakes it
+            paused_by_doctor = record.paused and (record.pause_reason or "").startswith(DOCTOR_PREFIX)
+            if record.paused and not paused_by_doctor:
+                return None  # an operator's pause: resuming wakes it
             if self._doctor_due(record):
                 await self._doctor(record)
                 record = await self.registry.get(slug)
-                if record.paused:
-                    return None
+            if (
+                record.paused
+            ):  # the doctor's pause: its next run (scheduled, or after new settings) may lift it
+                return self._doctor_in(record)
             ledger = self.ledger(record)
             due = await ledger.next_due()
             now = self._clock()
@@ -120,7 +125,9 @@ class Service:
                     stopping=stopping,
                 )
             except RunStopped as exc:
-                await self._pause(record.slug, f"NetSuite refused the credentials: {exc.cause.code or exc}")
+                # The doctor's to lift: new credentials make it due, and a passing run resumes the exports.
+                reason = f"{DOCTOR_PREFIX}NetSuite refused the credentials mid-run ({exc.cause.code or exc})"
+                await self._pause(record.slug, reason)
                 return
             throttled = client.stats.by_status.get(429, 0)
         report = result.report
