@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 
 from netsuite_emulator import Emulator
-from tests.service.conftest import Harness, all_synced, documents
+from tests.service.conftest import MAPPING, Harness, all_synced, documents
 from tms_netsuite.export import ingest_documents
 from tms_netsuite.generate import generate
 from tms_netsuite.service import MAX_BYTES, MAX_DOCUMENTS, Service
@@ -208,10 +209,33 @@ async def test_retry_errors_and_doctor_pause(harness: Harness, healthy: Emulator
 
 
 async def test_operations_need_no_key_and_secrets_never_show(
-    harness: Harness, healthy: Emulator, caplog: pytest.LogCaptureFixture
+    harness: Harness, healthy: Emulator, sandbox: Emulator, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
+    """No credential (TBA secrets, an OAuth 2.0 private key) nor API key shows in any response, header, log
+    line or metric, and the database holds the credentials only encrypted."""
     caplog.set_level("DEBUG")
     await harness.add_account("ops", healthy)
+    oauth2 = sandbox.env(auth="oauth2", base_url="http://emulator.test", key_dir=tmp_path)
+    pem = Path(oauth2.pop("NETSUITE_PRIVATE_KEY_FILE")).read_text()  # noqa: ASYNC240 - a small local file
+    harness.emulators[sandbox.account_id] = sandbox
+    answer = await harness.call(
+        "POST",
+        "/v1/accounts",
+        harness.admin_key,
+        json={"slug": "ops-m2m", "credentials": {**oauth2, "NETSUITE_PRIVATE_KEY": pem}, "mapping": MAPPING},
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["auth_method"] == "oauth2"
+    m2m = await harness.key("ops-m2m")
+    await harness.call("POST", "/v1/accounts/ops-m2m/documents", m2m, json=documents(1))
+    await harness.wait_until("ops-m2m", m2m, all_synced(1))
+    refused = await harness.call(
+        "PUT",
+        "/v1/accounts/ops-m2m/credentials",
+        harness.admin_key,
+        json={"credentials": {**oauth2, "NETSUITE_PRIVATE_KEY": pem.replace("A", "B")}},
+    )
+    assert refused.status_code == 422
     key = await harness.key("ops")
     docs = documents(1)
     await harness.call("POST", "/v1/accounts/ops/documents", key, json=docs)
@@ -221,7 +245,9 @@ async def test_operations_need_no_key_and_secrets_never_show(
     metrics = (await harness.call("GET", "/metrics")).text
     assert 'tms_netsuite_documents{account="ops",state="synced"}' in metrics
     assert "tms_netsuite_request_seconds_bucket" in metrics
-    await harness.call("GET", "/v1/accounts", harness.admin_key)
+    listed = await harness.call("GET", "/v1/accounts", harness.admin_key)
+    assert [a["slug"] for a in listed.json()] == ["ops", "ops-m2m"]
+    assert [a["slug"] for a in (await harness.call("GET", "/v1/accounts", key)).json()] == ["ops"]
     secrets = [
         v
         for k, v in healthy.env().items()
@@ -232,6 +258,9 @@ async def test_operations_need_no_key_and_secrets_never_show(
     seen = "\n".join(r.text + json.dumps(dict(r.headers)) for r in harness.responses) + caplog.text
     for secret in secrets:
         assert secret not in seen
+    assert "PRIVATE KEY" not in seen
+    assert pem.splitlines()[1] not in seen
+    assert "PRIVATE KEY" not in (await harness.service.registry.get("ops-m2m")).credentials
     stored = await harness.service.registry.get("ops")
     for secret in secrets[:-2]:
         assert secret not in stored.credentials
