@@ -49,6 +49,7 @@ pytest: $(STAMP) $(THIRD_PARTY)
 bench: $(STAMP)
 	-$(BIN)/python -m bench.emulator_speed  # below target it exits 1; the export figures still follow
 	$(BIN)/python -m bench.export_speed
+	$(BIN)/python -m bench.service_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tms_netsuite import __version__
-from tms_netsuite.accounts import Accounts, verify_key
+from tms_netsuite.accounts import Accounts, SecretKeyError, verify_key
 from tms_netsuite.documents import Kind
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.export import ingest_lines
@@ -26,6 +26,7 @@ from tms_netsuite.ledger import (
     AccountRecord,
     ApiKeyRecord,
     LedgerRow,
+    LedgerUnavailable,
     Registry,
     State,
     UnknownAccount,
@@ -224,8 +225,10 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
 
     @app.exception_handler(TmsNetSuiteError)
     async def project_error(request: Request, exc: TmsNetSuiteError) -> JSONResponse:
-        # Settings, mappings and documents that are wrong: the message names the problem (never a secret).
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        # The service's own trouble (its database, its secret key) is a 503 naming it and the fix; anything
+        # else is settings, a mapping or documents that are wrong: a 422 naming the problem (never a secret).
+        status = 503 if isinstance(exc, LedgerUnavailable | SecretKeyError) else 422
+        return JSONResponse({"detail": str(exc)}, status_code=status)
 
     async def reach(
         slug: str, key: ApiKeyRecord, *, write: bool = False, admin: bool = False
