@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from netsuite_emulator import Emulator
 from tests.service.conftest import MAPPING, Harness, all_synced, documents
+from tms_netsuite.accounts import Accounts, SecretBox
 from tms_netsuite.export import ingest_documents
 from tms_netsuite.generate import generate
+from tms_netsuite.ledger import Registry, State
 from tms_netsuite.service import MAX_BYTES, MAX_DOCUMENTS, Service
 
 pytestmark = pytest.mark.anyio
@@ -303,3 +307,41 @@ async def test_a_throttled_account_holds_back_no_other_and_its_limit_is_kept(
         await ingest_documents(ledger, list(generate(3, seed=11)))
         await again.export_pass("slow", asyncio.Event())
         assert slow.stats().refused == before, "a restart ramped from the default instead of the kept limit"
+
+
+async def test_retries_wake_at_their_time_and_the_doctor_runs_on_schedule(tmp_path: Path) -> None:
+    """NetSuite failing 20 % of writes transiently: documents rescheduled for later are exported when their
+    time comes, with no new request to wake them; the doctor runs again once its interval has passed."""
+    registry = await Registry.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}")
+    with Emulator.from_scenario("healthy", faults={"5xx": 0.2}, seed=4) as flaky:
+        accounts = Accounts(registry, SecretBox([Fernet.generate_key()], source="the test"))
+        service = Service(
+            accounts,
+            transport_for=lambda record: httpx.ASGITransport(app=flaky.app),
+            doctor_every=timedelta(seconds=2),
+            debounce=0.05,
+        )
+        try:
+            await accounts.add("flaky", flaky.env(base_url="http://emulator.test"), MAPPING)
+            docs = documents(3, seed=9)
+            await ingest_documents(service.ledger(await registry.get("flaky")), list(generate(3, seed=9)))
+            service.scheduler.wake("flaky")
+            deadline = asyncio.get_running_loop().time() + 120
+            first_doctor = None
+            while True:
+                record = await registry.get("flaky")
+                first_doctor = first_doctor or record.doctor_ran_at
+                counts = await service.ledger(record).counts()
+                waiting = sum(
+                    counts.get(state, 0) for state in (State.PENDING, State.EXPORTING, State.BLOCKED)
+                )
+                if not waiting and record.doctor_ran_at != first_doctor:
+                    break
+                assert asyncio.get_running_loop().time() < deadline, (counts, record.doctor_ran_at)
+                await asyncio.sleep(0.2)
+            assert flaky.stats().faults["5xx"] > 0
+            assert counts.get(State.FAILED, 0) == 0
+            assert sum(counts.values()) == len(docs)
+        finally:
+            await service.scheduler.stop(5)
+            await registry.close()
