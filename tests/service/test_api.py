@@ -340,6 +340,8 @@ async def test_retries_wake_at_their_time_and_the_doctor_runs_on_schedule(tmp_pa
                 assert asyncio.get_running_loop().time() < deadline, (counts, record.doctor_ran_at)
                 await asyncio.sleep(0.2)
             assert flaky.stats().faults["5xx"] > 0
+            rows = [row async for row in service.ledger(record).rows()]
+            assert any(row.attempts > 1 for row in rows)  # rescheduled, then woken at its time
             assert counts.get(State.FAILED, 0) == 0
             assert sum(counts.values()) == len(docs)
         finally:
