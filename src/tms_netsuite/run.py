@@ -62,8 +62,8 @@ async def run_export(
     failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
     The lists the checks read are what translation uses. ``learned_limit`` is a ceiling an earlier run learned
-    from 429s (a service keeps it): the governor starts there instead of finding it again; once ``stopping`` is set the engine claims
-    nothing more and the documents under way finish."""
+    from 429s (a service keeps it): the governor starts there instead of finding it again. Once ``stopping`` is
+    set the engine claims nothing more and the documents under way finish."""
     result = RunResult()
     # A document that failed on the mapping waits for the mapping to change, not for `retry`.
     result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
