@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from ._app import create_app
 from .governance import GovernanceStats, Governor
+from .records._person import Person
 from .scenarios import ScenarioError, load_scenario, seed_store
 from .store import AccountStore, LoginRecord
 
@@ -92,6 +93,7 @@ class Emulator:
         jitter_ms: float = 0.0,
         faults: Mapping[str, float] | None = None,
         seed: int | None = None,
+        time_zone: str | None = None,
     ) -> Emulator:
         """Seed a fresh account from a scenario (in memory, or in ``db_path``).
 
@@ -102,6 +104,9 @@ class Emulator:
         ``latency_ms`` plus a uniform ``0..jitter_ms`` inside its slot, its own handling included; ``faults`` maps a fault kind
         (``5xx``, ``drop``, ``429``, ``401``, ``slow``) to the share of record and SuiteQL requests it hits;
         ``seed`` makes jitter and faults repeatable. See :mod:`netsuite_emulator._governance`.
+
+        ``time_zone`` (an IANA name) is the users' time zone, in which SuiteQL shows and compares date-times
+        (default: the account's, America/Los_Angeles for a new one).
         """
         base_clock = clock or time.time
         store = AccountStore.open(db_path)
@@ -114,6 +119,8 @@ class Emulator:
             else:
                 resolved = load_scenario(scenario)
                 seed_store(store, resolved, base_clock() + resolved.clock_offset)
+            if time_zone is not None:
+                store.set_time_zone(time_zone)
         except BaseException:
             store.close()
             raise
@@ -139,6 +146,10 @@ class Emulator:
     def store(self) -> AccountStore:
         """The account's store, for the emulator's own tests and later parts; not a client API."""
         return self._store
+
+    def person(self) -> Person:
+        """The account's administrator acting in NetSuite's pages: pays, edits, deletes (for read-back tests)."""
+        return Person(self._store, self.now)
 
     def stats(self) -> GovernanceStats:
         """Requests served, 429s for the concurrency limit, slots in use and at peak, faults injected per kind."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ._act import act
 from ._emulator import AuditEntry, Emulator, dotenv_text
 from ._server import audit_logger, base_url, bind, serve, write_atomically
 from .governance import FAULT_KINDS, parse_faults, split_fault_rate
@@ -60,6 +61,10 @@ def main() -> None:
     help="Shorthand for --faults with the rate split evenly over the five kinds.",
 )
 @click.option("--seed", type=int, help="Makes jitter and faults repeatable.")
+@click.option(
+    "--time-zone",
+    help="The users' time zone (IANA name), in which SuiteQL shows date-times (default America/Los_Angeles).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -75,6 +80,7 @@ def serve_command(
     faults_text: str | None,
     fault_rate: float | None,
     seed: int | None,
+    time_zone: str | None,
 ) -> None:
     """Serve the account until interrupted (SIGINT or SIGTERM)."""
     if faults_text is not None and fault_rate is not None:
@@ -94,8 +100,13 @@ def serve_command(
             jitter_ms=jitter_ms,
             faults=faults,
             seed=seed,
+            time_zone=time_zone,
         )
     except (ScenarioError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyError:
+        raise click.BadParameter(f"unknown time zone {time_zone!r}", param_hint="--time-zone") from None
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     log = audit_log.open("a", encoding="utf-8") if audit_log else None
     if log is not None:
@@ -149,5 +160,7 @@ def _audit_line(entry: AuditEntry) -> str:
     fields += [entry.role or "-", entry.application or "-", entry.request]
     return "  ".join(fields)
 
+
+main.add_command(act)
 
 __all__ = ["main"]

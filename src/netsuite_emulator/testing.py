@@ -7,6 +7,15 @@
 
 ``netsuite-emulator serve --port 0`` picks a free port and writes its env file once it listens; the helpers
 here start it, wait for that file and stop the process again.
+
+A person's work in NetSuite's pages (paying, editing, deleting), to test read-back: ``Emulator.person()`` in
+process, or :func:`person_at` on a served account's ``--db`` file:
+
+    with person_at(tmp_path / "account.db") as clerk:
+        clerk.pay_invoice("tms-invoice-INV__1")          # in full; pay_invoice(ref, 100.0) partly
+        clerk.pay_bill("tms-carrier_bill-CB__1")
+        clerk.edit_total("invoice", "tms-invoice-INV__2", 990.0)
+        clerk.delete("vendorbill", "tms-carrier_bill-CB__2")
 """
 
 from __future__ import annotations
@@ -23,7 +32,10 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-__all__ = ["ServedEmulator", "served_emulator", "start_emulator"]
+from .records._person import Person, PersonError
+from .store import AccountStore
+
+__all__ = ["Person", "PersonError", "ServedEmulator", "person_at", "served_emulator", "start_emulator"]
 
 _SERVE = [sys.executable, "-c", "from netsuite_emulator.cli import main; main()", "serve", "--port", "0"]
 
@@ -98,3 +110,15 @@ def served_emulator(
         yield served
     finally:
         served.stop()
+
+
+@contextmanager
+def person_at(db_path: str | os.PathLike[str]) -> Iterator[Person]:
+    """The administrator of the account kept in ``db_path`` (a served emulator's ``--db``), acting in NetSuite's
+    pages on the account's clock."""
+    store = AccountStore.open(db_path)
+    try:
+        offset = store.company().clock_offset
+        yield Person(store, lambda: time.time() + offset)
+    finally:
+        store.close()

@@ -205,6 +205,8 @@ TABLE_PERMISSIONS: dict[str, str] = {
     "customer": "LIST_CUSTJOB",
     "customersubsidiaryrelationship": "LIST_CUSTJOB",
     "customfield": "ADMI_CUSTFIELD",
+    # The Deleted Records permission (Setup); the table is DeletedRecord in the SuiteQL Records Catalog.
+    "deletedrecord": "ADMI_DELETEDRECORD",
     "department": "LIST_DEPARTMENT",
     "employee": "LIST_EMPLOYEE_RECORD",
     # Public SuiteQL code joins EmployeeRolesForSearch; that it is gated like employee is a guess.

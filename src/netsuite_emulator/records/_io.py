@@ -100,6 +100,7 @@ class Ctx:
     may_approve_journals: bool = False
     date_outside_period: str = "DISALLOW"
     closed_period_default: str = "FIRST_OPEN"
+    context: str = "WEBSERVICES"  # how the change was made, as DeletedRecord's context shows it (a guess)
     warnings: list[str] = field(default_factory=list)
     _refnames: dict[tuple[str, int], tuple[str, str] | None] = field(default_factory=dict)
 

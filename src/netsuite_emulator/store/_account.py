@@ -10,6 +10,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from netsuite_emulator.permissions import FULL
 
-from ._schema import SCHEMA_SQL, SCHEMA_VERSION
+from ._schema import READBACK_SQL, SCHEMA_SQL, SCHEMA_VERSION
 
 ADMINISTRATOR_ROLE_ID = 3  # NetSuite's built-in Administrator role has internal id 3 and every permission.
 
@@ -147,6 +148,10 @@ def _flag(value: object) -> bool:
     return value == "T"
 
 
+# NetSuite's new accounts default to Pacific Time (a guess from demo accounts; each user may choose another).
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+
+
 class AccountStore:
     """Typed reads and the few writes authentication needs, over the account's SQLite database."""
 
@@ -187,6 +192,7 @@ class AccountStore:
             raise StoreError(f"database schema version {version}, expected {SCHEMA_VERSION}")
         with self._lock:  # account files written before the index existed get it (same schema version)
             self._conn.execute("CREATE INDEX IF NOT EXISTS usednonce_timestamp ON usednonce (timestamp)")
+            self._conn.executescript(READBACK_SQL)  # so are the read-back tables
 
     def seed(self, company: Mapping[str, object], tables: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
         """Create the schema and insert every row in one transaction."""
@@ -311,6 +317,18 @@ class AccountStore:
             date_outside_period=row["dateoutsideperiod"],
             closed_period_default=row["closedperioddefault"],
         )
+
+    def time_zone(self) -> str:
+        """The time zone of the account's users, in which SuiteQL shows and reads date-times (IANA name)."""
+        row = self._one("SELECT timezone FROM accounttimezone")
+        return str(row[0]) if row is not None else DEFAULT_TIME_ZONE
+
+    def set_time_zone(self, name: str) -> None:
+        """Set the users' time zone (an IANA name such as ``America/Chicago``)."""
+        zoneinfo.ZoneInfo(name)  # raises ZoneInfoNotFoundError (a KeyError) for an unknown name
+        with self.write() as conn:
+            conn.execute("DELETE FROM accounttimezone")
+            conn.execute("INSERT INTO accounttimezone (timezone) VALUES (?)", (name,))
 
     def feature_enabled(self, feature_id: str) -> bool:
         row = self._one("SELECT isenabled FROM feature WHERE id = ?", feature_id)

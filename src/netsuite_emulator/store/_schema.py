@@ -193,6 +193,33 @@ CREATE TABLE previoustransactionlinelink (
 CREATE INDEX previoustransactionlinelink_next ON previoustransactionlinelink (nextdoc);
 """
 
+# Read-back (who changed what, after the exporter wrote it). ``deletedrecord`` is SuiteQL's DeletedRecord table:
+# one row per record deleted, with the record's internal id, its type and when (Tim Dietrich's "NetSuite SuiteQL:
+# Query Deleted Records", timdietrich.me, selects DeletedDate, Type, RecordID, DeletedBy and Context; the
+# SOAP getDeleted operation, ORA/article_0701101315.html, filters the same list by type and deletedDate).
+# ``type`` holding the REST record type id in lower case ('invoice', 'vendorbill') is a guess, as are the
+# ``context`` values. NetSuite does not list every record type there (oneworld-and-service.md §2).
+# ``accounttimezone`` is the emulator's own (never exposed): the time zone of the account's users (Set
+# Preferences > Time Zone), in which SuiteQL shows and reads date-times. Created with IF NOT EXISTS so that
+# account files seeded before it get it when opened (``check_schema``).
+READBACK_SQL = """
+CREATE TABLE IF NOT EXISTS deletedrecord (
+    recordid INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT,
+    deleteddate TEXT NOT NULL,           -- UTC, as lastmodifieddate is stored
+    deletedby INTEGER,
+    context TEXT,                        -- 'WEBSERVICES' through the REST API, 'UI' by a person (guesses)
+    iscustomrecord TEXT NOT NULL DEFAULT 'F',
+    iscustomlist TEXT NOT NULL DEFAULT 'F',
+    iscustomtransaction TEXT NOT NULL DEFAULT 'F'
+);
+CREATE INDEX IF NOT EXISTS deletedrecord_date ON deletedrecord (deleteddate);
+CREATE TABLE IF NOT EXISTS accounttimezone (
+    timezone TEXT NOT NULL               -- an IANA name: 'America/Los_Angeles'
+);
+"""
+
 SCHEMA_SQL = (
     """
 CREATE TABLE company (
@@ -456,4 +483,5 @@ CREATE TABLE customfield (
 );
 """
     + ENTITY_AND_TRANSACTION_SQL
+    + READBACK_SQL
 )

@@ -11,6 +11,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from netsuite_emulator.permissions import TABLE_PERMISSIONS, VIEW
 from netsuite_emulator.store import AccountStore
@@ -26,7 +27,7 @@ from ._translate import (
     compile_suiteql,
     unsupported,
 )
-from ._values import items_of, to_char, to_date, to_number
+from ._values import items_of, local_time, to_char, to_date, to_number, to_timestamp
 
 _CACHE_SIZE = 512
 
@@ -49,15 +50,24 @@ class SuiteQLService:
         store.create_function("ns_to_char", 2, to_char)
         store.create_function("ns_to_date", 1, to_date)
         store.create_function("ns_to_date", 2, to_date)
+        store.create_function("ns_to_timestamp", 1, to_timestamp)
+        store.create_function("ns_to_timestamp", 2, to_timestamp)
         store.create_function("ns_to_number", 1, to_number)
+        self._zone = ZoneInfo(store.time_zone())
+        store.create_function("ns_local", 1, self._local)
         store.create_function("ns_sysdate", 0, self._sysdate, deterministic=False)
         store.create_function("ns_systimestamp", 0, self._systimestamp, deterministic=False)
 
+    def _local(self, value: str | bytes | int | float | None) -> str | bytes | int | float | None:
+        return local_time(value, self._zone)
+
+    # SYSDATE and SYSTIMESTAMP in the user's time zone, the frame date-time columns are compared in (a guess:
+    # public SuiteQL filters "today's" deletions with DeletedDate >= TO_DATE(TO_CHAR(SYSDATE, 'YYYY-MM-DD'), …)).
     def _sysdate(self) -> str:
-        return dt.datetime.fromtimestamp(self._clock(), dt.UTC).date().isoformat()
+        return dt.datetime.fromtimestamp(self._clock(), self._zone).date().isoformat()
 
     def _systimestamp(self) -> str:
-        return dt.datetime.fromtimestamp(self._clock(), dt.UTC).replace(microsecond=0).isoformat(sep=" ")[:19]
+        return dt.datetime.fromtimestamp(self._clock(), self._zone).strftime("%Y-%m-%d %H:%M:%S")
 
     def catalog(self) -> Catalog:
         """The exposed tables that exist in the store, with their columns; re-read when the schema changes."""
@@ -103,6 +113,7 @@ class SuiteQLService:
     def run(
         self, query: str, params: Sequence[object], visibility: Visibility, *, limit: int, offset: int
     ) -> Page:
+        self._zone = ZoneInfo(self._store.time_zone())  # read once per query: the functions run per row
         compiled = self.compile(query, visibility)
         if len(params) != compiled.parameters:
             # NetSuite's wording for a parameter count mismatch is not documented.
@@ -115,4 +126,4 @@ class SuiteQLService:
                 total = int(self._store.guarded_query(compiled.count_sql, params, max_steps=MAX_STEPS)[0][0])
         except (sqlite3.Error, ValueError, OverflowError, ArithmeticError):
             raise unsupported() from None
-        return Page(items_of(rows, compiled.date_outputs), total)
+        return Page(items_of(rows, compiled.date_outputs, self._zone), total)

@@ -26,6 +26,13 @@ from sqlglot.time import format_time
 # the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
 
 DATE_COLUMNS = frozenset({"startdate", "enddate", "closedondate", "trandate", "duedate", "reversaldate"})
+# Date-time columns, stored in UTC. SuiteQL works on them in the user's time zone (Set Preferences > Time Zone):
+# compared, ordered and formatted by TO_CHAR as local times, and shown as a plain column with the date alone, in
+# the user's date format ("lastmodifieddate": "10/3/2026"): the time needs TO_CHAR(col, 'YYYY-MM-DD
+# HH24:MI:SS'), as public SuiteQL does for DeletedDate (timdietrich.me, "Query Deleted Records": TO_CHAR(
+# DeletedDate, 'DS TS')). Airbyte's NetSuite source lost records by keeping such a date as its cursor
+# (airbytehq/airbyte#79653). The user's time zone, not UTC, is a guess from the forms' behaviour.
+DATETIME_COLUMNS = frozenset({"lastmodifieddate", "createddate", "datecreated", "deleteddate"})
 
 MAX_QUERY_CHARS = 100_000  # NetSuite's limit is not documented; the emulator's bound
 MAX_NESTING = 32  # parentheses deep
@@ -158,6 +165,7 @@ _FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.ToChar,
     exp.ToNumber,
     exp.StrToDate,  # TO_DATE
+    exp.StrToTime,  # TO_TIMESTAMP
     exp.DateStrToDate,  # DATE '2026-01-31'
     exp.CurrentDate,
     exp.CurrentTimestamp,  # SYSDATE
@@ -227,6 +235,7 @@ def compile_suiteql(query: str, catalog: Catalog, visibility: Visibility) -> Com
     _name_expressions(tree)
     date_outputs = _resolve(tree, catalog, visibility)
     _restrict_rows(tree, catalog, visibility)
+    _localize_datetimes(tree)
     _translate_functions(tree)
     parameters = sum(1 for _ in tree.find_all(exp.Placeholder))
     own_limit = any(tree.args.get(k) for k in ("limit", "offset", "fetch"))
@@ -420,7 +429,10 @@ def _plain_outputs(scope: Scope, catalog: Catalog) -> dict[str, bool]:
 
 def _columns_of(source: exp.Table | Scope, catalog: Catalog) -> dict[str, bool]:
     if isinstance(source, exp.Table):
-        return {name: name in DATE_COLUMNS for name in _source_columns(source, catalog)}
+        return {
+            name: name in DATE_COLUMNS or name in DATETIME_COLUMNS
+            for name in _source_columns(source, catalog)
+        }
     return _plain_outputs(source, catalog)
 
 
@@ -505,6 +517,26 @@ def _subsidiary_condition(table: str, columns: Sequence[str], scope: SubsidiaryS
     return condition
 
 
+def _localize_datetimes(tree: exp.Expr) -> None:
+    """Every date-time column is read through ``ns_local``: the user's local time, as SuiteQL compares, orders
+    and formats it (a plain selected column keeps its name)."""
+
+    def transform(node: exp.Expr) -> exp.Expr:
+        if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
+            return node
+        if node.name not in DATETIME_COLUMNS:
+            return node
+        local = exp.Anonymous(this="ns_local", expressions=[node.copy()])
+        parent = node.parent
+        if isinstance(parent, exp.Select) and node.arg_key == "expressions":
+            return exp.alias_(local, node.name)
+        return local
+
+    transformed = tree.transform(transform, copy=False)
+    if transformed is not tree:
+        raise unsupported()
+
+
 def _translate_functions(tree: exp.Expr) -> None:
     """Oracle functions SQLite lacks become the emulator's SQL functions (registered by SuiteQLService)."""
 
@@ -517,11 +549,12 @@ def _translate_functions(tree: exp.Expr) -> None:
                 raise unsupported()
             pattern = format_time(fmt.this, Oracle.TIME_MAPPING, Oracle.TIME_TRIE) or ""
             return exp.Anonymous(this="ns_to_char", expressions=[node.this, exp.Literal.string(pattern)])
-        if isinstance(node, exp.StrToDate):  # the parser already turned the format into strftime's
+        if isinstance(node, exp.StrToDate | exp.StrToTime):  # the parser already made the format strftime's
             args = [node.this]
             if node.args.get("format") is not None:
                 args.append(node.args["format"])
-            return exp.Anonymous(this="ns_to_date", expressions=args)
+            name = "ns_to_timestamp" if isinstance(node, exp.StrToTime) else "ns_to_date"
+            return exp.Anonymous(this=name, expressions=args)
         if isinstance(node, exp.ToNumber):
             return exp.Anonymous(this="ns_to_number", expressions=[node.this])
         if isinstance(node, exp.CurrentDate):

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import sqlite3
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 # Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
 # the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
@@ -19,6 +20,18 @@ def _as_datetime(value: object) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+def local_time(value: str | bytes | int | float | None, zone: ZoneInfo) -> str | bytes | int | float | None:
+    """A stored UTC date-time ('2026-10-03T23:30:00Z') as the user's local time ('2026-10-03 16:30:00');
+    anything else (a local time already, a date, NULL) as it is."""
+    if not isinstance(value, str) or not value.endswith("Z"):
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return value
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def to_char(value: object, pattern: str | None = None) -> str | None:
@@ -38,6 +51,15 @@ def to_date(value: object, pattern: str | None = None) -> str | None:
     if moment.time() == dt.time(0):
         return moment.date().isoformat()
     return moment.isoformat(sep=" ")
+
+
+def to_timestamp(value: object, pattern: str | None = None) -> str | None:
+    """TO_TIMESTAMP: a local date-time, its time kept even at midnight (to compare with local date-times)."""
+    if value is None:
+        return None
+    raw = str(value)
+    moment = dt.datetime.strptime(raw, pattern) if pattern else dt.datetime.fromisoformat(raw)
+    return moment.replace(microsecond=0).isoformat(sep=" ")
 
 
 def to_number(value: object) -> int | float | None:
@@ -70,8 +92,9 @@ def _us_date(value: str) -> str:
     return f"{int(month)}/{int(day)}/{year}"
 
 
-def items_of(rows: list[sqlite3.Row], dates: frozenset[str]) -> list[dict[str, str]]:
-    """Rows as SuiteQL items: lower-case keys, string values, NULLs left out (as NetSuite leaves them out)."""
+def items_of(rows: list[sqlite3.Row], dates: frozenset[str], zone: ZoneInfo) -> list[dict[str, str]]:
+    """Rows as SuiteQL items: lower-case keys, string values, NULLs left out (as NetSuite leaves them out);
+    dates and date-times as the user's date (a date-time without its time, in the user's time zone)."""
     if not rows:
         return []
     keys = [name.lower() for name in rows[0].keys()]  # noqa: SIM118 -- iterating a Row gives its values
@@ -83,8 +106,10 @@ def items_of(rows: list[sqlite3.Row], dates: frozenset[str]) -> list[dict[str, s
             if value is None:
                 continue
             shown = value if type(value) is str else str(value) if type(value) is int else text(value)
-            if is_date and _ISO_DATE.fullmatch(shown):
-                shown = _us_date(shown)
+            if is_date:
+                local = str(local_time(shown, zone))
+                if _ISO_DATE.match(local):
+                    shown = _us_date(local[:10])
             item[key] = shown
         items.append(item)
     return items

@@ -199,5 +199,10 @@ def refresh(ctx: Ctx, record_id: int) -> None:
     status = rules.status(row, remaining)
     if status is not None:
         updates["status"] = status
-    if updates:
-        update(ctx, "transaction", record_id, updates)
+    changed = {name: value for name, value in updates.items() if row[name] != value}
+    if changed:
+        # A payment or credit applied to a document changes its amount remaining and status, and NetSuite
+        # saves the document with them: its Last Modified date moves too (a guess; integrators report both,
+        # so the connector also follows the transaction links from the payment, never this alone).
+        changed["lastmodifieddate"] = ctx.stamp()
+        update(ctx, "transaction", record_id, changed)

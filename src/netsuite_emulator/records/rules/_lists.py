@@ -24,6 +24,7 @@ from netsuite_emulator.records.rules._body import (
     check_external_id,
     duplicate,
 )
+from netsuite_emulator.records.rules._deleted import record_deletion
 from netsuite_emulator.records.rules._sql import insert, update
 
 
@@ -107,6 +108,7 @@ class ListWriter:
             self.ctx.conn.execute(f"DELETE FROM {table_sql(self.rt)} WHERE id = ?", (record_id,))  # noqa: S608
         except sqlite3.IntegrityError:
             raise user_error(DEPENDENT_RECORDS) from None
+        record_deletion(self.ctx, self.rt.key, record_id, None)
 
     def _external_id_taken(self, external_id: str, record_id: int | None) -> bool:
         row = self.ctx.one(

@@ -42,6 +42,7 @@ from netsuite_emulator.records.rules._body import (
     items_of,
     unknown_field,
 )
+from netsuite_emulator.records.rules._deleted import record_deletion
 from netsuite_emulator.records.rules._draft import Draft
 from netsuite_emulator.records.rules._in_subsidiary import (
     account_in,
@@ -601,6 +602,7 @@ class TransactionWriter:
         ctx.conn.execute('DELETE FROM transactionline WHERE "transaction" = ?', (record_id,))
         ctx.conn.execute('UPDATE "transaction" SET createdfrom = NULL WHERE createdfrom = ?', (record_id,))
         ctx.conn.execute('DELETE FROM "transaction" WHERE id = ?', (record_id,))
+        record_deletion(ctx, self.rt.key, record_id, transaction_refname(self.rt, row["tranid"], record_id))
         for doc in docs:
             refresh(ctx, doc)
         if TRANSACTION_RULES[row["type"]].from_deposit and row["createdfrom"] is not None:
