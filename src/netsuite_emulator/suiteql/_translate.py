@@ -163,6 +163,7 @@ _FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.Pow,
     exp.Sqrt,
     exp.ToChar,
+    exp.TimeToStr,  # TO_CHAR of SYSDATE (the parser knows it is a date-time)
     exp.ToNumber,
     exp.StrToDate,  # TO_DATE
     exp.StrToTime,  # TO_TIMESTAMP
@@ -549,6 +550,12 @@ def _translate_functions(tree: exp.Expr) -> None:
                 raise unsupported()
             pattern = format_time(fmt.this, Oracle.TIME_MAPPING, Oracle.TIME_TRIE) or ""
             return exp.Anonymous(this="ns_to_char", expressions=[node.this, exp.Literal.string(pattern)])
+        if isinstance(node, exp.TimeToStr):  # the format is strftime's already
+            fmt = node.args.get("format")
+            if not isinstance(fmt, exp.Literal) or not fmt.is_string:
+                raise unsupported()
+            inner = node.this.transform(transform, copy=False)  # the replaced node's children are not visited
+            return exp.Anonymous(this="ns_to_char", expressions=[inner, fmt])
         if isinstance(node, exp.StrToDate | exp.StrToTime):  # the parser already made the format strftime's
             args = [node.this]
             if node.args.get("format") is not None:

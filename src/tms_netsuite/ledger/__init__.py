@@ -20,6 +20,17 @@ from tms_netsuite.ledger._model import (
 )
 from tms_netsuite.ledger._open import LedgerUnavailable
 from tms_netsuite.ledger._registry import AccountExists, AccountRecord, ApiKeyRecord, Registry, UnknownAccount
+from tms_netsuite.ledger._readback import (
+    Cursor,
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    NewEvent,
+    OurRecord,
+    ReadbackLedger,
+    Snapshot,
+    StoredEvent,
+)
 from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 
 __all__ = [
@@ -31,17 +42,26 @@ __all__ = [
     "ApiKeyRecord",
     "Claimed",
     "Conflict",
+    "Cursor",
+    "Delivery",
+    "DeliveryState",
+    "Endpoint",
     "ErrorInfo",
     "IngestItem",
     "IngestSummary",
     "Ledger",
     "LedgerRow",
     "LedgerUnavailable",
+    "NewEvent",
+    "OurRecord",
     "Outcome",
     "Registry",
     "RejectedLine",
+    "ReadbackLedger",
+    "Snapshot",
     "State",
     "UnknownAccount",
+    "StoredEvent",
     "WrittenRecord",
     "content_hash",
     "ledger_url",

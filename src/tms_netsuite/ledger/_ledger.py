@@ -31,6 +31,7 @@ from tms_netsuite.ledger._model import (
     content_hash,
 )
 from tms_netsuite.ledger._open import ledger_exists, lock_key, open_engine
+from tms_netsuite.ledger._readback import ReadbackLedger
 
 
 def _utcnow() -> datetime:
@@ -71,6 +72,10 @@ class Ledger:
         """Whether a ledger may already be at ``url`` (an SQLite file that exists; PostgreSQL always), for
         readers that never create one. Raises LedgerUnavailable when an SQLite file's folder is missing."""
         return ledger_exists(url)
+
+    def readback(self) -> ReadbackLedger:
+        """Read-back's tables for this account: cursor, snapshots, events (the outbox) and webhooks."""
+        return ReadbackLedger(self._engine, self.account, self._clock)
 
     async def close(self) -> None:
         """Release the database connections."""

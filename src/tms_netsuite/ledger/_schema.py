@@ -166,3 +166,84 @@ api_keys = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
+# Read-back (migration 0005): what NetSuite holds of the records we wrote and of those applied to them, the events
+# their changes became (the outbox, written in the same transaction as the snapshot that saw the change), and the
+# webhook endpoints and deliveries that carry the events to the TMS.
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+readback_cursors = sa.Table(
+    "readback_cursors",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column(
+        "cursor_at", UTCDateTime(), nullable=False
+    ),  # NetSuite's serverTime as the last full pass began
+    sa.Column("offset_seconds", sa.Integer(), nullable=False),  # the users' time zone's offset from UTC then
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+readback_records = sa.Table(
+    "readback_records",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("internal_id", sa.String(32), primary_key=True),
+    sa.Column("record_type", sa.String(64), nullable=False),
+    sa.Column("external_id", sa.String(300), nullable=True),
+    sa.Column("url", sa.String(500), nullable=True),
+    sa.Column("tms_kind", sa.String(40), nullable=True),
+    sa.Column("tms_id", sa.String(200), nullable=True),
+    sa.Column("tms_version", sa.Integer(), nullable=True),
+    sa.Column("last_modified", sa.String(19), nullable=False),  # users' local time, 'YYYY-MM-DD HH:MM:SS'
+    sa.Column("total", sa.String(40), nullable=False),
+    sa.Column("amount_remaining", sa.String(40), nullable=True),
+    sa.Column("status", sa.String(8), nullable=True),
+    sa.Column("line_count", sa.Integer(), nullable=True),
+    sa.Column("voided", sa.Boolean(), nullable=False),
+    sa.Column("deleted", sa.Boolean(), nullable=False),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("dedupe_key", sa.String(300), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("written_at", UTCDateTime(), nullable=True),  # by `sync-back --out`
+    sa.UniqueConstraint("event_id", name="uq_events_event_id"),
+    sa.UniqueConstraint("account", "dedupe_key", name="uq_events_dedupe"),
+)
+sa.Index("ix_events_account_seq", events.c.account, events.c.seq)
+
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.Text(), nullable=False),  # encrypted (tms_netsuite.secrets)
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("disabled_reason", sa.Text(), nullable=True),
+    sa.Column("enqueued_through", _ID, nullable=False),  # the last event seq given a delivery to it
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+sa.Index("ix_webhook_endpoints_account", webhook_endpoints.c.account)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("endpoint_id", _ID, sa.ForeignKey("webhook_endpoints.id"), primary_key=True),
+    sa.Column("event_seq", _ID, sa.ForeignKey("events.seq"), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # pending, delivered, failed
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=True),
+    sa.Column("first_failed_at", UTCDateTime(), nullable=True),
+    sa.Column("last_status", sa.Integer(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("delivered_at", UTCDateTime(), nullable=True),
+)
+sa.Index("ix_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.next_attempt_at)
