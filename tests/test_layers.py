@@ -52,6 +52,9 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "run",
         }
     ),
+    "readback": frozenset({"ledger", "mapping", "netsuite"}),
+    "encryption": frozenset({"errors"}),
+    "webhooks": frozenset({"encryption", "ledger"}),
     "cli": frozenset(
         {
             "tms_netsuite",
@@ -68,6 +71,9 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "run",
             "accounts",
             "service",
+            "readback",
+            "encryption",
+            "webhooks",
         }
     ),
 }
@@ -82,6 +88,8 @@ TEST_FOLDERS: Mapping[str, str] = {
     "tests/ledger": "ledger",
     "tests/mapping": "mapping",
     "tests/service": "service",
+    "tests/readback": "readback",
+    "tests/webhooks": "webhooks",
     "tests/unit/netsuite": "netsuite",
 }
 

@@ -14,8 +14,10 @@ from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
+from tms_netsuite.cli._readback import sync_back_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
 from tms_netsuite.cli._serve import openapi_command, serve_command
+from tms_netsuite.cli._webhooks import webhooks_group
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 
@@ -58,5 +60,7 @@ main.add_command(api_keys_group)
 main.add_command(secrets_group)
 main.add_command(serve_command)
 main.add_command(openapi_command)
+main.add_command(sync_back_command)
+main.add_command(webhooks_group)
 
 __all__ = ["main"]
