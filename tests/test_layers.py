@@ -55,6 +55,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
     "readback": frozenset({"ledger", "mapping", "netsuite"}),
     "encryption": frozenset({"errors"}),
     "webhooks": frozenset({"encryption", "ledger"}),
+    "reconcile": frozenset({"errors", "ledger", "mapping", "netsuite"}),
     "cli": frozenset(
         {
             "tms_netsuite",
@@ -74,6 +75,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "readback",
             "encryption",
             "webhooks",
+            "reconcile",
         }
     ),
 }
@@ -89,6 +91,7 @@ TEST_FOLDERS: Mapping[str, str] = {
     "tests/mapping": "mapping",
     "tests/service": "service",
     "tests/readback": "readback",
+    "tests/reconcile": "reconcile",
     "tests/webhooks": "webhooks",
     "tests/unit/netsuite": "netsuite",
 }

@@ -25,7 +25,7 @@ _AMOUNT = click.option(
 
 @click.group("act")
 def act() -> None:
-    """Act as a person in NetSuite: pay an invoice or a bill, edit a total, delete a record.
+    """Act as a person in NetSuite: pay an invoice or a bill, edit a total, copy or delete a record.
 
     RECORD is an internal id, or an external id (as the connector wrote it, e.g. tms-invoice-INV__1).
     """
@@ -78,6 +78,15 @@ def edit_total(db: Path, record_type: str, record: str, total: float) -> None:
         return f"{record_type} {record}: total {total:.2f}"
 
     _with_person(db, edit)
+
+
+@act.command("copy")
+@_DB
+@click.argument("record_type")
+@click.argument("record")
+def copy(db: Path, record_type: str, record: str) -> None:
+    """Make a copy of RECORD (a second invoice for the same load, say): new number, no external id."""
+    _with_person(db, lambda person: f"{record_type} {person.copy(record_type, record)} created as a copy")
 
 
 @act.command("delete")

@@ -72,6 +72,20 @@ class Person:
             last.update(amount=amount, rate=money(amount / quantity) if quantity else None)
             self._save(writer, draft, record_id, source)
 
+    def copy(self, record_type_name: str, record: str | int) -> int:
+        """Make Copy: a new transaction with the same entity, lines and custom fields (a load number too), a new
+        number and no external id, as NetSuite's Actions > Make Copy leaves it; its internal id."""
+        rt = _type(record_type_name)
+        with self._store.write() as conn:
+            ctx = self._ctx(conn)
+            record_id = self._find(ctx, rt, record)
+            writer = TransactionWriter(ctx, rt, custom_fields(conn).get("transaction", {}))
+            _, draft = writer.load(record_id)
+            draft.values.pop("externalId", None)
+            draft.values.pop("tranId", None)
+            draft.apply = []
+            return self._save(writer, draft, None, None)
+
     def delete(self, record_type_name: str, record: str | int) -> None:
         """Delete a record (NetSuite refuses when payments or credits are applied to it)."""
         rt = _type(record_type_name)

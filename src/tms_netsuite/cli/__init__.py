@@ -15,6 +15,7 @@ from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
 from tms_netsuite.cli._readback import sync_back_command
+from tms_netsuite.cli._reconcile import reconcile_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
 from tms_netsuite.cli._serve import openapi_command, serve_command
 from tms_netsuite.cli._webhooks import webhooks_group
@@ -62,5 +63,6 @@ main.add_command(serve_command)
 main.add_command(openapi_command)
 main.add_command(sync_back_command)
 main.add_command(webhooks_group)
+main.add_command(reconcile_command)
 
 __all__ = ["main"]

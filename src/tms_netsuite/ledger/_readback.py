@@ -211,6 +211,26 @@ class ReadbackLedger:
             )
         return found
 
+    async def documents(self, kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """The account's document versions of these kinds that are not superseded, with their payloads (for
+        reconciliation): id, kind, tms_id, version, state, voided, payload."""
+        query = (
+            sa.select(
+                documents.c.id,
+                documents.c.kind,
+                documents.c.tms_id,
+                documents.c.version,
+                documents.c.state,
+                documents.c.voided,
+                documents.c.payload,
+            )
+            .where(documents.c.account == self.account, documents.c.kind.in_(list(kinds)))
+            .where(documents.c.state != State.SUPERSEDED.value)
+            .order_by(documents.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [dict(row) for row in (await conn.execute(query)).mappings()]
+
     async def snapshots(self, internal_ids: Iterable[str]) -> dict[str, Snapshot]:
         """What read-back last saw of these transactions."""
         wanted = list(dict.fromkeys(internal_ids))
