@@ -18,6 +18,7 @@ from tms_netsuite.readback._reader import MODIFIED_SQL, Reader
 from tms_netsuite.readback._window import window
 
 pytestmark = pytest.mark.anyio
+DEEP = bool(os.environ.get("TMS_NETSUITE_DEEP"))  # read before the hermetic fixture clears it
 
 
 def same_second_rows(emulator: Emulator, count: int, stamp: str, *, spread: int = 1) -> list[str]:
@@ -94,7 +95,7 @@ async def test_keyset_paging_reads_many_rows_once_each_in_order(
     make_account: Callable[..., Account], rows: int
 ) -> None:
     """Past NetSuite's 100,000-row ceiling for one query (with TMS_NETSUITE_DEEP=1): one page per query."""
-    if rows > 100_000 and not os.environ.get("TMS_NETSUITE_DEEP"):
+    if rows > 100_000 and not DEEP:
         pytest.skip("the 120,000-row run is part of `make test-deep` (TMS_NETSUITE_DEEP=1)")
     account = make_account(time_zone="UTC")
     ids = same_second_rows(account.emulator, rows, "2026-11-02T16:00:00Z", spread=7)
