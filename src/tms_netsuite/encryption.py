@@ -23,6 +23,8 @@ KEY_FILE_VARIABLE = "TMS_NETSUITE_SECRET_KEY_FILE"
 DEFAULT_KEY_FILE = Path("tms-netsuite.key")
 _PREFIX = "fernet:"
 
+__all__ = ["SecretBox"]
+
 
 class SecretBox:
     """Encrypts and decrypts short secrets with one key. Its repr never shows the key."""

@@ -23,8 +23,6 @@ from tms_netsuite.ledger._registry import AccountExists, AccountRecord, ApiKeyRe
 from tms_netsuite.ledger._readback import (
     Cursor,
     Delivery,
-    DeliveryState,
-    Endpoint,
     NewEvent,
     OurRecord,
     ReadbackLedger,
@@ -44,8 +42,6 @@ __all__ = [
     "Conflict",
     "Cursor",
     "Delivery",
-    "DeliveryState",
-    "Endpoint",
     "ErrorInfo",
     "IngestItem",
     "IngestSummary",

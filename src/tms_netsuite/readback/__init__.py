@@ -3,7 +3,6 @@ deleted) and in those applied to them, read incrementally by SuiteQL and kept as
 
 from __future__ import annotations
 
-from tms_netsuite.readback._events import EVENT_TYPES
 from tms_netsuite.readback._sync import DEFAULT_OVERLAP, SyncReport, sync_back
 
-__all__ = ["DEFAULT_OVERLAP", "EVENT_TYPES", "SyncReport", "sync_back"]
+__all__ = ["DEFAULT_OVERLAP", "SyncReport", "sync_back"]

@@ -27,7 +27,7 @@ RECORD_DELETED = "record.deleted_in_netsuite"
 DOCUMENT_SYNCED = "document.synced"
 DOCUMENT_FAILED = "document.failed"
 
-EVENT_TYPES = (
+EVENT_TYPES = (  # every type, for documentation and the service's filters
     INVOICE_PAID,
     INVOICE_PARTIALLY_PAID,
     INVOICE_REOPENED,

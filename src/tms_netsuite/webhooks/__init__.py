@@ -3,12 +3,6 @@ disabled after persistent failure and re-enabled by the user, and manual redeliv
 
 from __future__ import annotations
 
-from tms_netsuite.webhooks._deliver import (
-    RETRY_SCHEDULE,
-    Deliverer,
-    DeliveryReport,
-    new_secret,
-    signed_request,
-)
+from tms_netsuite.webhooks._deliver import Deliverer, new_secret
 
-__all__ = ["RETRY_SCHEDULE", "Deliverer", "DeliveryReport", "new_secret", "signed_request"]
+__all__ = ["Deliverer", "new_secret"]
