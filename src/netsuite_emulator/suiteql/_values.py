@@ -4,6 +4,7 @@ shows them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sqlite3
 from decimal import Decimal
@@ -27,6 +28,11 @@ def local_time(value: str | bytes | int | float | None, zone: ZoneInfo) -> str |
     anything else (a local time already, a date, NULL) as it is."""
     if not isinstance(value, str) or not value.endswith("Z"):
         return value
+    return _local(value, zone)
+
+
+@functools.lru_cache(maxsize=65_536)  # called per row and per comparison: a second's stamp repeats a lot
+def _local(value: str, zone: ZoneInfo) -> str:
     try:
         moment = dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=dt.UTC)
     except ValueError:
