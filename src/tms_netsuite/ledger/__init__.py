@@ -54,6 +54,7 @@ __all__ = [
     "Registry",
     "RejectedLine",
     "ReadbackLedger",
+    "RejectedLine",
     "Snapshot",
     "State",
     "UnknownAccount",
