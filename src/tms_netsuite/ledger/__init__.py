@@ -19,7 +19,6 @@ from tms_netsuite.ledger._model import (
     content_hash,
 )
 from tms_netsuite.ledger._open import LedgerUnavailable
-from tms_netsuite.ledger._registry import AccountExists, AccountRecord, ApiKeyRecord, Registry, UnknownAccount
 from tms_netsuite.ledger._readback import (
     Cursor,
     Delivery,
@@ -29,6 +28,7 @@ from tms_netsuite.ledger._readback import (
     Snapshot,
     StoredEvent,
 )
+from tms_netsuite.ledger._registry import AccountExists, AccountRecord, ApiKeyRecord, Registry, UnknownAccount
 from tms_netsuite.ledger._url import DEFAULT_LEDGER_PATH, ledger_url
 
 __all__ = [
@@ -51,14 +51,13 @@ __all__ = [
     "NewEvent",
     "OurRecord",
     "Outcome",
-    "Registry",
-    "RejectedLine",
     "ReadbackLedger",
+    "Registry",
     "RejectedLine",
     "Snapshot",
     "State",
-    "UnknownAccount",
     "StoredEvent",
+    "UnknownAccount",
     "WrittenRecord",
     "content_hash",
     "ledger_url",

@@ -166,7 +166,7 @@ api_keys = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
-# Read-back (migration 0005): what NetSuite holds of the records we wrote and of those applied to them, the events
+# Read-back (migration 0006): what NetSuite holds of the records we wrote and of those applied to them, the events
 # their changes became (the outbox, written in the same transaction as the snapshot that saw the change), and the
 # webhook endpoints and deliveries that carry the events to the TMS.
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -1,8 +1,8 @@
 """Read-back: the cursor, what NetSuite held of our records when last read, the events (an outbox) and the
 webhook endpoints and deliveries that carry them to the TMS.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from tms_netsuite.ledger._schema import UTCDateTime
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
