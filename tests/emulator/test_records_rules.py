@@ -138,7 +138,8 @@ async def test_references_must_exist_be_active_and_fit(
 
 @pytest.mark.anyio
 async def test_lines_must_use_records_available_in_the_subsidiary(emulator: Emulator) -> None:
-    emulator.store.execute("UPDATE item SET includechildren = 'F' WHERE id = 1")
+    async with netsuite(emulator) as ns:  # Linehaul, shared by both subsidiaries, becomes the US one's alone
+        await ns.patch("serviceResaleItem", "1", {"subsidiary": {"items": [{"id": "1"}]}})
     found = await _refusal(emulator, "invoice", invoice_body("102"))
     assert found == (
         400,

@@ -199,6 +199,12 @@ def record_permission(record_type: str, method: str) -> Requirement | None:
 # SuiteQL table → the permission that lets a role see it (netsuite-permissions.md §1.3). View is enough.
 TABLE_PERMISSIONS: dict[str, str] = {
     "account": "LIST_ACCOUNT",
+    # The mapping tables of shared lists (store.SHARED_LISTS): gated like their list, a guess.
+    "accountsubsidiarymap": "LIST_ACCOUNT",
+    "itemsubsidiarymap": "LIST_ITEM",
+    "classificationsubsidiarymap": "LIST_CLASS",
+    "departmentsubsidiarymap": "LIST_DEPARTMENT",
+    "locationsubsidiarymap": "LIST_LOCATION",
     "accountingperiod": "ADMI_ACCTPERIODS",
     "classification": "LIST_CLASS",
     "currency": "LIST_CURRENCY",

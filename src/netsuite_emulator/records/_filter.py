@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from netsuite_emulator.store import subsidiary_ids
+
 from ._io import RecordError
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(\[)|(\])|(,)|([^\s,\[\]"]+))')
@@ -182,7 +184,10 @@ def matcher(condition: Condition, kind: str) -> Callable[[Any], bool]:
             raise bad_query(f"{op} does not apply to a date field")
         date_test = tests[base]
         return wrap(lambda value: (d := on_date(value)) is not None and date_test(d))
-    if kind in ("float", "int", "ref", "subsidiaries"):
+    if kind == "subsidiaries":  # a multi-select matches when one of its subsidiaries does
+        one = matcher(Condition(condition.field, base, values), "ref")
+        return wrap(lambda value: any(one(i) for i in subsidiary_ids(value)))
+    if kind in ("float", "int", "ref"):
         numbers = [_number(v) for v in values]
         compare: dict[str, Callable[[float], bool]] = {
             "EQUAL": lambda n: n == numbers[0],

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from netsuite_emulator.store import SHARED_LISTS, subsidiary_ids
+
 from ._account_view import APPROVAL_NAMES
 from ._types import (
     ACCOUNT_TYPE_NAMES,
@@ -129,16 +131,18 @@ class Ctx:
             current = self.parents.get(current)
         return False
 
-    def available(self, owner: int | None, include_children: object, subsidiary: int) -> bool:
-        """Whether a list record of ``owner`` (None: every subsidiary) is available to ``subsidiary``."""
-        if owner is None or owner == subsidiary:
+    def available(self, owners: object, include_children: object, subsidiary: int) -> bool:
+        """Whether a list record of ``owners`` (its stored subsidiary or multi-select '1, 2'; none: every
+        subsidiary) is available to ``subsidiary``: one of them, or with Include Children a descendant of one."""
+        selected = subsidiary_ids(owners)
+        if not selected or subsidiary in selected:
             return True
-        return include_children != "F" and self.descends(subsidiary, owner)
+        return include_children == "T" and any(self.descends(subsidiary, owner) for owner in selected)
 
-    def can_see(self, owner: int | None, include_children: object = "F") -> bool:
-        if owner is None:
+    def can_see(self, owners: object, include_children: object = "F") -> bool:
+        if not subsidiary_ids(owners):
             return True
-        return any(self.available(owner, include_children, s) for s in self.visible)
+        return any(self.available(owners, include_children, s) for s in self.visible)
 
     # -- references ---------------------------------------------------------------------------------------
 
@@ -266,8 +270,8 @@ def _row_visible(ctx: Ctx, table: str, row: sqlite3.Row) -> bool:
     if "subsidiary" not in keys:
         return True
     owner = row["subsidiary"]
-    if table in ("account", "item", "classification", "department", "location"):
-        return ctx.can_see(owner, row["includechildren"] if "includechildren" in keys else "F")
+    if table in SHARED_LISTS:
+        return ctx.can_see(owner, row["includechildren"])
     return owner is None or int(owner) in ctx.visible
 
 
@@ -364,13 +368,19 @@ def render_field(
     if f.kind == "ref":
         return ctx.reference(f.ref or "", None if value is None else int(value))
     if f.kind == "subsidiaries":
-        # A multi-select in NetSuite (the account fixture shows it as a sub-resource); the emulator keeps one.
+        # A multi-select: a sub-resource link (the recorded account, class and location answers), with its
+        # items when expanded (Oracle, "Format of Multiselects", ORA/section_1545142093.html).
         body: dict[str, Any] = {"links": [{"rel": "self", "href": f"{self_href}/{f.name}"}]}
         if expand:
-            items = [] if value is None else [ctx.reference("subsidiary", int(value))]
+            items = multiselect_items(ctx, value)
             body.update({"items": items, "totalResults": len(items)})
         return body
     return scalar(f.kind, value, simple_enum=simple_enum, names=enum_names(rt, f, row))
+
+
+def multiselect_items(ctx: Ctx, value: object) -> list[dict[str, Any]]:
+    """The subsidiaries a stored multi-select holds, as Oracle's example shows them: links and id."""
+    return [{"links": ctx.link("subsidiary", i), "id": str(i)} for i in sorted(subsidiary_ids(value))]
 
 
 def render_line(ctx: Ctx, sublist: Sublist, values: dict[str, Any], href: str) -> dict[str, Any]:

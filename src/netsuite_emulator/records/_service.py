@@ -38,6 +38,7 @@ from ._filter import Condition, bad_query, matcher, parse_query
 from ._io import (
     Ctx,
     RecordError,
+    multiselect_items,
     not_found,
     render_field,
     render_line,
@@ -318,6 +319,11 @@ class RecordService:
             ctx = self._context(conn, request, principal)
             record_id = find(ctx, rt, ref)
             href = f"{ctx.base}/{rt.key}/{record_id}"
+            multiselect = rt.field(rest[0])
+            if multiselect is not None and multiselect.kind == "subsidiaries" and len(rest) == 1:
+                row = ctx.one(f"SELECT subsidiary FROM {table_sql(rt)} WHERE id = ?", record_id)  # noqa: S608
+                items = multiselect_items(ctx, row["subsidiary"] if row else None)
+                return _multiselect_response(f"{href}/{multiselect.name}", items)
             sublist = rt.sublist(rest[0])
             if sublist is None:
                 raise not_found()
@@ -558,6 +564,20 @@ def _options(request: Request) -> Options:
     params = request.query_params
     replace = frozenset(p.strip().lower() for p in params.get("replace", "").split(",") if p.strip())
     return Options(replace, params.get("replaceSelectedFields", "").lower() == "true")
+
+
+def _multiselect_response(href: str, items: list[dict[str, Any]]) -> Response:
+    # The sub-resource a multi-select's link names, read like a sublist's (Oracle's multi-select example shows
+    # the same items, links and totalResults inside the record).
+    body = {
+        "links": [{"rel": "self", "href": href}],
+        "count": len(items),
+        "hasMore": False,
+        "items": items,
+        "offset": 0,
+        "totalResults": len(items),
+    }
+    return NetSuiteJSON(body, media_type=COLLECTION_MEDIA_TYPE)
 
 
 def _int_param(value: str | None, default: int, name: str, low: int, high: int) -> int:

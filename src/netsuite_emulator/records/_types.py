@@ -128,6 +128,7 @@ _LISTS: tuple[RecordType, ...] = (
             EXTERNAL_ID,
             rw("name", label="Name"),
             INACTIVE,
+            rw("includeChildren", "includechildren", "bool"),
             rw("parent", kind="ref", ref="location"),
             rw("subsidiary", kind="subsidiaries", ref="subsidiary"),
         ),

@@ -16,7 +16,7 @@ from typing import Any
 
 from netsuite_emulator.auth import test_certificate
 from netsuite_emulator.permissions import check_level, permission_name
-from netsuite_emulator.store import SEEDED_TABLES, AccountStore
+from netsuite_emulator.store import SEEDED_TABLES, SHARED_LISTS, AccountStore, subsidiary_ids, subsidiary_text
 
 from ._periods import generate_periods
 
@@ -137,6 +137,28 @@ def _complete_rolepermissions(rows: list[dict[str, Any]], origin: str) -> None:
             raise ScenarioError(f"scenario {origin}: rolepermissions {row}: {exc}") from None
 
 
+def _subsidiary_maps(
+    tables: dict[str, list[dict[str, Any]]], origin: str
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A shared list's ``subsidiary`` is written in a scenario as one id or a list of ids; the store keeps the
+    comma list SuiteQL shows and one mapping row per subsidiary (``store.SHARED_LISTS``)."""
+    maps: list[tuple[str, list[dict[str, Any]]]] = []
+    for table, map_table in SHARED_LISTS.items():
+        rows: list[dict[str, Any]] = []
+        for row in tables.get(table, []):
+            value = row.get("subsidiary")
+            try:
+                ids = frozenset(int(v) for v in value) if isinstance(value, list) else subsidiary_ids(value)
+            except (TypeError, ValueError):
+                raise ScenarioError(
+                    f"scenario {origin}: {table} {row.get('id')}: bad subsidiary {value!r}"
+                ) from None
+            row["subsidiary"] = subsidiary_text(ids)
+            rows.extend({table: row["id"], "subsidiary": subsidiary} for subsidiary in sorted(ids))
+        maps.append((map_table, rows))
+    return maps
+
+
 def seed_store(store: AccountStore, scenario: Scenario, now: float) -> None:
     """Write a resolved scenario into an empty store; ``now`` is the account's clock (periods follow it)."""
     company = {**scenario.company, "scenario": scenario.name, "clockoffset": scenario.clock_offset}
@@ -146,6 +168,7 @@ def seed_store(store: AccountStore, scenario: Scenario, now: float) -> None:
     if unknown:
         raise ScenarioError(f"scenario {scenario.name}: unknown tables {sorted(unknown)}")
     ordered = [(table, tables.get(table, [])) for table in SEEDED_TABLES]
+    ordered.extend(_subsidiary_maps(tables, scenario.name))
     ordered.append(("accountingperiod", generate_periods(scenario.periods, now)))
     store.seed(company, ordered)
     for certificate_id, label in store.certificates_to_complete():

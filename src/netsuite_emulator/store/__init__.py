@@ -12,10 +12,11 @@ from ._account import (
     Role,
     StoreError,
 )
-from ._schema import SEEDED_TABLES
+from ._schema import SEEDED_TABLES, SHARED_LISTS, subsidiary_ids, subsidiary_text
 
 __all__ = [
     "SEEDED_TABLES",
+    "SHARED_LISTS",
     "AccountStore",
     "Certificate",
     "Employee",
@@ -24,4 +25,6 @@ __all__ = [
     "LoginRecord",
     "Role",
     "StoreError",
+    "subsidiary_ids",
+    "subsidiary_text",
 ]

@@ -8,7 +8,10 @@ own and are never exposed.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3  # 2: entities and transactions (part 3); 3: approvals and period preferences
+from collections.abc import Iterable
+
+SCHEMA_VERSION = 4  # 2: entities and transactions (part 3); 3: approvals and period preferences;
+# 4: lists shared by several subsidiaries
 
 # Seeded in this order, so a row's references exist before it does.
 SEEDED_TABLES: tuple[str, ...] = (
@@ -37,6 +40,37 @@ SEEDED_TABLES: tuple[str, ...] = (
     "customersubsidiaryrelationship",
     "vendorsubsidiaryrelationship",
 )
+
+# Lists a OneWorld account shares between subsidiaries: table → its mapping table (whose record column is named
+# after the table). On the record, ``subsidiary`` is a multi-select: the REST record API shows it as a collection
+# of references (Oracle, "Format of Multiselects", ORA/section_1545142093.html, whose example is this very field
+# on the account record), SuiteQL as one comma-delimited string such as '1, 3, 5', and a SuiteQL filter on it
+# fails with "Invalid or unsupported search"; the mapping table AccountSubsidiaryMap (account, subsidiary) is
+# how to join (timdietrich.me/blog/netsuite-suiteql-accounts-by-subsidiary, third party). ItemSubsidiaryMap,
+# ClassificationSubsidiaryMap, DepartmentSubsidiaryMap and LocationSubsidiaryMap are named only by third-party
+# code (SuiteQL queries and warehouse loaders), not by Oracle: the emulator models them alike, a guess. The
+# store keeps both forms, written together (``subsidiary_text``); a map row lists a subsidiary selected on the
+# record, never one reached through ``includechildren`` (a guess: Oracle does not say).
+SHARED_LISTS: dict[str, str] = {
+    "account": "accountsubsidiarymap",
+    "item": "itemsubsidiarymap",
+    "classification": "classificationsubsidiarymap",
+    "department": "departmentsubsidiarymap",
+    "location": "locationsubsidiarymap",
+}
+
+
+def subsidiary_text(ids: Iterable[int]) -> str | None:
+    """The multi-select as SuiteQL shows it: ids ascending, comma and space between; None when empty."""
+    return ", ".join(str(i) for i in sorted(set(ids))) or None
+
+
+def subsidiary_ids(text: object) -> frozenset[int]:
+    """The ids of a stored multi-select (an int from an older row reads as one id)."""
+    if text is None or text == "":
+        return frozenset()
+    return frozenset(int(part) for part in str(text).split(",") if part.strip())
+
 
 # The records an exporter writes (part 3). Customers, vendors and employees share NetSuite's entity id space;
 # every transaction type lives in ``transaction`` (``type`` holds SuiteQL's code, ``recordtype`` the REST
@@ -381,8 +415,8 @@ CREATE TABLE account (
     accttype TEXT NOT NULL,
     parent INTEGER REFERENCES account(id),
     currency INTEGER REFERENCES currency(id),
-    subsidiary INTEGER REFERENCES subsidiary(id),
-    includechildren TEXT NOT NULL DEFAULT 'T',
+    subsidiary TEXT,                     -- the multi-select as SuiteQL shows it: '1, 2' (see SHARED_LISTS)
+    includechildren TEXT NOT NULL DEFAULT 'F',
     issummary TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     description TEXT,
@@ -413,8 +447,8 @@ CREATE TABLE classification (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     parent INTEGER REFERENCES classification(id),
-    subsidiary INTEGER REFERENCES subsidiary(id),
-    includechildren TEXT NOT NULL DEFAULT 'T',
+    subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
+    includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     externalid TEXT UNIQUE
 );
@@ -422,8 +456,8 @@ CREATE TABLE department (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     parent INTEGER REFERENCES department(id),
-    subsidiary INTEGER REFERENCES subsidiary(id),
-    includechildren TEXT NOT NULL DEFAULT 'T',
+    subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
+    includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     externalid TEXT UNIQUE
 );
@@ -431,7 +465,8 @@ CREATE TABLE location (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     parent INTEGER REFERENCES location(id),
-    subsidiary INTEGER REFERENCES subsidiary(id),
+    subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
+    includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
     externalid TEXT UNIQUE
 );
@@ -467,11 +502,37 @@ CREATE TABLE item (
     subtype TEXT NOT NULL DEFAULT 'Sale' CHECK (subtype IN ('Sale', 'Purchase', 'Resale')),
     incomeaccount INTEGER REFERENCES account(id),
     expenseaccount INTEGER REFERENCES account(id),
-    subsidiary INTEGER REFERENCES subsidiary(id),
-    includechildren TEXT NOT NULL DEFAULT 'T',
+    subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
+    includechildren TEXT NOT NULL DEFAULT 'F',
     description TEXT,
     isinactive TEXT NOT NULL DEFAULT 'F',
     externalid TEXT UNIQUE
+);
+-- One row per (record, subsidiary) selected on a shared list record (SHARED_LISTS).
+CREATE TABLE accountsubsidiarymap (
+    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (account, subsidiary)
+);
+CREATE TABLE itemsubsidiarymap (
+    item INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (item, subsidiary)
+);
+CREATE TABLE classificationsubsidiarymap (
+    classification INTEGER NOT NULL REFERENCES classification(id) ON DELETE CASCADE,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (classification, subsidiary)
+);
+CREATE TABLE departmentsubsidiarymap (
+    department INTEGER NOT NULL REFERENCES department(id) ON DELETE CASCADE,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (department, subsidiary)
+);
+CREATE TABLE locationsubsidiarymap (
+    location INTEGER NOT NULL REFERENCES location(id) ON DELETE CASCADE,
+    subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
+    PRIMARY KEY (location, subsidiary)
 );
 CREATE TABLE customfield (
     id INTEGER PRIMARY KEY,

@@ -22,6 +22,8 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.time import format_time
 
+from netsuite_emulator.store import SHARED_LISTS
+
 # Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
 # the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
 
@@ -235,6 +237,7 @@ def compile_suiteql(query: str, catalog: Catalog, visibility: Visibility) -> Com
     _apply_rownum(tree)
     _name_expressions(tree)
     date_outputs = _resolve(tree, catalog, visibility)
+    _refuse_multiselect_filters(tree, catalog)
     _restrict_rows(tree, catalog, visibility)
     _localize_datetimes(tree)
     _translate_functions(tree)
@@ -482,6 +485,27 @@ def _check_column(scope: Scope, column: exp.Column, catalog: Catalog) -> None:
     raise unknown_identifier(column.sql(dialect="oracle").lower(), _available(scope))
 
 
+def _refuse_multiselect_filters(tree: exp.Expr, catalog: Catalog) -> None:
+    """A shared list's ``subsidiary`` is a multi-select, read as one comma-delimited string ('1, 3, 5'): a
+    condition on it (``WHERE subsidiary = 5``) fails with "Search error occurred: Invalid or unsupported search",
+    and the mapping table (AccountSubsidiaryMap and its kin) is the way to filter
+    (timdietrich.me/blog/netsuite-suiteql-accounts-by-subsidiary, third party). The source shows ``=``; the
+    emulator refuses every condition on the column (WHERE, JOIN … ON, HAVING), a guess for the others."""
+    conditions = (exp.Where, exp.Having, exp.Join)
+    for scope in traverse_scope(tree):
+        for column in scope.columns:
+            if column.name != "subsidiary" or not isinstance(
+                column.find_ancestor(*conditions, exp.Select), conditions
+            ):
+                continue
+            if column.table:
+                sources = [scope.sources.get(column.table)]
+            else:
+                sources = [s for s in scope.sources.values() if "subsidiary" in _source_columns(s, catalog)]
+            if any(isinstance(s, exp.Table) and s.name in SHARED_LISTS for s in sources):
+                raise unsupported()
+
+
 def _restrict_rows(tree: exp.Expr, catalog: Catalog, visibility: Visibility) -> None:
     """Each table read becomes a subquery without the rows of other subsidiaries, for a restricted role."""
     scope = visibility.subsidiaries
@@ -494,7 +518,7 @@ def _restrict_rows(tree: exp.Expr, catalog: Catalog, visibility: Visibility) -> 
         condition = _subsidiary_condition(table.name, catalog.columns.get(table.name, ()), scope)
         if condition is None:
             continue
-        inner = f'SELECT * FROM "{table.name}" WHERE {condition}'  # noqa: S608 -- names from the catalog, ids are ints
+        inner = f'SELECT * FROM "{table.name}" t WHERE {condition}'  # noqa: S608 -- names from the catalog, ids are ints
         table.replace(_derived(inner, table.alias_or_name))
 
 
@@ -512,6 +536,17 @@ def _subsidiary_condition(table: str, columns: Sequence[str], scope: SubsidiaryS
         return f'"id" IN ({ids(scope.accessible)})'
     if "subsidiary" not in columns:
         return None
+    map_table = SHARED_LISTS.get(table)
+    if map_table is not None:
+        # A shared list: visible when one of its subsidiaries is the role's, or with Include Children an
+        # ancestor of one.
+        shared = f'm."subsidiary" IN ({ids(scope.accessible)})'
+        if scope.ancestors:
+            shared += f' OR (t."includechildren" = \'T\' AND m."subsidiary" IN ({ids(scope.ancestors)}))'
+        return (
+            f'"subsidiary" IS NULL OR EXISTS (SELECT 1 FROM "{map_table}" m '  # noqa: S608 -- catalog names, int ids
+            f'WHERE m."{table}" = t."id" AND ({shared}))'
+        )
     condition = f'"subsidiary" IS NULL OR "subsidiary" IN ({ids(scope.accessible)})'
     if "includechildren" in columns and scope.ancestors:
         condition += f' OR ("includechildren" = \'T\' AND "subsidiary" IN ({ids(scope.ancestors)}))'

@@ -26,6 +26,7 @@ from netsuite_emulator.records.rules._body import (
 )
 from netsuite_emulator.records.rules._deleted import record_deletion
 from netsuite_emulator.records.rules._sql import insert, update
+from netsuite_emulator.store import SHARED_LISTS, subsidiary_ids, subsidiary_text
 
 
 class ListWriter:
@@ -43,20 +44,10 @@ class ListWriter:
                 columns["externalid"] = None if value is None else check_external_id(value)
             elif value is None:
                 columns[f.column] = None
-            elif f.kind in ("ref", "subsidiaries"):
-                target = f.ref or ""
-                if (
-                    f.kind == "subsidiaries"
-                    and isinstance(value, dict)
-                    and isinstance(value.get("items"), list)
-                ):
-                    items = value["items"]
-                    # One subsidiary per record in the emulator (NetSuite allows several).
-                    value = items[0] if items else None
-                    if value is None:
-                        columns[f.column] = None
-                        continue
-                columns[f.column] = resolve(self.ctx, target, value, name, name)
+            elif f.kind == "subsidiaries":
+                columns[f.column] = self._multiselect(value, name)
+            elif f.kind == "ref":
+                columns[f.column] = resolve(self.ctx, f.ref or "", value, name, name)
             else:
                 columns[f.column] = coerce(f.kind, value, name, name)
         columns.update(parsed.custom)
@@ -72,6 +63,27 @@ class ListWriter:
                     columns[named.column] = None
         return columns
 
+    def _multiselect(self, value: object, name: str) -> str | None:
+        """A written multi-select: ``{"items": [{"id": …}, …]}`` as Oracle documents its format (the whole
+        selection: a write replaces it), or one reference as the emulator also accepts (whether NetSuite does is
+        not documented). Stored as the comma list SuiteQL shows."""
+        values = (
+            value["items"] if isinstance(value, dict) and isinstance(value.get("items"), list) else [value]
+        )
+        return subsidiary_text(resolve(self.ctx, "subsidiary", v, name, name) for v in values)
+
+    def _sync_subsidiaries(self, record_id: int, columns: dict[str, Any]) -> None:
+        """Keep the mapping table (AccountSubsidiaryMap and its kin) in step with the record's multi-select."""
+        map_table = SHARED_LISTS.get(self.rt.table)
+        if map_table is None or "subsidiary" not in columns:
+            return
+        table = self.rt.table
+        self.ctx.conn.execute(f"DELETE FROM {map_table} WHERE {table} = ?", (record_id,))  # noqa: S608 -- fixed names
+        self.ctx.conn.executemany(
+            f"INSERT INTO {map_table} ({table}, subsidiary) VALUES (?, ?)",  # noqa: S608 -- fixed names
+            [(record_id, s) for s in sorted(subsidiary_ids(columns["subsidiary"]))],
+        )
+
     def create(self, parsed: Parsed, external_id: str | None = None) -> int:
         columns = dict(self.rt.defaults)
         columns.update(self._columns(parsed, Options()))
@@ -84,6 +96,7 @@ class ListWriter:
             raise duplicate()
         self._complete_new(columns)
         record_id = insert(self.ctx, self.rt.table, columns)
+        self._sync_subsidiaries(record_id, columns)
         self._after_create(record_id, columns, parsed)
         return record_id
 
@@ -100,6 +113,7 @@ class ListWriter:
             raise duplicate()
         if changes:
             update(ctx, rt.table, record_id, changes)
+            self._sync_subsidiaries(record_id, changes)
         self._after_update(record_id, parsed, options)
 
     def delete(self, record_id: int) -> None:
@@ -154,6 +168,6 @@ class ListWriter:
         if rt.key == "account" and columns.get("accttype") not in ACCOUNT_TYPE_NAMES:
             raise invalid_value(columns.get("accttype"), "acctType")
         if rt.family in ("list", "item") and rt.subsidiary and rt.key not in ("subsidiary",):
-            owner = columns.get(rt.subsidiary)
-            if owner is not None and int(owner) not in self.ctx.writable:
-                raise invalid_value(owner, "subsidiary")
+            for owner in sorted(subsidiary_ids(columns.get(rt.subsidiary))):
+                if owner not in self.ctx.writable:
+                    raise invalid_value(owner, "subsidiary")
