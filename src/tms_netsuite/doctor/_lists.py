@@ -11,7 +11,15 @@ from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.doctor._reference import load_reference_data
 from tms_netsuite.doctor._setup import guide_link
 from tms_netsuite.doctor.permissions import ROLE_PATH
-from tms_netsuite.mapping import ListKind, MappingConfig, book_entries, check_mapping, target_of
+from tms_netsuite.mapping import (
+    ListKind,
+    MappingConfig,
+    SubsidiaryFit,
+    book_entries,
+    check_mapping,
+    subsidiary_fit,
+    target_of,
+)
 from tms_netsuite.netsuite import RequestError
 
 
@@ -80,12 +88,14 @@ def mapping_checks(ctx: Context) -> list[CheckResult]:
     for sub in reference.subsidiaries:
         if sub.name in used and not sub.currency:
             grouped["subsidiaries"].append(f"subsidiary {sub.describe()} has no base currency")
+    fits = subsidiary_fit(mapping, reference)
     return [
         _subsidiaries_result(ctx, titles["subsidiaries"], grouped["subsidiaries"], used),
         _list_result(
             "accounts",
             titles["accounts"],
             grouped["accounts"],
+            [fit for fit in fits if fit.group == "accounts"],
             "every account the mapping names",
             "Create or correct the accounts at Lists > Accounting > Accounts (type, active, Subsidiary with "
             "Include Children as needed), or correct the mapping. Account numbers need Use Account Numbers "
@@ -95,6 +105,7 @@ def mapping_checks(ctx: Context) -> list[CheckResult]:
             "lists",
             titles["lists"],
             grouped["lists"],
+            [fit for fit in fits if fit.group == "lists"],
             "every item, expense category, class, department, location, term, payment method and currency",
             "Create or reactivate the records in NetSuite (Lists > Accounting > Items / Expense Categories, "
             "Setup > Company > Classes / Departments / Locations, Setup > Accounting > Accounting Lists), "
@@ -131,12 +142,48 @@ def _subsidiaries_result(ctx: Context, title: str, problems: list[str], used: li
     return CheckResult("subsidiaries", title, Status.PASS, detail)
 
 
-def _list_result(check_id: str, title: str, problems: list[str], what: str, fix: str) -> CheckResult:
+_SHARE_FIX = (
+    "In NetSuite, add the subsidiary to the record's Subsidiary field (or select a parent subsidiary with Include "
+    "Children), or map a record that subsidiary can use."
+)
+
+
+def _list_result(
+    check_id: str, title: str, problems: list[str], fits: list[SubsidiaryFit], what: str, fix: str
+) -> CheckResult:
+    """Problems fail the check; otherwise it says per subsidiary what it can use, and warns when a
+    subsidiary's documents would name a record it cannot use (shared with other subsidiaries only)."""
+    usable = _usable(fits)
     if problems:
         return CheckResult(
-            check_id, title, Status.FAIL, f"{len(problems)} problem(s): " + "; ".join(problems), fix
+            check_id, title, Status.FAIL, f"{len(problems)} problem(s): " + "; ".join(problems) + usable, fix
         )
-    return CheckResult(check_id, title, Status.PASS, f"{what} resolves to an active, usable record")
+    needed = [f"{fit.subsidiary} cannot use {', '.join(fit.needed)}" for fit in fits if fit.needed]
+    if needed:
+        return CheckResult(
+            check_id,
+            title,
+            Status.WARN,
+            "; ".join(needed) + " — its documents that name them will fail" + usable,
+            _SHARE_FIX,
+        )
+    return CheckResult(check_id, title, Status.PASS, f"{what} resolves to an active, usable record" + usable)
+
+
+def _usable(fits: list[SubsidiaryFit]) -> str:
+    """Per subsidiary: how many of the named records it can use, and which it cannot."""
+    parts = []
+    for fit in fits:
+        if not fit.named:
+            continue
+        if not fit.unusable:
+            parts.append(f"{fit.subsidiary} can use all {fit.named}")
+            continue
+        parts.append(
+            f"{fit.subsidiary} can use {fit.named - len(fit.unusable)} of {fit.named} "
+            f"(not {', '.join(fit.unusable)})"
+        )
+    return f"; by subsidiary: {'; '.join(parts)}" if parts else ""
 
 
 def _body_fields(mapping: MappingConfig) -> list[str]:

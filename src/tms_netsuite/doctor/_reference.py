@@ -21,7 +21,10 @@ from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient, RequestEr
 
 _Scope = Callable[[Mapping[str, str]], frozenset[str] | None]
 
-# SuiteQL of NetSuite's own tables and columns; `keyset="id"` pages past the 100,000-row ceiling.
+# SuiteQL of NetSuite's own tables and columns; `keyset="id"` pages past the 100,000-row ceiling. On accounts,
+# items, classes, departments and locations `subsidiary` is a multi-select that SuiteQL answers as one string
+# ("1, 3, 5") and refuses to filter on ("Invalid or unsupported search"): it is read whole and parsed here, never
+# put in a WHERE clause. Customers and vendors keep one primary subsidiary.
 _QUERIES = {
     "currency": "SELECT id, name, symbol, isinactive FROM currency",
     "subsidiary": "SELECT s.id, s.name, s.parent, s.isinactive, c.symbol FROM subsidiary s "
@@ -32,7 +35,7 @@ _QUERIES = {
     "expensecategory": "SELECT id, name, isinactive FROM expensecategory",
     "classification": "SELECT id, name, isinactive, subsidiary, includechildren FROM classification",
     "department": "SELECT id, name, isinactive, subsidiary, includechildren FROM department",
-    "location": "SELECT id, name, isinactive, subsidiary FROM location",
+    "location": "SELECT id, name, isinactive, subsidiary, includechildren FROM location",
     "term": "SELECT id, name, isinactive FROM term",
     "paymentmethod": "SELECT id, name, isinactive FROM paymentmethod",
     "customer": "SELECT id, companyname, externalid, isinactive, subsidiary FROM customer",
@@ -93,13 +96,14 @@ async def load_reference_data(
     children = _children(rows["subsidiary"])
 
     def scope(row: Mapping[str, str]) -> frozenset[str] | None:
-        """The subsidiaries a record is available to: its own and, with includechildren, every descendant."""
-        own = row.get("subsidiary")
-        if not own:
+        """The subsidiaries a record is available to: those selected on it and, with includechildren, every
+        descendant of one (None: no subsidiary selected, every subsidiary)."""
+        selected = subsidiary_ids(row.get("subsidiary"))
+        if not selected:
             return None
         if row.get("includechildren", "F") != "T":
-            return frozenset({own})
-        return frozenset(_descendants(own, children))
+            return selected
+        return frozenset().union(*(_descendants(own, children) for own in selected))
 
     return ReferenceData(
         currencies=tuple(
@@ -150,6 +154,11 @@ async def load_reference_data(
 
 async def _rows(client: NetSuiteClient, query: str) -> list[dict[str, str]]:
     return [row async for row in client.suiteql(query, keyset="id")]
+
+
+def subsidiary_ids(value: str | None) -> frozenset[str]:
+    """The internal ids of a multi-select as SuiteQL answers it: "1, 3, 5" (one id for a single select)."""
+    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def _flag(row: Mapping[str, str]) -> bool:

@@ -6,7 +6,7 @@ an account's lists with `check_mapping`, then `translate` each document; transla
 
 from __future__ import annotations
 
-from tms_netsuite.mapping._check import check_mapping
+from tms_netsuite.mapping._check import SubsidiaryFit, check_mapping, subsidiary_fit
 from tms_netsuite.mapping._config import (
     AccountRole,
     BillApproval,
@@ -72,6 +72,7 @@ __all__ = [
     "Related",
     "Skipped",
     "Subsidiary",
+    "SubsidiaryFit",
     "Suffix",
     "Translated",
     "Translation",
@@ -85,6 +86,7 @@ __all__ = [
     "load_mapping",
     "lookups",
     "parse_mapping",
+    "subsidiary_fit",
     "target_of",
     "translate",
 ]

@@ -104,3 +104,73 @@ class _Checker:
                 yield from self.check((table, key), kind, text, types=types)
         for index, rule in enumerate(self.mapping.dimensions):
             yield from self.check(("dimensions", index, "value"), ListKind(rule.dimension.value), rule.value)
+
+
+@dataclass(frozen=True, slots=True)
+class SubsidiaryFit:
+    """What one subsidiary of the mapping can use of the accounts (``group`` "accounts") or other list records
+    (``group`` "lists") the mapping names: in OneWorld each is shared with some subsidiaries only."""
+
+    subsidiary: str
+    group: str
+    named: int
+    unusable: tuple[str, ...]  # the records it cannot use, as error messages show them
+    needed: tuple[str, ...]  # of those, the ones its documents would name (charge codes, dimension rules)
+
+
+def subsidiary_fit(mapping: MappingConfig, reference: ReferenceData) -> tuple[SubsidiaryFit, ...]:
+    """Per subsidiary of the mapping's companies, which of the records the mapping names it can use.
+
+    A charge code's record is needed by every subsidiary (any company's documents may carry the code); a
+    dimension rule's by its company's subsidiary, or by all; bank and journal account keys by none (a document
+    names them itself). Role accounts are checked per subsidiary by ``check_mapping`` and are left out here.
+    Names that do not resolve are ``check_mapping``'s problems and are left out too.
+    """
+    subsidiaries: dict[str, ListRecord] = {}
+    by_company: dict[str, str] = {}
+    for key, company in mapping.companies.items():
+        found = resolve_name(reference, ListKind.SUBSIDIARY, company.subsidiary)
+        if not isinstance(found, str):
+            subsidiaries.setdefault(found.id, found)
+            by_company[key] = found.id
+    every = frozenset(subsidiaries)
+    named: dict[tuple[str, str], tuple[ListRecord, str, set[str]]] = {}
+
+    def name(kind: ListKind, text: str, needed_by: frozenset[str]) -> None:
+        found = resolve_name(reference, kind, text)
+        if isinstance(found, str):
+            return
+        group = "accounts" if kind is ListKind.ACCOUNT else "lists"
+        label = found.describe() if group == "accounts" else f"{kind} {found.describe()}"
+        _, _, needing = named.setdefault((group, f"{kind}:{found.id}"), (found, label, set()))
+        needing.update(needed_by)
+
+    for entry in book_entries(mapping):
+        kind, text, _ = target_of(entry)
+        name(kind, text, every)
+    for rule in mapping.dimensions:
+        owner = by_company.get(rule.company) if rule.company else None
+        needed = every if rule.company is None else frozenset({owner} if owner else ())
+        name(ListKind(rule.dimension.value), rule.value, needed)
+    for table in ("bank_accounts", "journal_accounts"):
+        for text in getattr(mapping, table).values():
+            name(ListKind.ACCOUNT, text, frozenset())
+    fits: list[SubsidiaryFit] = []
+    for subsidiary in subsidiaries.values():
+        for group in ("accounts", "lists"):
+            records = [entry for (g, _), entry in named.items() if g == group]
+            unusable = [
+                (label, needing)
+                for record, label, needing in records
+                if not record.available_to(subsidiary.id)
+            ]
+            fits.append(
+                SubsidiaryFit(
+                    subsidiary=subsidiary.name,
+                    group=group,
+                    named=len(records),
+                    unusable=tuple(label for label, _ in unusable),
+                    needed=tuple(label for label, needing in unusable if subsidiary.id in needing),
+                )
+            )
+    return tuple(fits)
