@@ -406,3 +406,21 @@ async def test_every_transaction_type_round_trips(record_type: str) -> None:
         assert len(edited[sublist]["items"]) == 1
     assert upserted in listed
     assert created not in listed
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("written", "undeposited"),
+    [(True, True), ({"id": "T"}, True), (False, False), ({"id": "F"}, False)],
+)
+async def test_undep_funds_takes_the_schemas_object_and_the_recorded_boolean(
+    emulator: Emulator, written: object, undeposited: bool
+) -> None:
+    body: dict[str, object] = {"customer": {"id": "101"}, "payment": 50, "undepFunds": written}
+    if not undeposited:
+        body["account"] = {"id": "1"}
+    async with netsuite(emulator) as ns:
+        deposit = await ns.create("customerDeposit", body)
+        read = await ns.get("customerDeposit", deposit)
+    assert read["undepFunds"] is undeposited  # read back as the recorded answers show it
+    assert read["account"]["id"] == ("4" if undeposited else "1")

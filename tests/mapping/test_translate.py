@@ -163,7 +163,7 @@ def test_customer_payment(mapping: MappingConfig, reference: ReferenceData) -> N
     body = record.payload
     assert record.record_type is RecordType.CUSTOMER_PAYMENT
     assert body["customer"] == {"externalId": "tms-customer-C__1"}
-    assert (body["payment"], body["undepFunds"]) == (1500.0, True)
+    assert (body["payment"], body["undepFunds"]) == (1500.0, {"id": "T"})
     assert "account" not in body
     assert body["paymentMethod"] == ref_id(reference, ListKind.PAYMENT_METHOD, "ACH")
     assert body["apply"]["items"] == [
@@ -176,7 +176,7 @@ def test_customer_payment(mapping: MappingConfig, reference: ReferenceData) -> N
 def test_customer_payment_to_a_named_bank_account(mapping: MappingConfig, reference: ReferenceData) -> None:
     """A deposit_account key from [bank_accounts] posts to that account instead of undeposited funds."""
     (record,) = records(doc(f.customer_payment() | {"deposit_account": "OPERATING_US"}), mapping, reference)
-    assert record.payload["undepFunds"] is False
+    assert record.payload["undepFunds"] == {"id": "F"}
     assert record.payload["account"] == ref_id(reference, ListKind.ACCOUNT, "1010")
 
 
@@ -220,7 +220,11 @@ def test_customer_deposit(mapping: MappingConfig, reference: ReferenceData) -> N
     (record,) = records(doc(f.customer_deposit()), mapping, reference)
     body = record.payload
     assert record.record_type is RecordType.CUSTOMER_DEPOSIT
-    assert (body["payment"], body["undepFunds"], body["custbody_load_number"]) == (2000.0, True, "L-1001")
+    assert (body["payment"], body["undepFunds"], body["custbody_load_number"]) == (
+        2000.0,
+        {"id": "T"},
+        "L-1001",
+    )
     assert body["paymentMethod"] == ref_id(reference, ListKind.PAYMENT_METHOD, "Wire")
 
 

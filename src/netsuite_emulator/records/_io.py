@@ -29,6 +29,11 @@ from ._types import (
     Sublist,
 )
 
+# Checkboxes the 2026.1 REST schemas type as an object {id, refName} (customerPayment, customerDeposit:
+# wsjmnh/netsuite-record-rest-docs docs/schemas) where recorded sandbox answers show a boolean
+# (fixtures/netsuite-real/customer_deposit.json): both are accepted, as no source shows either refused. The
+# schema lists no ids; 'T'/'F' (SuiteQL's booleans) and true/false are accepted, a guess.
+OBJECT_BOOLEANS = frozenset({"undepfunds"})
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _INTERNAL_ID = re.compile(r"-?[0-9]{1,18}")
 CENT = 0.005
@@ -289,6 +294,8 @@ def coerce(kind: Kind, value: object, name: str, path: str) -> object:
             return text
         raise invalid_value(value, name, path)
     if kind == "bool":
+        if isinstance(value, dict) and name.lower() in OBJECT_BOOLEANS and "id" in value:
+            value = value["id"]
         if isinstance(value, bool):
             return "T" if value else "F"
         if isinstance(value, str) and value.lower() in ("true", "false", "t", "f"):

@@ -49,6 +49,9 @@ from tms_netsuite.mapping._resolve import (
 Ref = dict[str, str]
 MEMO_LIMIT = 999
 _ROLES = frozenset(role.value for role in AccountRole)
+# undepFunds as the 2026.1 REST schemas type it (an object with an id), not the boolean older answers show.
+UNDEPOSITED: dict[str, str] = {"id": "T"}
+NOT_UNDEPOSITED: dict[str, str] = {"id": "F"}
 _ENTITY_RECORDS = {
     EntityKind.CUSTOMER: RecordType.CUSTOMER,
     EntityKind.CARRIER: RecordType.VENDOR,
@@ -246,18 +249,24 @@ class Context:
     def funds(self, route: Route, key: str | None, role: AccountRole, field: str) -> dict[str, Any] | None:
         """The account cash lands in: a [bank_accounts] key, else the role's default.
 
-        Undeposited funds is not named as an account: NetSuite takes ``undepFunds: true`` instead.
+        Undeposited funds is not named as an account: NetSuite takes ``undepFunds`` set instead, written as the
+        2026.1 REST schemas type it, an object ``{"id": "T"}`` (recorded sandbox answers read it back as a
+        boolean; the schema lists no ids, and "T"/"F" follow SuiteQL's booleans).
         """
         if key is None:
             ref = self.account(route, role, field)
             if ref is None:
                 return None
-            return {"undepFunds": True} if role is AccountRole.UNDEPOSITED_FUNDS else {"account": ref}
+            return (
+                {"undepFunds": dict(UNDEPOSITED)}
+                if role is AccountRole.UNDEPOSITED_FUNDS
+                else {"account": ref}
+            )
         account = self.mapped("bank_accounts", ListKind.ACCOUNT, key, field, route)
         if account is None:
             return None
         return (
-            {"undepFunds": False, "account": account}
+            {"undepFunds": dict(NOT_UNDEPOSITED), "account": account}
             if role is AccountRole.UNDEPOSITED_FUNDS
             else {"account": account}
         )
