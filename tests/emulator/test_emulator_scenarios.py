@@ -17,6 +17,7 @@ EXPECTED = {
     "missing-permissions", "no-suiteql-permission", "permissions-changed", "subsidiary-not-assigned",
     "missing-accounts", "closed-period", "clock-skew", "sandbox-account", "low-concurrency",
     "bill-approval", "payment-instruments", "closed-period-allow", "journal-approval",
+    "date-format-dmy",
 }  # fmt: skip
 
 ARTICLE_PERMISSIONS = {

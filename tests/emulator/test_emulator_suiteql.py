@@ -434,3 +434,18 @@ async def test_keyset_paging_as_the_client_does_it(make_emulator: MakeEmulator, 
     ]
     assert len(expected) > 2500
     assert seen == expected
+
+
+async def test_dates_follow_the_users_date_format_preference(
+    make_emulator: MakeEmulator, clock: FakeClock
+) -> None:
+    us, dmy = make_emulator(), make_emulator("date-format-dmy")
+    query = "SELECT startdate, TO_CHAR(startdate, 'YYYY-MM-DD') AS iso FROM accountingperiod WHERE periodname = 'Oct 2025'"
+    answers = []
+    for emulator in (us, dmy):
+        async with client_for(emulator) as client:
+            answers.append((await suiteql(client, emulator.env(), clock, query)).json()["items"])
+    assert answers == [
+        [{"links": [], "startdate": "10/1/2025", "iso": "2025-10-01"}],
+        [{"links": [], "startdate": "01/10/2025", "iso": "2025-10-01"}],  # TO_CHAR's text is the same in both
+    ]

@@ -52,6 +52,7 @@ class Company:
     journal_approval: bool = False
     date_outside_period: str = "DISALLOW"  # DISALLOW, WARN or ALLOW
     closed_period_default: str = "FIRST_OPEN"  # FIRST_OPEN or CURRENT
+    date_format: str = "M/D/YYYY"
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,7 @@ class AccountStore:
             journal_approval=_flag(row["journalapproval"]),
             date_outside_period=row["dateoutsideperiod"],
             closed_period_default=row["closedperioddefault"],
+            date_format=row["dateformat"],
         )
 
     def time_zone(self) -> str:

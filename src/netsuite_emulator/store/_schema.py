@@ -265,6 +265,7 @@ CREATE TABLE company (
     concurrencylimit INTEGER NOT NULL CHECK (concurrencylimit >= 1),
     clockoffset REAL NOT NULL DEFAULT 0, -- seconds the account's clock runs ahead of the host's
     scenario TEXT NOT NULL,
+    dateformat TEXT NOT NULL DEFAULT 'M/D/YYYY', -- the users' Date Format preference (SuiteQL answers dates in it)
     -- Accounting Preferences the API cannot read (Setup > Accounting > Accounting Preferences):
     -- Approval Routing > Vendor Bills / Journal Entries: new ones wait Pending Approval and do not post.
     vendorbillapproval TEXT NOT NULL DEFAULT 'F' CHECK (vendorbillapproval IN ('T', 'F')),

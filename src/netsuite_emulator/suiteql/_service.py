@@ -16,8 +16,6 @@ from zoneinfo import ZoneInfo
 from netsuite_emulator.permissions import TABLE_PERMISSIONS, VIEW
 from netsuite_emulator.store import AccountStore
 
-# Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
-# the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
 from ._translate import (
     MAX_STEPS,
     Catalog,
@@ -126,4 +124,4 @@ class SuiteQLService:
                 total = int(self._store.guarded_query(compiled.count_sql, params, max_steps=MAX_STEPS)[0][0])
         except (sqlite3.Error, ValueError, OverflowError, ArithmeticError):
             raise unsupported() from None
-        return Page(items_of(rows, compiled.date_outputs, self._zone), total)
+        return Page(items_of(rows, compiled.date_outputs, self._zone, self._store.company().date_format), total)

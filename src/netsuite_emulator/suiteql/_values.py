@@ -10,8 +10,9 @@ import sqlite3
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-# Date columns (no time part). NetSuite answers dates in the user's date format: M/D/YYYY, the US default that
-# the recorded answers show ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way out.
+# Date columns (no time part). NetSuite answers dates in the user's Date Format preference: M/D/YYYY, the US
+# default, in the recorded answers ("trandate": "5/11/2020"). Stored as ISO text, they are reformatted on the way
+# out; TO_CHAR(date, 'YYYY-MM-DD') gives a client the same text whatever the preference.
 
 
 def _as_datetime(value: object) -> dt.datetime | None:
@@ -93,14 +94,33 @@ def text(value: object) -> str:
     return str(value)
 
 
-def _us_date(value: str) -> str:
-    year, month, day = value.split("-")
-    return f"{int(month)}/{int(day)}/{year}"
+# A Date Format preference's tokens (Home > Set Preferences > General > Date Format; Setup > Company > General
+# Preferences sets the default): M/D/YYYY is the US default the recorded answers show; others such as DD/MM/YYYY,
+# DD.MM.YYYY, YYYY-MM-DD and DD-Mon-YYYY are offered. The emulator renders any pattern of these tokens.
+_DATE_TOKENS = re.compile(r"YYYY|MONTH|Mon|MM|M|DD|D")
 
 
-def items_of(rows: list[sqlite3.Row], dates: frozenset[str], zone: ZoneInfo) -> list[dict[str, str]]:
+def format_date(value: str, pattern: str) -> str:
+    """An ISO date in a Date Format preference's pattern."""
+    day = dt.date.fromisoformat(value)
+    shown = {
+        "YYYY": f"{day.year:04d}",
+        "MONTH": day.strftime("%B"),
+        "Mon": day.strftime("%b"),
+        "MM": f"{day.month:02d}",
+        "M": str(day.month),
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+    }
+    return _DATE_TOKENS.sub(lambda token: shown[token.group()], pattern)
+
+
+def items_of(
+    rows: list[sqlite3.Row], dates: frozenset[str], zone: ZoneInfo, date_format: str = "M/D/YYYY"
+) -> list[dict[str, str]]:
     """Rows as SuiteQL items: lower-case keys, string values, NULLs left out (as NetSuite leaves them out);
-    dates and date-times as the user's date (a date-time without its time, in the user's time zone)."""
+    dates and date-times as the user's date in the user's Date Format (a date-time without its time, in the
+    user's time zone)."""
     if not rows:
         return []
     keys = [name.lower() for name in rows[0].keys()]  # noqa: SIM118 -- iterating a Row gives its values
@@ -115,7 +135,7 @@ def items_of(rows: list[sqlite3.Row], dates: frozenset[str], zone: ZoneInfo) -> 
             if is_date:
                 local = str(local_time(shown, zone))
                 if _ISO_DATE.match(local):
-                    shown = _us_date(local[:10])
+                    shown = format_date(local[:10], date_format)
             item[key] = shown
         items.append(item)
     return items
