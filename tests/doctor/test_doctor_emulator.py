@@ -248,3 +248,10 @@ async def test_a_token_under_the_wrong_role_is_told_to_make_a_new_token(tmp_path
     assert permissions.fix is not None
     assert "create a new token under the integration role" in permissions.fix
     assert "docs/netsuite-setup.md#tba" in permissions.fix
+
+
+async def test_periods_are_read_whatever_the_users_date_format(tmp_path: Path) -> None:
+    report, _ = await diagnose("date-format-dmy", tmp_path)  # SuiteQL answers 31/10/2026
+    periods = report.get("periods")
+    assert periods.status is Status.PASS, periods
+    assert "open for posting" in periods.detail

@@ -20,7 +20,10 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
         rows = await read_rows(
             ctx,
             ctx.client,
-            "SELECT id, periodname, startdate, enddate, closed, alllocked, arlocked, aplocked FROM accountingperiod "
+            # SuiteQL answers a date column in the user's Date Format preference (M/D/YYYY, DD/MM/YYYY, …);
+            # TO_CHAR gives the same text whatever it is.
+            "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS startdate, "
+            "TO_CHAR(enddate, 'YYYY-MM-DD') AS enddate, closed, alllocked, arlocked, aplocked FROM accountingperiod "
             "WHERE isyear = 'F' AND isquarter = 'F'",
         )
     except RequestError as exc:

@@ -40,7 +40,9 @@ _QUERIES = {
     "paymentmethod": "SELECT id, name, isinactive FROM paymentmethod",
     "customer": "SELECT id, companyname, externalid, isinactive, subsidiary FROM customer",
     "vendor": "SELECT id, companyname, externalid, isinactive, subsidiary FROM vendor",
-    "accountingperiod": "SELECT id, periodname, startdate, enddate, closed, alllocked, arlocked, aplocked "
+    # Dates come in the user's Date Format preference (M/D/YYYY, DD/MM/YYYY, …): TO_CHAR gives ISO whatever it is.
+    "accountingperiod": "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS startdate, "
+    "TO_CHAR(enddate, 'YYYY-MM-DD') AS enddate, closed, alllocked, arlocked, aplocked "
     "FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F'",
 }
 # Record schemas whose fields show a feature or preference the API has no table for (metadata catalog).
@@ -206,15 +208,12 @@ def _periods(rows: list[dict[str, str]]) -> tuple[Period, ...]:
 
 
 def parse_date(text: str) -> date | None:
-    """A SuiteQL date: M/D/YYYY (the user's date preference, as the emulator answers) or ISO."""
+    """A date read with ``TO_CHAR(…, 'YYYY-MM-DD')``. A date column read as it is comes in the user's Date
+    Format preference, which may be M/D/YYYY or D/M/YYYY (ambiguous): the queries never read it so."""
     try:
-        month, day, year = (int(part) for part in text.split("/"))
-        return date(year, month, day)
+        return date.fromisoformat(text[:10])
     except ValueError:
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
+        return None
 
 
 def _children(subsidiaries: list[dict[str, str]]) -> dict[str, list[str]]:
