@@ -104,6 +104,7 @@ def test_scenarios_command() -> None:
     assert names == sorted(names) == list(scenario_names())
     assert {"healthy", "bill-approval", "payment-instruments", "closed-period-allow"} <= set(names)
     assert "clock-skew" in names
+    assert "date-format-dmy" in names
 
 
 def test_audit_of_a_missing_database(tmp_path: Path) -> None:

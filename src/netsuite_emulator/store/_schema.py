@@ -72,6 +72,11 @@ def subsidiary_ids(text: object) -> frozenset[int]:
     return frozenset(int(part) for part in str(text).split(",") if part.strip())
 
 
+# External ids: "The external ID attribute is case-insensitive" (ORA/section_N3432681.html): every externalid column
+# compares, and is unique, without regard to case (COLLATE NOCASE), while keeping the id as written. Entities share
+# one id space across customer, vendor and employee ("unique across a record group", ORA/section_N3436356.html);
+# the record service checks that group, the schema each table.
+
 # The records an exporter writes (part 3). Customers, vendors and employees share NetSuite's entity id space;
 # every transaction type lives in ``transaction`` (``type`` holds SuiteQL's code, ``recordtype`` the REST
 # record id in lower case) with its lines in ``transactionline`` (line 0 is the main line, ``mainline = 'T'``,
@@ -97,7 +102,7 @@ CREATE TABLE customer (
     receivablesaccount INTEGER REFERENCES account(id),
     creditlimit REAL,
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE,
+    externalid TEXT COLLATE NOCASE UNIQUE,
     datecreated TEXT,
     lastmodifieddate TEXT
 );
@@ -118,7 +123,7 @@ CREATE TABLE vendor (
     printoncheckas TEXT,
     is1099eligible TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE,
+    externalid TEXT COLLATE NOCASE UNIQUE,
     datecreated TEXT,
     lastmodifieddate TEXT
 );
@@ -128,7 +133,7 @@ CREATE TABLE customersubsidiaryrelationship (
     subsidiary INTEGER NOT NULL REFERENCES subsidiary(id),
     isprimarysub TEXT NOT NULL DEFAULT 'F',
     primarycurrency INTEGER REFERENCES currency(id),
-    externalid TEXT UNIQUE,
+    externalid TEXT COLLATE NOCASE UNIQUE,
     UNIQUE (entity, subsidiary)
 );
 CREATE TABLE vendorsubsidiaryrelationship (
@@ -138,7 +143,7 @@ CREATE TABLE vendorsubsidiaryrelationship (
     isprimarysub TEXT NOT NULL DEFAULT 'F',
     primarycurrency INTEGER REFERENCES currency(id),
     creditlimit REAL,
-    externalid TEXT UNIQUE,
+    externalid TEXT COLLATE NOCASE UNIQUE,
     UNIQUE (entity, subsidiary)
 );
 -- addressBook lines of customers and vendors (NetSuite keeps the address itself in a joined record).
@@ -186,10 +191,10 @@ CREATE TABLE "transaction" (
     foreignpaymentamountunused REAL,     -- payments, credits, deposits: not yet applied
     posting TEXT NOT NULL DEFAULT 'T',
     voided TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT,
+    externalid TEXT COLLATE NOCASE,
     createddate TEXT NOT NULL,
     lastmodifieddate TEXT NOT NULL,
-    UNIQUE (recordtype, externalid)      -- external ids are unique per record type
+    UNIQUE (recordtype, externalid)      -- external ids are unique per record type (and, NOCASE, without case)
 );
 CREATE INDEX transaction_entity ON "transaction" (entity);
 CREATE TABLE transactionline (
@@ -289,7 +294,7 @@ CREATE TABLE currency (
     isinactive TEXT NOT NULL DEFAULT 'F',
     exchangerate REAL NOT NULL DEFAULT 1,
     currencyprecision INTEGER NOT NULL DEFAULT 2,
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE subsidiary (
     id INTEGER PRIMARY KEY,
@@ -300,7 +305,7 @@ CREATE TABLE subsidiary (
     country TEXT NOT NULL,
     iselimination TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE role (
     id INTEGER PRIMARY KEY,
@@ -335,7 +340,7 @@ CREATE TABLE employee (
     subsidiary INTEGER REFERENCES subsidiary(id),
     giveaccess TEXT NOT NULL DEFAULT 'T',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE employeerolesforsearch (
     entity INTEGER NOT NULL REFERENCES employee(id),
@@ -422,7 +427,7 @@ CREATE TABLE account (
     isinactive TEXT NOT NULL DEFAULT 'F',
     description TEXT,
     sspecacct TEXT,                      -- special account: 'UndepFunds', 'AcctRec', 'AcctPay', ...
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE accountingperiod (
     id INTEGER PRIMARY KEY,
@@ -442,7 +447,7 @@ CREATE TABLE accountingperiod (
     arlocked TEXT NOT NULL DEFAULT 'F',
     payrolllocked TEXT NOT NULL DEFAULT 'F',
     allownonglchanges TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE classification (
     id INTEGER PRIMARY KEY,
@@ -451,7 +456,7 @@ CREATE TABLE classification (
     subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
     includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE department (
     id INTEGER PRIMARY KEY,
@@ -460,7 +465,7 @@ CREATE TABLE department (
     subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
     includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE location (
     id INTEGER PRIMARY KEY,
@@ -469,14 +474,14 @@ CREATE TABLE location (
     subsidiary TEXT,                     -- '1, 2' (see SHARED_LISTS)
     includechildren TEXT NOT NULL DEFAULT 'F',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE term (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     daysuntilnetdue INTEGER,
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE paymentmethod (
     id INTEGER PRIMARY KEY,
@@ -485,7 +490,7 @@ CREATE TABLE paymentmethod (
     account INTEGER REFERENCES account(id),
     undepfunds TEXT NOT NULL DEFAULT 'T',
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE expensecategory (
     id INTEGER PRIMARY KEY,
@@ -493,7 +498,7 @@ CREATE TABLE expensecategory (
     expenseacct INTEGER NOT NULL REFERENCES account(id),
     description TEXT,
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 CREATE TABLE item (
     id INTEGER PRIMARY KEY,
@@ -507,7 +512,7 @@ CREATE TABLE item (
     includechildren TEXT NOT NULL DEFAULT 'F',
     description TEXT,
     isinactive TEXT NOT NULL DEFAULT 'F',
-    externalid TEXT UNIQUE
+    externalid TEXT COLLATE NOCASE UNIQUE
 );
 -- One row per (record, subsidiary) selected on a shared list record (SHARED_LISTS).
 CREATE TABLE accountsubsidiarymap (

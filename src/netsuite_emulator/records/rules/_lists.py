@@ -16,7 +16,7 @@ from netsuite_emulator.records._io import (
     table_sql,
     user_error,
 )
-from netsuite_emulator.records._types import ACCOUNT_TYPE_NAMES, Kind, RecordType
+from netsuite_emulator.records._types import ACCOUNT_TYPE_NAMES, ENTITY_TABLES, Kind, RecordType
 from netsuite_emulator.records.rules._body import (
     DEPENDENT_RECORDS,
     Options,
@@ -125,12 +125,18 @@ class ListWriter:
         record_deletion(self.ctx, self.rt.key, record_id, None)
 
     def _external_id_taken(self, external_id: str, record_id: int | None) -> bool:
-        row = self.ctx.one(
-            f"SELECT id FROM {self.rt.table} WHERE externalid = ? AND id IS NOT ?",  # noqa: S608 -- fixed names
-            external_id,
-            record_id,
-        )
-        return row is not None
+        """Whether another record of the table (or, for an entity, of any entity table: customers, vendors and
+        employees are one record group) holds the id; the columns compare without case."""
+        tables = ENTITY_TABLES if self.rt.table in ENTITY_TABLES else (self.rt.table,)
+        for table in tables:
+            row = self.ctx.one(
+                f"SELECT id FROM {table} WHERE externalid = ? AND id IS NOT ?",  # noqa: S608 -- fixed names
+                external_id,
+                record_id if table == self.rt.table else None,
+            )
+            if row is not None:
+                return True
+        return False
 
     # -- the family's rules: a plain list's here ----------------------------------------------------------
 
