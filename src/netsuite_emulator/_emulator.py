@@ -13,16 +13,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Scope
 
 from ._app import create_app
-from .governance import GovernanceStats, Governor
+from .auth import claimed_integration
+from .governance import GovernanceStats, Governor, PoolOf
 from .records._person import Person
 from .scenarios import ScenarioError, load_scenario, seed_store
 from .store import AccountStore, LoginRecord
 
 Clock = Callable[[], float]
 ENV_HEADER = "# test values of the local NetSuite emulator, not real credentials"
+
+
+def integration_pools(store: AccountStore) -> PoolOf:
+    """Each request's concurrency pool: its integration's allocation when the integration record has one, else
+    the account's unallocated rest, shared by every integration without one (ORA/bridgehead_156224824287.html)."""
+
+    def pool_of(scope: Scope, limit: int) -> tuple[str, int]:
+        allocated = store.allocated_concurrency()
+        if allocated == 0:
+            return ("unallocated", limit)
+        authorization = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+        integration_id = claimed_integration(store, authorization)
+        integration = store.integration(integration_id) if integration_id is not None else None
+        if integration is not None and integration.concurrency_limit is not None:
+            return (f"integration {integration.id}", integration.concurrency_limit)
+        return ("unallocated", max(limit - allocated, 0))
+
+    return pool_of
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,9 @@ class Emulator:
         self._offset = offset
         self.account_id = company.account_id
         self.scenario = company.scenario
-        self.governor = governor or Governor(lambda: store.company().concurrency_limit)
+        self.governor = governor or Governor(
+            lambda: store.company().concurrency_limit, pool_of=integration_pools(store)
+        )
         self.app: ASGIApp = create_app(store, self.now, new_id, self.governor)
         self._key_dir: Path | None = None
 
@@ -132,6 +153,7 @@ class Emulator:
                 jitter_ms=jitter_ms,
                 faults=faults,
                 seed=seed,
+                pool_of=integration_pools(store),
             )
         except ValueError:
             store.close()

@@ -254,3 +254,28 @@ def test_fault_specifications() -> None:
             parse_faults(bad)
     with pytest.raises(ValueError, match="at least 1"):
         Emulator.from_scenario("healthy", concurrency_limit=0)
+
+
+@pytest.mark.parametrize(
+    ("allocations", "served"),
+    [
+        ({1: 1}, 1),  # this integration's own allocation caps it
+        ({2: 3}, 2),  # another integration holds 3 of 5: this one shares the 2 left unallocated
+        ({}, 5),  # no allocation anywhere: the whole account limit
+    ],
+)
+async def test_an_integration_draws_from_its_allocation_or_the_unallocated_pool(
+    make_emulator: MakeEmulator, clock: FakeClock, allocations: dict[int, int], served: int
+) -> None:
+    emulator = make_emulator(latency_ms=100)  # the account limit is 5
+    for integration, allocation in allocations.items():
+        emulator.store.execute(
+            "UPDATE integration SET concurrencylimit = ? WHERE id = ?", [allocation, integration]
+        )
+    env = emulator.env()
+    async with client_for(emulator) as client:
+        responses = await asyncio.gather(*(get(client, env, clock, SERVER_TIME) for _ in range(5)))
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == served
+    assert all(r.json() == CONCURRENCY_429 for r in responses if r.status_code == 429)
+    assert emulator.stats().in_flight == 0

@@ -3,7 +3,7 @@ login passes (features, role, permissions), the login audit trail and the key ma
 
 from __future__ import annotations
 
-from ._authenticate import audit_failure, audit_success, authenticate
+from ._authenticate import audit_failure, audit_success, authenticate, claimed_integration
 from ._keys import self_signed_certificate, signing_jwks, test_certificate
 from ._login import REST, RESTLETS, LoginFailure, Principal
 from ._oauth2 import TokenRequestError, issue_token
@@ -26,6 +26,7 @@ __all__ = [
     "audit_success",
     "authenticate",
     "base_string_uri",
+    "claimed_integration",
     "hmac_sha256_signature",
     "issue_token",
     "parse_authorization",

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from netsuite_emulator.store import AccountStore, LoginRecord
 
 from ._login import LoginFailure, Principal
-from ._oauth2 import verify_bearer
-from ._tba import SignedRequest, verify_tba
+from ._oauth2 import bearer_integration, verify_bearer
+from ._tba import SignedRequest, parse_authorization, verify_tba
 
 
 def authenticate(
@@ -31,6 +31,23 @@ def authenticate(
     if scheme.lower() == "oauth":
         return verify_tba(store, SignedRequest(method, uri, authorization, params), service, now)
     raise LoginFailure("MissingTokenPassportRequiredFields")
+
+
+def claimed_integration(store: AccountStore, authorization: str | None) -> int | None:
+    """The integration record a request says it comes from, before any verification: the TBA header's consumer
+    key, or the integration an issued access token belongs to. Only for choosing a concurrency pool: a request
+    whose credentials do not hold is refused by its login anyway."""
+    scheme, _, credentials = (authorization or "").strip().partition(" ")
+    if scheme.lower() == "oauth":
+        try:
+            consumer_key = dict(parse_authorization(authorization or "")).get("oauth_consumer_key")
+        except LoginFailure:
+            return None
+        found = store.integration_by_consumer_key(consumer_key) if consumer_key else None
+        return found.id if found else None
+    if scheme.lower() == "bearer":
+        return bearer_integration(store, credentials.strip())
+    return None
 
 
 def audit_success(store: AccountStore, principal: Principal, now: float, method: str, path: str) -> None:

@@ -202,6 +202,18 @@ def _token_response(bearer: IssuedBearer, integration: Integration, now: float) 
     return {"access_token": token, "expires_in": ACCESS_TOKEN_SECONDS, "token_type": "bearer"}
 
 
+def bearer_integration(store: AccountStore, token: str) -> int | None:
+    """The integration an access token this emulator issued belongs to (signature checked, expiry not)."""
+    try:
+        claims = jwt.decode(
+            token, _keys.signing_key().public_key(), algorithms=["PS256"], options=_NO_TIME_CHECKS
+        )
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    bearer = store.bearer(str(claims.get("jti", "")))
+    return bearer.integration if bearer else None
+
+
 def verify_bearer(store: AccountStore, token: str, service: str, now: float) -> Principal:
     """Authenticate a REST call made with an access token this emulator issued."""
     try:

@@ -7,6 +7,7 @@ from ._governor import (
     ConnectionDropped,
     GovernanceStats,
     Governor,
+    PoolOf,
     parse_faults,
     split_fault_rate,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "ConnectionDropped",
     "GovernanceStats",
     "Governor",
+    "PoolOf",
     "parse_faults",
     "split_fault_rate",
 ]

@@ -7,6 +7,10 @@ One ASGI layer wraps the application, inside the guard that dates answers and tu
   (netsuite-api.md §4). The OAuth 2.0 endpoints (token, keys) take no slot: NetSuite's limit governs web services
   *calls* — SOAP, REST and RESTlets — and a client that must refresh its token while its calls fill the account
   would otherwise be locked out by its own traffic (the emulator's reading; Oracle does not say).
+- **Allocations.** An integration record with a concurrency allocation is capped at it; integrations without one
+  share the unallocated rest of the account's limit (ORA/bridgehead_156224824287.html). A request counts against
+  its integration's pool: ``pool_of`` names it from the request (the emulator passes one that reads the
+  Authorization header), and a full pool answers the same 429 as a full account.
 - **Latency.** A request takes ``latency_ms`` plus a uniform ``0..jitter_ms`` (seeded) in all, *inside* the slot,
   like NetSuite's own processing time: the emulator handles it, then holds the answer until that time has passed
   (its own work counts towards it; work that takes longer is not held further). Slow answers keep slots busy,
@@ -90,6 +94,14 @@ def split_fault_rate(rate: float) -> dict[str, float]:
     return check_faults(dict.fromkeys(FAULT_KINDS, rate / len(FAULT_KINDS)))
 
 
+# The pool a request draws from, given the request and the account's effective limit: (its name, its size).
+PoolOf = Callable[[Scope, int], tuple[str, int]]
+
+
+def _one_pool(scope: Scope, limit: int) -> tuple[str, int]:
+    return ("account", limit)
+
+
 @dataclass(frozen=True)
 class GovernanceStats:
     """Counters since the emulator started (or since :meth:`Governor.reset`)."""
@@ -114,6 +126,7 @@ class Governor:
         jitter_ms: float = 0.0,
         faults: Mapping[str, float] | None = None,
         seed: int | None = None,
+        pool_of: PoolOf = _one_pool,
     ) -> None:
         if limit is not None and limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
@@ -127,7 +140,9 @@ class Governor:
         self._fault_random = random.Random(seed)
         # A separate stream, so that enabling jitter does not change which requests fail.
         self._jitter_random = random.Random(None if seed is None else f"jitter-{seed}")
+        self._pool_of = pool_of
         self._in_flight = 0
+        self._pools: dict[str, int] = {}  # requests in flight per pool
         self.reset()
 
     @property
@@ -153,16 +168,21 @@ class Governor:
         )
 
     # The app runs on one event loop; nothing below awaits between a check and its update.
-    def try_enter(self) -> bool:
-        if self._in_flight >= (self._override or self._account_limit()):
+    def try_enter(self, scope: Scope | None = None) -> str | None:
+        """The pool a slot was taken in, or None when the request's pool (or the account) is full."""
+        limit = self._override or self._account_limit()
+        pool, size = self._pool_of(scope, limit) if scope is not None else ("account", limit)
+        if self._in_flight >= limit or self._pools.get(pool, 0) >= size:
             self._refused += 1
-            return False
+            return None
+        self._pools[pool] = self._pools.get(pool, 0) + 1
         self._in_flight += 1
         self._served += 1
         self._peak = max(self._peak, self._in_flight)
-        return True
+        return pool
 
-    def leave(self) -> None:
+    def leave(self, pool: str = "account") -> None:
+        self._pools[pool] -= 1
         self._in_flight -= 1
 
     def delay(self) -> float:
@@ -217,7 +237,8 @@ class _GovernedApp:
             await self.app(scope, receive, send)
             return
         governor = self.governor
-        if not governor.try_enter():
+        pool = governor.try_enter(scope)
+        if pool is None:
             await self._answer(send, 429, concurrency_body())
             return
         try:
@@ -248,7 +269,7 @@ class _GovernedApp:
             elif fault == "401":
                 await self._answer(send, 401, error_body(401, "INVALID_LOGIN", INVALID_LOGIN_DETAIL))
         finally:
-            governor.leave()
+            governor.leave(pool)
 
     async def _capture(self, scope: Scope, receive: Receive) -> list[Message]:
         messages: list[Message] = []
