@@ -255,3 +255,32 @@ async def test_periods_are_read_whatever_the_users_date_format(tmp_path: Path) -
     periods = report.get("periods")
     assert periods.status is Status.PASS, periods
     assert "open for posting" in periods.detail
+
+
+@pytest.mark.parametrize(
+    ("allocations", "pool"),
+    [
+        ({}, "draws from the account limit of 5 (no integration has an allocation), so it may have 5 requests"),
+        ({2: 3}, "draws from the unallocated pool of 2 of the account's 5, shared with every integration without "
+                 "an allocation, so it may have 2 requests"),
+        ({1: 4}, "draws from its own allocation of 4, so it may have 4 requests"),
+    ],
+)  # fmt: skip
+async def test_governance_says_which_pool_the_integration_draws_from(
+    allocations: dict[int, int], pool: str, tmp_path: Path
+) -> None:
+    with Emulator.from_scenario("healthy") as emulator:
+        for integration, allocation in allocations.items():
+            emulator.store.execute(
+                "UPDATE integration SET concurrencylimit = ? WHERE id = ?", [allocation, integration]
+            )
+        report = await run_doctor(
+            emulator.env(who="integration", base_url=BASE_URL, key_dir=tmp_path),
+            mapping=load_mapping(demo_mapping_path()),
+            admin_environ=emulator.env(who="admin", base_url=BASE_URL),
+            transport=httpx.ASGITransport(app=emulator.app),
+            sleep=_no_sleep,
+        )
+    governance = report.get("governance")
+    assert governance.status is Status.PASS
+    assert pool in governance.detail

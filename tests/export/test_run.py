@@ -66,3 +66,19 @@ async def test_a_failed_check_leaves_the_limit_unused(tmp_path: Path) -> None:
     assert result.report is None
     assert result.concurrency_limit is None
     assert paths[GOVERNANCE] == 1
+
+
+@pytest.mark.parametrize(("allocations", "expected"), [({2: 4}, 2), ({1: 3}, 3), ({1: 3, 2: 2}, 3)])
+async def test_the_run_keeps_to_the_pool_its_integration_draws_from(
+    allocations: dict[int, int], expected: int, tmp_path: Path
+) -> None:
+    """An integration with an allocation keeps to it; one without shares only the unallocated rest of the
+    account's limit (6 here), not the whole of it: more would meet 429s from NetSuite."""
+    with Emulator.from_scenario("healthy", concurrency_limit=6) as emulator:
+        for integration, allocation in allocations.items():
+            emulator.store.execute(
+                "UPDATE integration SET concurrencylimit = ? WHERE id = ?", [allocation, integration]
+            )
+        result, _ = await run(emulator, tmp_path, "admin")
+    assert result.ready, result.checks
+    assert result.concurrency_limit == expected

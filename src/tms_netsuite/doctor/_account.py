@@ -106,8 +106,8 @@ async def check_governance(ctx: Context) -> CheckResult:
             return skipped("governance", f"governanceLimits could not be read ({exc})")
         detail = (
             f"account limit {limits.account_concurrency_limit}, unallocated "
-            f"{limits.account_unallocated_concurrency_limit}, this integration "
-            f"{limits.integration_concurrency_limit or 'shares the account limit'}; NETSUITE_CONCURRENCY {configured}"
+            f"{limits.account_unallocated_concurrency_limit}; this integration draws from {limits.pool}, so it "
+            f"may have {limits.effective_limit} requests in flight; NETSUITE_CONCURRENCY {configured}"
         )
         return CheckResult("governance", title, Status.PASS, detail, docs=DOCS_GOVERNANCE)
     return CheckResult(
@@ -122,9 +122,10 @@ async def check_governance(ctx: Context) -> CheckResult:
 
 
 async def read_concurrency_limit(ctx: Context) -> None:
-    """The limit the export keeps to: governanceLimits (this integration's share, else the account's) when the
-    role may read it (administrators only), capped by the configured ``ctx.limit`` (which may leave slots to
-    other integrations); else the configured value; else unknown, and the governor learns it from 429s."""
+    """The limit the export keeps to: governanceLimits (this integration's allocation, else the unallocated pool it
+    shares) when the role may read it (administrators only), capped by the configured ``ctx.limit`` (which may
+    leave slots to other integrations); else the configured value; else unknown, and the governor learns it
+    from 429s."""
     assert ctx.client is not None
     configured = ctx.limit
     try:
@@ -133,6 +134,6 @@ async def read_concurrency_limit(ctx: Context) -> None:
         limits = await retried_read(ctx, ctx.client.governance_limits)
     except RequestError:  # SetupError (403) for any role but an administrator's
         return
-    known = limits.integration_concurrency_limit or limits.account_concurrency_limit
+    known = limits.effective_limit
     ctx.limit = known if configured is None else min(known, configured)
     ctx.governor.know_limit(ctx.limit)

@@ -86,6 +86,29 @@ class GovernanceLimits:
     integration_concurrency_limit: int | None
     integration_limit_type: str | None
 
+    @property
+    def effective_limit(self) -> int:
+        """What this integration may have in flight: its allocation when it has one, else the account's
+        unallocated rest, which every integration without an allocation shares (ORA/bridgehead_156224824287.html)."""
+        if self.integration_concurrency_limit is not None:
+            return self.integration_concurrency_limit
+        if self.account_unallocated_concurrency_limit is not None:
+            return max(1, self.account_unallocated_concurrency_limit)
+        return self.account_concurrency_limit
+
+    @property
+    def pool(self) -> str:
+        """Which pool the integration draws from, in words."""
+        if self.integration_concurrency_limit is not None:
+            return f"its own allocation of {self.integration_concurrency_limit}"
+        unallocated = self.account_unallocated_concurrency_limit
+        if unallocated is None or unallocated == self.account_concurrency_limit:
+            return f"the account limit of {self.account_concurrency_limit} (no integration has an allocation)"
+        return (
+            f"the unallocated pool of {unallocated} of the account's {self.account_concurrency_limit}, shared with "
+            "every integration without an allocation"
+        )
+
 
 @dataclass(slots=True)
 class RequestStats:
