@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -302,3 +303,18 @@ async def test_rest_disabled_scenario_refuses_bearer_calls(
         response = await client.get(SERVER_TIME, headers={"Authorization": f"Bearer {token}"})
     assert (response.status_code, response.json()) == (401, INVALID_LOGIN)
     assert emulator.audit_trail()[-1].detail == "FeatureDisabled"
+
+
+@pytest.mark.anyio
+async def test_bearer_calls_draw_from_their_integrations_allocation(
+    make_emulator: MakeEmulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    emulator = make_emulator(latency_ms=100)
+    emulator.store.execute("UPDATE integration SET concurrencylimit = 2 WHERE id = 1")
+    env = emulator.env(auth="oauth2", key_dir=tmp_path)
+    token = (await _token(emulator, assertion(env, now=clock.now))).json()["access_token"]
+    async with client_for(emulator) as client:
+        responses = await asyncio.gather(
+            *(client.get(SERVER_TIME, headers={"Authorization": f"Bearer {token}"}) for _ in range(5))
+        )
+    assert sorted(r.status_code for r in responses) == [200, 200, 429, 429, 429]
