@@ -124,4 +124,6 @@ class SuiteQLService:
                 total = int(self._store.guarded_query(compiled.count_sql, params, max_steps=MAX_STEPS)[0][0])
         except (sqlite3.Error, ValueError, OverflowError, ArithmeticError):
             raise unsupported() from None
-        return Page(items_of(rows, compiled.date_outputs, self._zone, self._store.company().date_format), total)
+        return Page(
+            items_of(rows, compiled.date_outputs, self._zone, self._store.company().date_format), total
+        )
