@@ -16,7 +16,7 @@ from types import TracebackType
 from starlette.types import ASGIApp, Scope
 
 from ._app import create_app
-from .auth import claimed_integration
+from .auth import claimed_integration, map_certificate
 from .governance import GovernanceStats, Governor, PoolOf
 from .records._person import Person
 from .scenarios import ScenarioError, load_scenario, seed_store
@@ -215,6 +215,26 @@ class Emulator:
         values["NETSUITE_CERTIFICATE_ID"] = certificate.certificate_id
         values["NETSUITE_PRIVATE_KEY_FILE"] = str(key_file)
         return values
+
+    def map_certificate(self, certificate_pem: str, who: str = "integration") -> str:
+        """Upload a certificate as an administrator does at Setup > Integration > Manage Authentication > OAuth
+        2.0 Client Credentials (M2M) Setup > Create New, for the entity, role and application of the scenario's
+        ``who`` mapping ('integration' or 'admin'); returns the new Certificate ID.
+
+        Raises:
+            CertificateRejected: the page would refuse it (see :func:`netsuite_emulator.auth.map_certificate`).
+            ValueError: the scenario has no mapping for ``who``.
+        """
+        template = self._store.certificate_by_handle(who)
+        if template is None:
+            raise ValueError(f"scenario {self.scenario} has no OAuth 2.0 certificate mapping for {who!r}")
+        return map_certificate(
+            self._store,
+            certificate_pem,
+            integration=template.integration,
+            entity=template.entity,
+            role=template.role,
+        )
 
     def _key_folder(self, key_dir: str | os.PathLike[str] | None) -> Path:
         if key_dir is not None:

@@ -9,6 +9,7 @@ import click
 from ._act import act
 from ._emulator import AuditEntry, Emulator, dotenv_text
 from ._server import audit_logger, base_url, bind, serve, write_atomically
+from .auth import CertificateRejected, map_certificate
 from .governance import FAULT_KINDS, parse_faults, split_fault_rate
 from .scenarios import ScenarioError, list_scenarios, scenario_names
 from .store import AccountStore, StoreError
@@ -150,6 +151,44 @@ def audit_command(db: Path) -> None:
             raise click.ClickException(f"{db} holds no emulator account")
         for record in store.login_audit():
             click.echo(_audit_line(AuditEntry.from_record(record)))
+    finally:
+        store.close()
+
+
+@main.command("map-certificate")
+@click.option("--db", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--certificate",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The public certificate (PEM) to upload.",
+)
+@click.option(
+    "--who",
+    default="integration",
+    show_default=True,
+    type=click.Choice(["integration", "admin"]),
+    help="Map it for the entity, role and application of the scenario's integration or admin mapping.",
+)
+def map_certificate_command(db: Path, certificate: Path, who: str) -> None:
+    """Upload a certificate as an administrator does at Setup > Integration > Manage Authentication > OAuth 2.0
+    Client Credentials (M2M) Setup, in an account kept in a SQLite file; print its Certificate ID."""
+    store = AccountStore.open(db)
+    try:
+        template = store.certificate_by_handle(who) if store.is_seeded() else None
+        if template is None:
+            raise click.ClickException(f"{db} holds no emulator account with a {who} mapping")
+        try:
+            certificate_id = map_certificate(
+                store,
+                certificate.read_text(encoding="ascii", errors="replace"),
+                integration=template.integration,
+                entity=template.entity,
+                role=template.role,
+            )
+        except CertificateRejected as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(certificate_id)
     finally:
         store.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ._authenticate import audit_failure, audit_success, authenticate, claimed_integration
 from ._keys import self_signed_certificate, signing_jwks, test_certificate
 from ._login import REST, RESTLETS, LoginFailure, Principal
+from ._mapping import CertificateRejected, map_certificate
 from ._oauth2 import TokenRequestError, issue_token
 from ._tba import (
     base_string_uri,
@@ -19,6 +20,7 @@ from ._tba import (
 __all__ = [
     "REST",
     "RESTLETS",
+    "CertificateRejected",
     "LoginFailure",
     "Principal",
     "TokenRequestError",
@@ -29,6 +31,7 @@ __all__ = [
     "claimed_integration",
     "hmac_sha256_signature",
     "issue_token",
+    "map_certificate",
     "parse_authorization",
     "percent_encode",
     "query_parameters",

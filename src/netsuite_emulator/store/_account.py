@@ -421,6 +421,23 @@ class AccountStore:
             (certificate_pem, private_key_pem, certificate_id),
         )
 
+    def add_certificate(
+        self, certificate_id: str, certificate_pem: str, integration: int, entity: int, role: int
+    ) -> None:
+        """A new client-credentials mapping (an administrator's upload); no private key: the client keeps it."""
+        self.execute(
+            "INSERT INTO oauth2certificate (certificateid, keylabel, integration, entity, role, certificatepem) "
+            "VALUES (?, '', ?, ?, ?, ?)",
+            (certificate_id, integration, entity, role, certificate_pem),
+        )
+
+    def certificate_pems(self) -> list[tuple[str, int, int, int]]:
+        """(certificate, integration, entity, role) of every mapping: one certificate serves one combination."""
+        return [
+            (r["certificatepem"], r["integration"], r["entity"], r["role"])
+            for r in self.query("SELECT certificatepem, integration, entity, role FROM oauth2certificate")
+        ]
+
     def employee(self, entity: int) -> Employee | None:
         row = self._one("SELECT * FROM employee WHERE id = ?", entity)
         if row is None:

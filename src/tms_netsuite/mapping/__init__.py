@@ -21,6 +21,7 @@ from tms_netsuite.mapping._loader import (
     load_mapping,
     parse_mapping,
 )
+from tms_netsuite.mapping._propose import Proposal, propose_mapping, render_mapping
 from tms_netsuite.mapping._records import (
     Failed,
     NetSuiteWrite,
@@ -66,6 +67,7 @@ __all__ = [
     "NetSuiteWrite",
     "Operation",
     "Period",
+    "Proposal",
     "RecordKey",
     "RecordType",
     "ReferenceData",
@@ -86,6 +88,8 @@ __all__ = [
     "load_mapping",
     "lookups",
     "parse_mapping",
+    "propose_mapping",
+    "render_mapping",
     "subsidiary_fit",
     "target_of",
     "translate",

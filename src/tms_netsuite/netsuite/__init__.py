@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite._account import AccountId, Environment
+from tms_netsuite.netsuite._certificates import KeyType, certificate_beside, write_key_pair
 from tms_netsuite.netsuite._client import (
     ExternalId,
     NetSuiteClient,
@@ -48,6 +49,7 @@ __all__ = [
     "ErrorCategory",
     "ExternalId",
     "InvalidDataError",
+    "KeyType",
     "NetSuiteClient",
     "NetSuiteError",
     "NetSuiteSettings",
@@ -69,8 +71,10 @@ __all__ = [
     "TokenInfo",
     "build_auth",
     "call_with_retries",
+    "certificate_beside",
     "connect",
     "decide_retry",
     "explain",
     "parse_error_body",
+    "write_key_pair",
 ]
