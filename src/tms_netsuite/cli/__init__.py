@@ -14,6 +14,7 @@ from tms_netsuite.cli._documents import generate_command, schema_command
 from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import export_command
 from tms_netsuite.cli._guide import setup_guide_command
+from tms_netsuite.cli._init import init_command
 from tms_netsuite.cli._readback import sync_back_command
 from tms_netsuite.cli._reconcile import reconcile_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
@@ -50,6 +51,7 @@ def main() -> None:
 main.add_command(demo)
 main.add_command(doctor_command)
 main.add_command(setup_guide_command)
+main.add_command(init_command)
 main.add_command(export_command)
 main.add_command(status_command)
 main.add_command(errors_command)

@@ -17,8 +17,8 @@ _TBA = {
     "InvalidSignature": "the signature does not match: the consumer secret or token secret is wrong (or was "
     "copied with a space), or the account id's realm is not the account's",
     "InvalidTimestamp": "this machine's clock is more than five minutes from NetSuite's",
-    "NonceUsed": "a request repeated a nonce: another program shares this token, or a proxy replays requests",
-    "nonce_used": "a request repeated a nonce: another program shares this token, or a proxy replays requests",
+    "NonceUsed": "a request repeated a nonce (nonce_used on RESTlets): another program shares this token, or a "
+    "proxy replays requests",
     "token_rejected": "the token id is unknown, revoked or inactive, or belongs to another integration record",
     "consumer_key_refused": "the integration record is Blocked (Setup > Integration > Manage Integrations)",
     "consumer_key_unknown": "the consumer key is not one of this account's integration records (a sandbox "

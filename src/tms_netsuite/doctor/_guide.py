@@ -374,7 +374,9 @@ def _preferences() -> Iterable[Block]:
 def _connection() -> Iterable[Block]:
     yield _section("connection")
     yield Paragraph(
-        "Put the values in the environment or an env file (`--env-file netsuite.env`, mode 0600), then run "
+        "`tms-netsuite init` asks for them (or takes them as options), makes the OAuth 2.0 key pair and "
+        "certificate, checks the connection at once and writes `netsuite.env` (mode 0600), the secrets in the "
+        "OS keyring where one is usable. Or put the values in the environment or an env file yourself. Then run "
         "`tms-netsuite doctor --env-file netsuite.env --mapping mapping.toml`."
     )
     yield Table(
@@ -386,7 +388,11 @@ def _connection() -> Iterable[Block]:
             ("`NETSUITE_TOKEN_ID`, `NETSUITE_TOKEN_SECRET`", "TBA: from the access token"),
             ("`NETSUITE_CLIENT_ID`", "OAuth 2.0: from the integration record"),
             ("`NETSUITE_CERTIFICATE_ID`", "OAuth 2.0: from the certificate mapping"),
-            ("`NETSUITE_PRIVATE_KEY_FILE`", "OAuth 2.0: the private key's path"),
+            (
+                "`NETSUITE_PRIVATE_KEY_FILE`",
+                "OAuth 2.0: the private key's path (keep the certificate beside it: the doctor reads its expiry)",
+            ),
+            ("`NETSUITE_KEYRING`", "written by `init`: the secrets are in the OS keyring under this service"),
             ("`NETSUITE_CONCURRENCY`", "optional: the share of the account's concurrency limit this may use"),
         ),
     )

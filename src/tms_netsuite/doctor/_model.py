@@ -45,6 +45,13 @@ CHECKS: tuple[Check, ...] = (
         ("credentials", "clock"),
         fast=True,
     ),
+    Check(
+        "certificate",
+        "The OAuth 2.0 certificate is not about to expire",
+        "Credentials",
+        "connection",
+        ("credentials",),
+    ),
     Check("token-identity", "The token's role and user", "Role and user", "user", ("connection",)),
     Check(
         "permissions",

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from tms_netsuite.doctor._account import check_features, check_governance, read_concurrency_limit
+from tms_netsuite.doctor._certificate import check_certificate
 from tms_netsuite.doctor._connection import check_clock, check_credentials, connection_result, try_connection
 from tms_netsuite.doctor._context import Context, Sleep, gated, skipped, transient
 from tms_netsuite.doctor._drift import drift_result
@@ -154,6 +155,7 @@ async def run_doctor(
                 ctx.add(await check_permissions(ctx))
             else:
                 ctx.add(skipped("permissions", "the connection failed"))
+            ctx.add(check_certificate(ctx))
             ctx.add(check_features(ctx))
             ctx.add(await check_governance(ctx))
         if admin_problem is not None and "credentials" in ctx.results:

@@ -191,6 +191,12 @@ GOTCHAS: tuple[Gotcha, ...] = (
         "tba",
     ),
     Gotcha(
+        "The OAuth 2.0 certificate expired (NetSuite keeps one valid for two years at most)",
+        "every login is refused (Login Audit Trail: MissingKey); the doctor warns 60 days before",
+        ("certificate",),
+        "oauth2",
+    ),
+    Gotcha(
         "A transaction or list permission is missing",
         "the login works, then writes fail with INSUFFICIENT_PERMISSION",
         ("permissions",),

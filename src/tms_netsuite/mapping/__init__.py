@@ -21,7 +21,7 @@ from tms_netsuite.mapping._loader import (
     load_mapping,
     parse_mapping,
 )
-from tms_netsuite.mapping._propose import Proposal, propose_mapping, render_mapping
+from tms_netsuite.mapping._propose import Candidate, Proposal, ProposedEntry, propose_mapping, render_mapping
 from tms_netsuite.mapping._records import (
     Failed,
     NetSuiteWrite,
@@ -54,6 +54,7 @@ __all__ = [
     "AccountRole",
     "AccountType",
     "BillApproval",
+    "Candidate",
     "ClosedPeriod",
     "CompanyDriverSettlements",
     "Currency",
@@ -68,6 +69,7 @@ __all__ = [
     "Operation",
     "Period",
     "Proposal",
+    "ProposedEntry",
     "RecordKey",
     "RecordType",
     "ReferenceData",

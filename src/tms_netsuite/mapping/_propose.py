@@ -83,7 +83,7 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class ProposedEntry:
     """One value of the mapping to propose: where it goes, what TMS value it stands for, the candidates (best
     first), whether the mapping is unusable without it, the check that fails while it is missing, the choice."""
 
@@ -110,7 +110,7 @@ class Entry:
 class Proposal:
     """The proposed mapping: its entries in file order, the companies' trip types, the custom body fields."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[ProposedEntry, ...]
     trip_types: dict[str, TripType]
     body_fields: dict[str, str]
 
@@ -120,11 +120,11 @@ class Proposal:
             self, entries=tuple(replace(e, chosen=candidate) if e.key == key else e for e in self.entries)
         )
 
-    def unclear(self) -> tuple[Entry, ...]:
+    def unclear(self) -> tuple[ProposedEntry, ...]:
         """The entries a person should decide: not clear, but with something to choose from."""
         return tuple(e for e in self.entries if e.chosen is None and e.candidates)
 
-    def todos(self) -> tuple[Entry, ...]:
+    def todos(self) -> tuple[ProposedEntry, ...]:
         """The entries left unfilled."""
         return tuple(e for e in self.entries if e.chosen is None)
 
@@ -169,8 +169,8 @@ def _entry(
     *,
     required: bool,
     min_score: float,
-) -> Entry:
-    entry = Entry(path, tms, candidates, required, check)
+) -> ProposedEntry:
+    entry = ProposedEntry(path, tms, candidates, required, check)
     return replace(entry, chosen=candidates[0]) if entry.is_clear(min_score) else entry
 
 
@@ -250,7 +250,7 @@ def propose_mapping(
     a match is taken unasked when it scores at least ``min_score`` and leads the next by `MARGIN`.
     """
     sample = _read_sample(documents)
-    entries: list[Entry] = []
+    entries: list[ProposedEntry] = []
     chosen_subsidiaries: dict[str, Subsidiary | None] = {}
     for company in sorted(sample.currencies):
         entry = _company(company, sample, reference, min_score)
@@ -279,7 +279,7 @@ def propose_mapping(
     return Proposal(tuple(entries), trip_types, _body_fields(custom_fields))
 
 
-def _company(company: str, sample: _Sample, reference: ReferenceData, min_score: float) -> Entry:
+def _company(company: str, sample: _Sample, reference: ReferenceData, min_score: float) -> ProposedEntry:
     currency = sample.currencies[company].most_common(1)[0][0]
     fitting = [
         s for s in _active(reference.subsidiaries) if isinstance(s, Subsidiary) and s.currency == currency
@@ -298,7 +298,9 @@ def _company(company: str, sample: _Sample, reference: ReferenceData, min_score:
     )
 
 
-def _role(subsidiary: Subsidiary, role: AccountRole, reference: ReferenceData, min_score: float) -> Entry:
+def _role(
+    subsidiary: Subsidiary, role: AccountRole, reference: ReferenceData, min_score: float
+) -> ProposedEntry:
     types = ROLE_TYPES[role]
     accounts = [
         a
@@ -331,9 +333,9 @@ def _items(reference: ReferenceData) -> list[_Target]:
     return [(r.name, r.name, (r.name,), "") for r in _active(reference.items)]
 
 
-def _receivables(sample: _Sample, reference: ReferenceData, min_score: float) -> list[Entry]:
+def _receivables(sample: _Sample, reference: ReferenceData, min_score: float) -> list[ProposedEntry]:
     items = _items(reference)
-    entries: list[Entry] = []
+    entries: list[ProposedEntry] = []
     categories = sorted(set(sample.receivable.values()))
     for category in categories:
         entries.append(
@@ -367,7 +369,7 @@ def _receivables(sample: _Sample, reference: ReferenceData, min_score: float) ->
 
 def _payables(
     book: str, codes: dict[str, str], reference: ReferenceData, *, default: str | None, min_score: float
-) -> list[Entry]:
+) -> list[ProposedEntry]:
     categories = _active(reference.expense_categories)
     # An expense category posts to its own account: an account of the same name adds nothing but a tie.
     named = {r.name.casefold() for r in categories}
@@ -380,7 +382,7 @@ def _payables(
         for a in _active(reference.accounts)
         if isinstance(a, Account) and a.type in types and a.name.casefold() not in named
     ]
-    entries: list[Entry] = []
+    entries: list[ProposedEntry] = []
     if codes and default is not None:
         entries.append(
             _entry(
@@ -417,7 +419,9 @@ def _payables(
     return entries
 
 
-def _named(table: str, codes: Iterable[str], records: Iterable[ListRecord], min_score: float) -> list[Entry]:
+def _named(
+    table: str, codes: Iterable[str], records: Iterable[ListRecord], min_score: float
+) -> list[ProposedEntry]:
     pool = [(r.name, r.name, (r.name,), "") for r in _active(records)]
     return [
         _entry(
@@ -467,7 +471,7 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _line(entry: Entry) -> list[str]:
+def _line(entry: ProposedEntry) -> list[str]:
     key = format_key(entry.path[-1:])
     if entry.chosen is not None:
         return [f"{key} = {_value(entry.chosen)}  # {entry.chosen.score:.0f}: {entry.chosen.label}"]
@@ -514,12 +518,12 @@ def render_mapping(proposal: Proposal, *, source: str) -> str:
             if field
             else f'{name} = "memo"  # no custom body field matched: create custbody_{name} to give it its own field'
         )
-    tables: dict[tuple[str, ...], list[Entry]] = {}
+    tables: dict[tuple[str, ...], list[ProposedEntry]] = {}
     for entry in proposal.entries:
         tables.setdefault(entry.path[:-1], []).append(entry)
     if not any(path[0] == "accounts" for path in tables):
         tables[("accounts", f"{_TODO}: subsidiary")] = [
-            Entry(
+            ProposedEntry(
                 ("accounts", f"{_TODO}: subsidiary", role.value),
                 f"{role.value} account",
                 (),
