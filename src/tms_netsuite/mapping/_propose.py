@@ -521,18 +521,21 @@ def render_mapping(proposal: Proposal, *, source: str) -> str:
     tables: dict[tuple[str, ...], list[ProposedEntry]] = {}
     for entry in proposal.entries:
         tables.setdefault(entry.path[:-1], []).append(entry)
-    if not any(path[0] == "accounts" for path in tables):
-        tables[("accounts", f"{_TODO}: subsidiary")] = [
-            ProposedEntry(
-                ("accounts", f"{_TODO}: subsidiary", role.value),
-                f"{role.value} account",
-                (),
-                True,
-                Check.ACCOUNTS,
-            )
-            for role in AccountRole
-            if role not in _OPTIONAL_ROLES
-        ]
+    for entry in proposal.entries:
+        if entry.path[0] == "companies" and entry.chosen is None:
+            # The placeholder names a subsidiary too, and every subsidiary needs its accounts table.
+            placeholder = f"{_TODO}: {entry.tms}"
+            tables[("accounts", placeholder)] = [
+                ProposedEntry(
+                    ("accounts", placeholder, role.value),
+                    f"{role.value.replace('_', ' ')} account",
+                    (),
+                    True,
+                    Check.ACCOUNTS,
+                )
+                for role in AccountRole
+                if role not in _OPTIONAL_ROLES
+            ]
     for path, entries in tables.items():
         lines += ["", f"[{format_key(path)}]"]
         for entry in entries:
