@@ -189,7 +189,8 @@ class Emulator:
         key_dir: str | os.PathLike[str] | None = None,
     ) -> dict[str, str]:
         """The NETSUITE_* variables a client needs: ``who`` is 'integration' or 'admin', ``auth`` 'tba' or
-        'oauth2' (the private key is written into ``key_dir``, or a directory the emulator removes on close).
+        'oauth2' (the private key, and its certificate beside it, are written into ``key_dir``, or a directory
+        the emulator removes on close).
         """
         values = {"NETSUITE_ACCOUNT_ID": self.account_id, "NETSUITE_BASE_URL": base_url.rstrip("/")}
         if auth == "tba":
@@ -210,6 +211,10 @@ class Emulator:
             raise ValueError(f"scenario {self.scenario} has no OAuth 2.0 certificate mapping for {who!r}")
         key_file = self._key_folder(key_dir) / f"netsuite-emulator-{who}-key.pem"
         _write_private(key_file, certificate.private_key_pem)
+        # The certificate beside its key, as an administrator keeps it (a client may read its expiry there).
+        key_file.with_name(f"netsuite-emulator-{who}-certificate.pem").write_text(
+            certificate.certificate_pem, encoding="ascii"
+        )
         values["NETSUITE_AUTH"] = "oauth2"
         values["NETSUITE_CLIENT_ID"] = integration.client_id
         values["NETSUITE_CERTIFICATE_ID"] = certificate.certificate_id
