@@ -48,6 +48,14 @@ def self_signed_certificate(key: ec.EllipticCurvePrivateKey, common_name: str, n
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
+def certificate_expiry(certificate_pem: str) -> float:
+    """When NetSuite stops accepting a certificate (Unix seconds): its end of validity, but at most two years
+    after its start, since NetSuite shortens longer ones to two years ("Certificate Conditions")."""
+    cert = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
+    end = min(cert.not_valid_after_utc, cert.not_valid_before_utc + dt.timedelta(days=_CERT_DAYS))
+    return end.timestamp()
+
+
 def certificate_public_key(certificate_pem: str) -> ec.EllipticCurvePublicKey | rsa.RSAPublicKey:
     key = x509.load_pem_x509_certificate(certificate_pem.encode("ascii")).public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import stat
 from pathlib import Path
@@ -13,11 +14,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from netsuite_emulator import Emulator
 from netsuite_emulator.auth import CertificateRejected, map_certificate
+from tests.emulator.helpers import FakeClock, assertion, client_for, token_form
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.netsuite import KeyType, Secret, certificate_beside, write_key_pair
 from tms_netsuite.netsuite._certificates import self_signed_certificate
 from tms_netsuite.netsuite._oauth2 import signing_algorithm
 
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 ALGORITHMS = {
     KeyType.RSA_3072: "PS256",
@@ -81,3 +84,27 @@ def test_the_emulator_refuses_what_netsuite_refuses(tmp_path: Path) -> None:
         emulator.map_certificate(good)
         with pytest.raises(CertificateRejected, match="already mapped"):
             emulator.map_certificate(good, who="admin")
+
+
+def test_the_emulator_refuses_an_expired_certificate(tmp_path: Path) -> None:
+    """A mapping whose certificate has expired no longer gives tokens (Login Audit Trail: MissingKey); a day
+    before, it does."""
+    files = write_key_pair(tmp_path, key_type=KeyType.EC_P256, days=1, now=lambda: NOW)
+    clock = FakeClock(NOW.timestamp())
+    with Emulator.from_scenario("healthy", clock=clock) as emulator:
+        env = emulator.env(auth="oauth2", key_dir=tmp_path / "seeded") | {
+            "NETSUITE_CERTIFICATE_ID": emulator.map_certificate(files.certificate.read_text()),
+            "NETSUITE_PRIVATE_KEY_FILE": str(files.private_key),
+        }
+        codes = []
+        for _ in range(2):
+            codes.append(asyncio.run(_token_status(emulator, assertion(env, now=clock()))))
+            clock.advance(2 * 86400)
+        assert codes == [200, 400]
+        assert emulator.audit_trail()[-1].detail == "MissingKey"
+
+
+async def _token_status(emulator: Emulator, client_assertion: str) -> int:
+    async with client_for(emulator) as client:
+        response = await client.post(TOKEN_PATH, data=token_form(client_assertion))
+    return response.status_code
