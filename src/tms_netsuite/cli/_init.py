@@ -457,7 +457,8 @@ def _propose(
 
 def _ask_entry(entry: ProposedEntry, console: Console) -> Candidate | None:
     """The candidate a person picks for an unclear entry (None: leave it as a TODO)."""
-    table = Table(title=f"{entry.tms} → {entry.key}", title_justify="left")
+    console.print(f"[bold]{escape(entry.tms)}[/] → {escape(entry.key)}: no clear match")
+    table = Table()
     table.add_column("#")
     table.add_column("NetSuite record")
     table.add_column("confidence", justify="right")
