@@ -189,10 +189,16 @@ def test_a_refused_login_is_explained_and_nothing_is_stored(tmp_path: Path, serv
 def test_interactive_tba_keeps_the_secrets_in_the_keyring(
     tmp_path: Path, served: dict[str, str], sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Asked one by one (secrets without echo), stored in a usable keyring: the env file holds no secret but
+    """Asked one by one (a mistyped account id again, secrets without echo), stored in a usable keyring: the env file holds no secret but
     NETSUITE_KEYRING, and the doctor, reading the keyring, passes with the mapping chosen interactively."""
     monkeypatch.chdir(tmp_path)
-    answers = [served["NETSUITE_ACCOUNT_ID"], "tba", *(served[name] for name in TBA_VARIABLES), *["1"] * 10]
+    answers = [
+        "12 34!",
+        served["NETSUITE_ACCOUNT_ID"],
+        "tba",
+        *(served[name] for name in TBA_VARIABLES),
+        *["1"] * 10,
+    ]
     runner = CliRunner()
     with using(MemoryKeyring()) as backend:
         result = runner.invoke(
@@ -210,6 +216,7 @@ def test_interactive_tba_keeps_the_secrets_in_the_keyring(
     assert written["NETSUITE_KEYRING"] == "tms-netsuite"
     assert not set(written) & set(TBA_VARIABLES)
     assert_no_secret([result.output.replace(served["NETSUITE_ACCOUNT_ID"], "")], list(stored.values()))
+    assert "is not a NetSuite account id" in result.output  # and asked again
     assert "HAZMAT" in result.output  # the unclear code was asked
     assert 'HAZMAT = "' in (tmp_path / "mapping.toml").read_text()
     report = json.loads(doctor.output)

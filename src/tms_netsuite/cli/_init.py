@@ -217,10 +217,7 @@ def _run(opts: _InitOptions) -> None:
         _refuse_overwrite(opts.mapping_file, opts, ask, "mapping")
     store = _secret_store(opts.secret_store)
     documents = _read_sample(opts.sample, console) if opts.sample is not None else None
-    raw = ask.text(
-        opts.account_id, "--account-id", "NetSuite account id (Setup > Company > Company Information)"
-    )
-    account = AccountId.parse(raw)
+    account = _account(opts.account_id, ask)
     console.print(
         f"Account {account.realm} ({account.environment.value}), REST at {escape(account.suitetalk_url)}"
     )
@@ -263,6 +260,18 @@ def _run(opts: _InitOptions) -> None:
         + (f" --mapping {escape(str(opts.mapping_file))}`" if documents is not None else "`")
         + ", then `tms-netsuite export`."
     )
+
+
+def _account(given: str | None, ask: _Asker) -> AccountId:
+    """The account id, parsed as the connector does; asked again after a typo when interactive."""
+    while True:
+        raw = ask.text(given, "--account-id", "NetSuite account id (Setup > Company > Company Information)")
+        try:
+            return AccountId.parse(raw)
+        except ConfigurationError as exc:
+            if given or not ask.interactive:
+                raise
+            ask.console.print(f"[red]{escape(str(exc))}[/]")
 
 
 def _refuse_overwrite(path: Path, opts: _InitOptions, ask: _Asker, what: str) -> None:
