@@ -4,7 +4,8 @@ OS keyring when the connection was stored there.
 A connection `tms-netsuite init` stored in the keyring leaves in its env file the values that are not secret
 and ``NETSUITE_KEYRING=<service>``; the secrets (the TBA consumer key and secret, token id and secret) are one
 keyring entry of that service, named by ``NETSUITE_ACCOUNT_ID``, holding them as JSON. `read_environment`
-fills them in; a value set in the environment or the env file wins over the keyring's.
+fills them in; a value set in the environment or the env file wins over the keyring's. An entry this machine
+cannot read fills nothing in: `NetSuiteSettings` then names it among the missing values.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def read_environment(
     of the keyring entry ``NETSUITE_KEYRING`` names, when it names one, under both.
 
     Raises:
-        ConfigurationError: the env file does not exist or cannot be read, or the keyring entry it names
-            cannot be read.
+        ConfigurationError: the env file does not exist or cannot be read (a keyring entry that cannot be read
+            is left to the settings' validation, which names it).
     """
     merged = dict(os.environ if environ is None else environ)
     if env_file is not None:
@@ -60,29 +61,20 @@ def read_environment(
 
 
 def _keyring_secrets(service: str, account: str) -> dict[str, str]:
-    fix = (
-        "run `tms-netsuite init` again on this machine (it stores them in this user's keyring), or set the "
-        f"values in the environment or the env file and remove {KEYRING_VARIABLE}"
-    )
+    """The entry's TBA values; none when it cannot be read. Read-only commands need no secrets, so a machine
+    without the entry must not stop them: the connection's settings name the problem where secrets are needed."""
     if not account:
-        raise ConfigurationError(
-            f"{KEYRING_VARIABLE} is set but NETSUITE_ACCOUNT_ID, the entry's name, is not"
-        )
+        return {}
     try:
         stored = keyring.get_password(service, account)
-    except keyring.errors.KeyringError as exc:
-        raise ConfigurationError(
-            f"the OS keyring cannot be read for {service}/{account} ({type(exc).__name__}): {fix}"
-        ) from None
-    if stored is None:
-        raise ConfigurationError(f"the OS keyring has no entry {service}/{account}: {fix}")
-    try:
-        values = json.loads(stored)
-    except ValueError:
-        values = None
-    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
-        raise ConfigurationError(f"the OS keyring entry {service}/{account} is not tms-netsuite's: {fix}")
-    return {name: value for name, value in values.items() if name in SECRET_VARIABLES}
+        values = json.loads(stored) if stored is not None else None
+    except (keyring.errors.KeyringError, ValueError):
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {
+        name: value for name, value in values.items() if name in SECRET_VARIABLES and isinstance(value, str)
+    }
 
 
 def keyring_usable() -> bool:

@@ -30,6 +30,7 @@ TBA_VARIABLES = (
     "NETSUITE_TOKEN_SECRET",
 )
 OAUTH2_VARIABLES = ("NETSUITE_CLIENT_ID", "NETSUITE_CERTIFICATE_ID", "NETSUITE_PRIVATE_KEY_FILE")
+KEYRING_VARIABLE = "NETSUITE_KEYRING"  # set by `tms-netsuite init`; tms_netsuite.config reads the keyring
 _SHOWN_ONCE = "the value shown once in NetSuite when the integration record or access token was created"
 _HINTS = {
     "NETSUITE_ACCOUNT_ID": f"e.g. 123456 or 123456_SB1 ({ACCEPTED_FORMS})",
@@ -138,6 +139,14 @@ def _credentials(
         if not tba_complete and not oauth2_complete:
             missing = [n for n in TBA_VARIABLES if not values[n]]
             missing_oauth2 = [n for n in OAUTH2_VARIABLES if not values[n]]
+            service = environ.get(KEYRING_VARIABLE, "").strip()
+            if service:
+                account = environ.get("NETSUITE_ACCOUNT_ID", "").strip()
+                problems.append(
+                    f"{KEYRING_VARIABLE}={service} says the TBA values are in the OS keyring, but this machine's "
+                    f"keyring has no readable entry {service}/{account}: run `tms-netsuite init` here (as this "
+                    f"user), or set the values and remove {KEYRING_VARIABLE}"
+                )
             problems.append(
                 "no complete credentials: for Token-Based Authentication set "
                 + ", ".join(missing)
