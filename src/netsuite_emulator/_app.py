@@ -30,6 +30,7 @@ from .auth import (
     query_parameters,
     signing_jwks,
 )
+from .files import FileService
 from .governance import ConnectionDropped, Governor
 from .permissions import LEVEL_NAMES, PERMISSIONS, Requirement
 from .records import RecordService
@@ -91,6 +92,7 @@ class _Handlers:
         self.new_id = new_id
         self.governor: Governor | None = None  # the effective concurrency limit, when governance is on
         self.records = RecordService(store, clock, self._record_body, _permission_violation)
+        self.files = FileService(store, clock, self._limited_body, _permission_violation)
 
     async def login(self, request: Request, service: str) -> Principal | Response:
         """Authenticate and audit; the Principal, or NetSuite's 401."""
@@ -208,6 +210,24 @@ class _Handlers:
             return principal
         return await self.records.handle(request, principal)
 
+    async def document(self, request: Request) -> Response:
+        principal = await self.login(request, REST)
+        if isinstance(principal, Response):
+            return principal
+        return await self.files.handle(request, principal)
+
+    async def attach(self, request: Request) -> Response:
+        principal = await self.login(request, REST)
+        if isinstance(principal, Response):
+            return principal
+        return await self.files.attach(request, principal)
+
+    async def _limited_body(self, request: Request, limit: int) -> bytes | Response:
+        try:
+            return await read_body(request, limit)
+        except BodyTooLarge:
+            return _too_large()
+
     async def _record_body(self, request: Request) -> bytes | Response:
         try:
             return await read_body(request, MAX_REST_BODY)
@@ -320,7 +340,19 @@ def create_app(
         Route("/services/rest/auth/oauth2/v1/keys", handlers.keys, methods=["GET"]),
         Route("/rest/tokeninfo", handlers.token_info, methods=["GET"]),
         Route("/services/rest/query/v1/suiteql", suiteql.handle, methods=["POST"]),
+        # ORA/article_0113084334.html: attach and detach are actions in the record service's URL.
+        Route(
+            "/services/rest/record/v1/{rtype}/{ref}/!attach/{other}/{oref}",
+            handlers.attach,
+            methods=_ALL_METHODS,
+        ),
+        Route(
+            "/services/rest/record/v1/{rtype}/{ref}/!detach/{other}/{oref}",
+            handlers.attach,
+            methods=_ALL_METHODS,
+        ),
         Route("/services/rest/record/v1/{path:path}", handlers.record, methods=_ALL_METHODS),
+        Route("/services/rest/document/v1/{path:path}", handlers.document, methods=_ALL_METHODS),
         Route("/services/rest/{path:path}", handlers.other_rest, methods=_ALL_METHODS),
     ]
     app = Starlette(

@@ -15,7 +15,7 @@ One ASGI layer wraps the application, inside the guard that dates answers and tu
   like NetSuite's own processing time: the emulator handles it, then holds the answer until that time has passed
   (its own work counts towards it; work that takes longer is not held further). Slow answers keep slots busy,
   as in production, and a benchmark's ideal time N·L/C is what the emulator allows.
-- **Faults** hit record and SuiteQL requests only (not the token endpoint, serverTime or tokeninfo). One seeded
+- **Faults** hit record, document (File Cabinet) and SuiteQL requests only (not the token endpoint, serverTime or tokeninfo). One seeded
   draw per eligible request decides, before the handler runs, whether it fails and how:
 
   ``5xx``   500 UNEXPECTED_ERROR; the handler does not run, nothing is written.
@@ -218,7 +218,9 @@ def _governed(path: str) -> bool:
 
 
 def _faultable(path: str) -> bool:
-    return path.startswith("/services/rest/record/") or path.rstrip("/") == "/services/rest/query/v1/suiteql"
+    return path.startswith(("/services/rest/record/", "/services/rest/document/")) or (
+        path.rstrip("/") == "/services/rest/query/v1/suiteql"
+    )
 
 
 def concurrency_body() -> dict[str, object]:

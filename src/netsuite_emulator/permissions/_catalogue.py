@@ -218,6 +218,9 @@ TABLE_PERMISSIONS: dict[str, str] = {
     # Public SuiteQL code joins EmployeeRolesForSearch; that it is gated like employee is a guess.
     "employeerolesforsearch": "LIST_EMPLOYEE_RECORD",
     "expensecategory": "LIST_CATEGORY",
+    # The File Cabinet's tables follow Documents and Files (the Records Catalog's gate for File; folders alike).
+    "file": "LIST_FILECABINET",
+    "mediaitemfolder": "LIST_FILECABINET",
     "item": "LIST_ITEM",
     "location": "LIST_LOCATION",
     "paymentmethod": "ADMI_ACCOUNTINGLIST",  # the Records Catalog's gate, not LIST_PAYMETH (D5)
