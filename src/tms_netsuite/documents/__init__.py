@@ -6,6 +6,13 @@ Read input with `read_documents` (one `Accepted` or `Rejected` per line) or vali
 
 from __future__ import annotations
 
+from tms_netsuite.documents._attachments import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    AttachmentKind,
+    attachment_problem,
+    netsuite_file_type,
+)
 from tms_netsuite.documents._common import (
     Address,
     BillKind,
@@ -63,10 +70,13 @@ from tms_netsuite.documents._reader import (
 from tms_netsuite.documents._schema import dump_document, json_schema, schema_text, write_documents
 
 __all__ = [
+    "MAX_ATTACHMENT_BYTES",
     "MODELS",
     "Accepted",
     "Address",
     "AmountLine",
+    "Attachment",
+    "AttachmentKind",
     "BillApplication",
     "BillKind",
     "BillPayment",
@@ -108,8 +118,10 @@ __all__ = [
     "VendorCreditReason",
     "VendorKind",
     "VendorRef",
+    "attachment_problem",
     "dump_document",
     "json_schema",
+    "netsuite_file_type",
     "parse_document",
     "read_documents",
     "schema_text",

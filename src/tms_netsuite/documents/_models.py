@@ -10,6 +10,7 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field, TypeAdapter
 
+from tms_netsuite.documents._attachments import MAX_ATTACHMENTS, Attachment
 from tms_netsuite.documents._common import (
     Address,
     BillRef,
@@ -220,6 +221,11 @@ class Invoice(_Transaction):
     references: LoadReferences
     lines: tuple[ChargeLine, ...] = Field(min_length=1, max_length=MAX_LINES)
     supplemental_to: TmsId | None = Field(default=None, description="TMS id of the invoice this one adds to.")
+    attachments: tuple[Attachment, ...] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Files to attach to the NetSuite transaction (POD, BOL, rate confirmation).",
+    )
 
     DATE_ORDER = (*_Transaction.DATE_ORDER, ("date", "due_date"))
 
@@ -249,6 +255,11 @@ class CarrierBill(_Transaction):
     terms: Code | None = None
     due_date: dt.date | None = None
     lines: tuple[ChargeLine, ...] = Field(min_length=1, max_length=MAX_LINES)
+    attachments: tuple[Attachment, ...] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Files to attach to the NetSuite transaction (POD, BOL, rate confirmation).",
+    )
 
     DATE_ORDER = (*_Transaction.DATE_ORDER, ("date", "due_date"))
 
@@ -294,6 +305,11 @@ class DriverSettlement(_Transaction):
     deductions: tuple[Deduction, ...] = Field(default=(), max_length=MAX_LINES)
     advances_recovered: tuple[AmountLine, ...] = Field(default=(), max_length=MAX_LINES)
     escrow: tuple[AmountLine, ...] = Field(default=(), max_length=MAX_LINES)
+    attachments: tuple[Attachment, ...] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Files to attach to the NetSuite transaction (POD, BOL, rate confirmation).",
+    )
 
     DATE_ORDER = (
         *_Transaction.DATE_ORDER,
@@ -410,6 +426,11 @@ class CreditMemo(_Transaction):
     reason: CreditReason
     lines: tuple[ChargeLine, ...] = Field(min_length=1, max_length=MAX_LINES)
     invoice_balance: Money | None = None
+    attachments: tuple[Attachment, ...] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Files to attach to the NetSuite transaction (POD, BOL, rate confirmation).",
+    )
 
     @property
     def total(self) -> Money:
@@ -432,6 +453,11 @@ class VendorCredit(_Transaction):
     reason: VendorCreditReason
     lines: tuple[ChargeLine, ...] = Field(min_length=1, max_length=MAX_LINES)
     bill_balance: Money | None = None
+    attachments: tuple[Attachment, ...] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="Files to attach to the NetSuite transaction (POD, BOL, rate confirmation).",
+    )
 
     @property
     def total(self) -> Money:

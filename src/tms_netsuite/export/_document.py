@@ -12,6 +12,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from tms_netsuite.documents import Document, InvalidDocument, validate_document
+from tms_netsuite.export._attachments import (
+    ATTACHMENT_KIND,
+    AttachmentJob,
+    AttachmentRefused,
+    AttachmentWriter,
+    prepare_attachment,
+)
 from tms_netsuite.export._settle import Settlement
 from tms_netsuite.export._writer import AwaitingApproval, Blocked, RecordWriter
 from tms_netsuite.ledger import (
@@ -45,7 +52,7 @@ logger = logging.getLogger("tms_netsuite.export")
 
 _STILL_RUNNING_S = 15 * 60  # NetSuite ends a REST request after 15 minutes
 
-Prepared = Translated | Skipped | Failed | InvalidDocument
+Prepared = Translated | Skipped | Failed | InvalidDocument | AttachmentJob
 """A claimed row made ready to export: its records, or why it has none."""
 
 
@@ -74,8 +81,10 @@ class DocumentExport:
         backoff: Backoff,
         clock: Callable[[], datetime],
         rng: Callable[[], float],
+        files: AttachmentWriter,
     ) -> None:
         self._records = records
+        self._files = files
         self._settlement = settlement
         self._mapping = mapping
         self._reference = reference
@@ -86,16 +95,18 @@ class DocumentExport:
         """The refusal of the credentials that stops the run: no document writes anything after it."""
 
     @staticmethod
-    def validate(row: Claimed) -> Document | InvalidDocument:
-        """A claimed row's document, or why it is not one."""
+    def validate(row: Claimed) -> Document | InvalidDocument | AttachmentJob:
+        """A claimed row's document, or why it is not one; an attachment row's job."""
+        if row.kind == ATTACHMENT_KIND:
+            return prepare_attachment(row)
         try:
             return validate_document(dict(row.payload))
         except InvalidDocument as exc:
             return exc
 
-    def prepare(self, validated: Document | InvalidDocument, related: Related) -> Prepared:
+    def prepare(self, validated: Document | InvalidDocument | AttachmentJob, related: Related) -> Prepared:
         """Translate a validated row (pure CPU work), seeing the other documents it names in ``related``."""
-        if isinstance(validated, InvalidDocument):
+        if isinstance(validated, InvalidDocument | AttachmentJob):
             return validated
         return translate(validated, self._mapping, self._reference, related)
 
@@ -108,6 +119,8 @@ class DocumentExport:
                 first = prepared.errors[0]
                 detail = "; ".join(str(error) for error in prepared.errors)
                 await self._fail(row, ErrorInfo("data", MAPPING_ERROR_CODE, detail, first.cause, first.fix))
+            elif isinstance(prepared, AttachmentJob):
+                await self._attach(row, prepared)
             elif isinstance(prepared, Skipped):
                 await self._settlement.finished(Outcome.skipped(row.row_id, prepared.reason))
             else:
@@ -176,6 +189,31 @@ class DocumentExport:
             return
         state = State.VOID if row.voided else State.SYNCED
         await self._settlement.finished(Outcome(row.row_id, state, written=tuple(written)))
+
+    async def _attach(self, row: Claimed, job: AttachmentJob) -> None:
+        """Upload and attach one file; its transaction must be in NetSuite first (else the row waits blocked)."""
+        if row.voided:  # a voided document's files are not sent (one already attached stays on the record)
+            await self._settlement.finished(Outcome(row.row_id, State.VOID))
+            return
+        try:
+            if self.stopped is not None:
+                raise _Stop
+            done = await self._files.write(job, uncertain=row.outcome_unknown)
+        except AttachmentRefused as refused:
+            fix = "Fix or replace the file (or correct the document's sha256, content_type), then `tms-netsuite retry`."
+            await self._fail(row, ErrorInfo("data", "INVALID_ATTACHMENT", str(refused), None, fix))
+            return
+        except _Stop:
+            await self._reschedule(row, [], error=None, delay=0.0, outcome_unknown=False)
+            return
+        except RequestError as exc:
+            await self.refused(row, exc, [])
+            return
+        if isinstance(done, tuple):
+            await self._settlement.finished(Outcome(row.row_id, State.SYNCED, written=tuple(done[1])))
+            return
+        outcome = Outcome(row.row_id, State.BLOCKED, blocked_on=str(done))
+        await self._settlement.blocked(outcome, done)
 
     async def _fail(self, row: Claimed, error: ErrorInfo, written: Iterable[WrittenRecord] = ()) -> None:
         await self._settlement.finished(Outcome.failed(row.row_id, error, written=tuple(written)))

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from tms_netsuite.documents import Document, InvalidDocument, Kind, validate_document
+from tms_netsuite.export._attachments import AttachmentJob, AttachmentWriter
 from tms_netsuite.export._document import DocumentExport, Prepared
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.export._settle import Settlement
@@ -144,8 +145,24 @@ class Exporter:
             bill_approval=bool(reference.bill_approval_routing),
         )
         self._settlement = Settlement(ledger, self._run_id, self.report)
+        files = AttachmentWriter(
+            client,
+            ledger,
+            governor,
+            mapping,
+            find_record=self._records.find,
+            sleep=sleep,
+            report=self.report,
+        )
         self._documents = DocumentExport(
-            self._records, self._settlement, mapping, reference, backoff=backoff, clock=clock, rng=rng
+            self._records,
+            self._settlement,
+            mapping,
+            reference,
+            backoff=backoff,
+            clock=clock,
+            rng=rng,
+            files=files,
         )
         self._under_way = _UnderWay(low_water=batch_size // 2)
 
@@ -231,7 +248,9 @@ class Exporter:
         """Translate a claimed batch, learn which of its records NetSuite holds, and start its documents (they
         run alongside the rest of the previous batch)."""
         validated = [(row, self._documents.validate(row)) for row in claimed]
-        related = await self._related([doc for _, doc in validated if not isinstance(doc, InvalidDocument)])
+        related = await self._related(
+            [doc for _, doc in validated if not isinstance(doc, InvalidDocument | AttachmentJob)]
+        )
         batch: list[tuple[Claimed, Prepared]] = []
         for start in range(0, len(validated), _TRANSLATE_CHUNK):
             batch += [

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from tms_netsuite.documents import Accepted, Document, Kind, Rejected, Status, dump_document, read_documents
+from tms_netsuite.export._attachments import AttachmentProblem, attachment_items
 from tms_netsuite.ledger import Conflict, IngestItem, IngestSummary, Ledger, RejectedLine
 
 # Claimed in this order, so the records a document refers to are written before it.
@@ -39,6 +41,8 @@ class IngestResult:
     superseded: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    attachment_problems: list[AttachmentProblem] = field(default_factory=list)
+    """Files documents carry that cannot be sent as they stand (ingested all the same, checked again at export)."""
 
     def add(self, summary: IngestSummary, positions: list[int] | None = None) -> None:
         """Count one ledger ingest; ``positions`` gives the line (or index) of each item it was handed."""
@@ -63,19 +67,26 @@ def ledger_item(document: Document) -> IngestItem:
 
 
 async def ingest_lines(
-    ledger: Ledger, lines: Iterable[str | bytes], *, source: str | None = None
+    ledger: Ledger,
+    lines: Iterable[str | bytes],
+    *,
+    source: str | None = None,
+    base_dir: Path | None = None,
 ) -> IngestResult:
     """Validate JSON Lines and record every valid document version; a bad line never stops the others, and
     neither does a version refused as a conflict. With ``source`` (the input's name), the rejected lines are
-    kept in the ledger in place of those of its last ingest, for `errors` and `status` to show."""
+    kept in the ledger in place of those of its last ingest, for `errors` and `status` to show. Attachments'
+    paths are relative to ``base_dir`` (the JSON Lines file's folder; the working directory if None)."""
     result = IngestResult()
     chunk: list[IngestItem] = []
     numbers: list[int] = []
     accepted: list[tuple[str, str]] = []
     for read in read_documents(lines):
         if isinstance(read, Accepted):
-            chunk.append(ledger_item(read.document))
-            numbers.append(read.line)
+            items, problems = attachment_items(read.document, base_dir)
+            chunk.extend([ledger_item(read.document), *items])
+            numbers.extend([read.line] * (1 + len(items)))
+            result.attachment_problems.extend(problems)
             accepted.append((read.document.kind.value, read.document.id))
         else:
             result.rejected.append(read)
@@ -101,10 +112,16 @@ def _kept(source: str, rejected: Rejected) -> RejectedLine:
     )
 
 
-async def ingest_documents(ledger: Ledger, documents: Iterable[Document]) -> IngestResult:
+async def ingest_documents(
+    ledger: Ledger, documents: Iterable[Document], *, base_dir: Path | None = None
+) -> IngestResult:
     """Record document versions already validated (the Python API and the generator)."""
     result = IngestResult()
-    items = [ledger_item(document) for document in documents]
+    items: list[IngestItem] = []
+    for document in documents:
+        attachments, problems = attachment_items(document, base_dir)
+        items.extend([ledger_item(document), *attachments])
+        result.attachment_problems.extend(problems)
     for start in range(0, len(items), _CHUNK):
         result.add(await ledger.ingest(items[start : start + _CHUNK]), list(range(start, start + _CHUNK)))
     return result

@@ -27,4 +27,7 @@ class ExportReport:
     deleted: int = 0
     http_429: int = 0
     existence_queries: int = 0
+    files_uploaded: int = 0  # File Cabinet files created
+    files_attached: int = 0  # files attached to transactions (repeats after an unknown outcome included)
+    files_detached: int = 0  # older files taken off a transaction that a newer version's file replaced
     in_other_runs: int = 0  # at the run's end, documents other live runs were exporting (theirs to finish)

@@ -7,7 +7,7 @@ import asyncio
 
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.ledger import Ledger, Outcome, State
-from tms_netsuite.mapping import RecordKey, RecordType
+from tms_netsuite.mapping import RecordKey
 
 # Finished documents are settled in one ledger transaction per group of this many (and before every claim).
 _SETTLE_GROUP = 100
@@ -54,7 +54,10 @@ class Settlement:
             if not group:
                 return 0
             written = {
-                str(RecordKey(RecordType(r.record_type), r.external_id)) for o in group for r in o.written
+                # the string of a RecordKey; files and attachments are no RecordType, and nothing waits on them
+                f"{r.record_type}/eid:{r.external_id}"
+                for o in group
+                for r in o.written
             }
             release = sorted(written & self._blocked_on)
             # Shielded, and the group leaves the buffer only once committed: a cancellation (Ctrl-C) or a failed

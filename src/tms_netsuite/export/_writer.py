@@ -141,6 +141,10 @@ class RecordWriter:
                 raise AwaitingApproval(key)
             self._approved.add(key)
 
+    async def find(self, key: RecordKey) -> str | None:
+        """The internal id of a record NetSuite holds (known, from the ledger or asked now), or None."""
+        return self._known.get(key) or await self._look_up(key)
+
     async def write(self, write: NetSuiteWrite, *, uncertain: bool = False) -> WrittenRecord | None:
         """Write one record whose dependencies are in NetSuite; None for a delete.
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tms_netsuite.documents import Document
 from tms_netsuite.generate import _data
+from tms_netsuite.generate._attachments import with_attachments
 from tms_netsuite.generate._loads import make_loads
 from tms_netsuite.generate._parties import make_carriers, make_customers, make_drivers, revise_customer
 from tms_netsuite.generate._payables import accrue, claims, pay_bills, settle
@@ -15,11 +16,16 @@ from tms_netsuite.generate._world import World
 DEFAULT_MONTH = "2026-10"
 
 
-def generate(loads: int, seed: int, month: str = DEFAULT_MONTH) -> Iterator[Document]:
+def generate(
+    loads: int, seed: int, month: str = DEFAULT_MONTH, *, attachments: bool = False
+) -> Iterator[Document]:
     """Documents for `loads` loads in `month` (``YYYY-MM``), in the order a TMS would send them.
 
     Master data comes first (dated the 1st), then each day's documents. The activity fits
     ``examples/demo-mapping.toml``: companies FCUS (US brokerage, USD) and FCCA (Canadian carrier, CAD).
+
+    With ``attachments``, invoices carry a proof of delivery and a bill of lading, carrier bills a rate
+    confirmation, as small PDFs inline (the same loads and amounts as without).
 
     Raises:
         ValueError: for a negative load count or a malformed month.
@@ -37,4 +43,4 @@ def generate(loads: int, seed: int, month: str = DEFAULT_MONTH) -> Iterator[Docu
     pay_bills(world)
     accrue(world)
     revise_customer(world)
-    return world.documents()
+    return with_attachments(world.documents()) if attachments else world.documents()

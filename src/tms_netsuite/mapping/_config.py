@@ -6,6 +6,7 @@ name, class name) or as ``id:123``; they are resolved against `ReferenceData` la
 
 from __future__ import annotations
 
+import string
 from enum import StrEnum
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -116,6 +117,52 @@ class BodyFields(_Config):
     load_number: BodyField = "memo"
     bol: BodyField = "memo"
     pro: BodyField = "memo"
+
+
+FolderTemplate = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=400, pattern=r"^(/[^/\\:*?\"<>|\x00-\x1f]+)+$"),
+]
+"""A File Cabinet folder path such as ``/TMS Documents/{year}/{month}``; ``{company}`` may be used too."""
+_PLACEHOLDERS = {"year", "month", "company"}
+
+
+class Attachments(_Config):
+    """Where the files documents carry go in NetSuite's File Cabinet: a folder path per document (from its date
+    and company), made when missing; ``folders`` gives a company its own path."""
+
+    folder: FolderTemplate = "/TMS Documents/{year}/{month}"
+    folders: dict[str, FolderTemplate] = Field(default_factory=dict)
+
+    @field_validator("folder")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        return _check_placeholders(value)
+
+    @field_validator("folders")
+    @classmethod
+    def _known_placeholders_each(cls, value: dict[str, str]) -> dict[str, str]:
+        for path in value.values():
+            _check_placeholders(path)
+        return value
+
+    def folder_for(self, company: str, year: int, month: int) -> tuple[str, ...]:
+        """The folder's names from the File Cabinet's root, e.g. ``("TMS Documents", "2026", "10")``."""
+        template = self.folders.get(company, self.folder)
+        path = template.format(year=f"{year:04d}", month=f"{month:02d}", company=company)
+        return tuple(part for part in path.split("/") if part)
+
+
+def _check_placeholders(path: str) -> str:
+    names = {name for _, name, _, _ in string.Formatter().parse(path) if name is not None}
+    unknown = names - _PLACEHOLDERS
+    if unknown:
+        raise PydanticCustomError(
+            "folder_placeholder",
+            "unknown placeholder {names} in {path!r}; use {{year}}, {{month}} or {{company}}",
+            {"names": ", ".join(sorted(unknown)), "path": path},
+        )
+    return path
 
 
 class Company(_Config):
@@ -242,6 +289,7 @@ class MappingConfig(_Config):
     payment_methods: dict[str, NameRef] = Field(default_factory=dict)
     bank_accounts: dict[str, NameRef] = Field(default_factory=dict)
     journal_accounts: dict[str, NameRef] = Field(default_factory=dict)
+    attachments: Attachments = Attachments()
     _source: str = PrivateAttr(default="<mapping>")
     _lines: dict[KeyPath, int] = PrivateAttr(default_factory=dict)
 

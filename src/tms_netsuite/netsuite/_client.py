@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +31,8 @@ logger = logging.getLogger("tms_netsuite.netsuite")
 RECORD_PATH = "/services/rest/record/v1"
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 SYSTEM_PATH = "/services/rest/system/v1"
+# The File Cabinet's REST document service (Oracle, "Working with File Cabinet Records in REST Web Services").
+DOCUMENT_PATH = "/services/rest/document/v1"
 TOKENINFO_PATH = "/rest/tokeninfo"
 MAX_PAGE_SIZE = 1000
 MAX_QUERY_RESULTS = 100_000  # SuiteQL over REST returns no more than this per query
@@ -271,6 +274,67 @@ class NetSuiteClient:
                 return
             offset += page_size
 
+    # -- the File Cabinet (document service) and attachments -----------------------------------------
+
+    async def find_documents(self, kind: str, q: str) -> list[str]:
+        """Internal ids of the File Cabinet's files or folders (``kind``) that match ``q`` (one page of 1,000)."""
+        params = {"q": q, "limit": str(MAX_PAGE_SIZE)}
+        page = _json_object(await self._send("GET", self._document_url(kind), params=params))
+        return [str(item["id"]) for item in page.get("items", [])]
+
+    async def create_folder(self, name: str, parent: str | None) -> str:
+        """Make a File Cabinet folder (under ``parent``, or at the root); returns its internal id."""
+        body: dict[str, Any] = {"name": name}
+        if parent is not None:
+            body["parent"] = {"id": parent}
+        response = await self._send("POST", self._document_url("folder"), json_body=body, expect=_CREATED)
+        return self._location_id(response)
+
+    async def upload_file(
+        self,
+        *,
+        name: str,
+        folder: str,
+        file_type: str,
+        size: int,
+        chunks: Callable[[], AsyncIterable[bytes]],
+        description: str | None = None,
+    ) -> str:
+        """Create a File Cabinet file from bytes read as they are sent (``chunks`` yields them, ``size`` in all,
+        in pieces whose length is a multiple of 3 but for the last); returns its internal id.
+
+        The body is JSON with the content base64-encoded, built while it is sent: the file is never held whole.
+        """
+        head: dict[str, Any] = {"name": name, "folder": {"id": folder}, "fileType": file_type}
+        if description:
+            head["description"] = description
+        prefix = (json.dumps(head)[:-1] + ', "content": "').encode()
+        suffix = b'"}'
+        length = len(prefix) + (size + 2) // 3 * 4 + len(suffix)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield prefix
+            async for chunk in chunks():
+                yield base64.b64encode(chunk)
+            yield suffix
+
+        response = await self._send(
+            "POST",
+            self._document_url("file"),
+            stream=body(),
+            headers={"Content-Type": "application/json", "Content-Length": str(length)},
+            expect=_CREATED,
+        )
+        return self._location_id(response)
+
+    async def attach_file(
+        self, record_type: str, ref: RecordRef, file_id: str, *, detach: bool = False
+    ) -> None:
+        """Attach a File Cabinet file to a record (``POST …/{type}/{id}/!attach/file/{fileId}``), or detach it."""
+        action = "!detach" if detach else "!attach"
+        url = f"{self._record_url(record_type, ref)}/{action}/file/{_record_ref(file_id)}"
+        await self._send("POST", url, expect=(200, 204))
+
     # -- SuiteQL -------------------------------------------------------------------------------------
 
     async def suiteql(
@@ -403,6 +467,11 @@ class NetSuiteClient:
         url = f"{self._rest_root}{RECORD_PATH}/{_record_type(record_type)}"
         return url if ref is None else f"{url}/{_record_ref(ref)}"
 
+    def _document_url(self, kind: str) -> str:
+        if kind not in ("file", "folder"):
+            raise ConfigurationError(f"{kind!r} is not a File Cabinet record type (file or folder)")
+        return f"{self._rest_root}{DOCUMENT_PATH}/{kind}"
+
     def _location_id(self, response: httpx.Response) -> str:
         location: str = response.headers.get("location", "")
         record_id = location.rstrip("/").rsplit("/", 1)[-1]
@@ -425,8 +494,9 @@ class NetSuiteClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         expect: Sequence[int] = (200,),
+        stream: AsyncIterable[bytes] | None = None,
     ) -> httpx.Response:
-        content = None
+        content: bytes | AsyncIterable[bytes] | None = stream
         request_headers = dict(headers or {})
         if json_body is not None:
             content = json.dumps(json_body, default=_json_default).encode()
