@@ -56,7 +56,15 @@ _OWN_GLOBS = ("netsuite-emulator-*-key.pem",)
     help="Where the demo's files go: a new or empty folder, or one an earlier demo made (its files replaced).",
 )
 @click.option("--skip-doctor", is_flag=True, help="Export even when a prerequisite check fails.")
-def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doctor: bool) -> None:
+@click.option(
+    "--attachments/--no-attachments",
+    default=True,
+    show_default=True,
+    help="Invoices carry a POD and a BOL, carrier bills a rate confirmation.",
+)
+def demo(
+    loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doctor: bool, attachments: bool
+) -> None:
     """Export a generated month of freight activity into a local NetSuite emulator (no account needed)."""
     if scenario not in SCENARIOS:
         raise click.BadParameter(
@@ -65,7 +73,7 @@ def demo(loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doc
     _prepare(folder)
     documents = folder / "documents.jsonl"
     with documents.open("w", encoding="utf-8") as stream:
-        count = write_documents(generate(loads, seed), stream)
+        count = write_documents(generate(loads, seed, attachments=attachments), stream)
     raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder, skip_doctor)))
 
 
@@ -114,7 +122,9 @@ async def _demo(
         code = await export_with(options, settings, environ, transport=httpx.ASGITransport(app=emulator.app))
     where = f"--env-file {shlex.quote(str(env_file))} --ledger {shlex.quote(str(folder / 'ledger.db'))}"
     command = _command_name()
-    click.echo(f"Next: `{command} status {where}`, `{command} errors {where}`.")
+    click.echo(
+        f"Next: `{command} status {where}`, `{command} status --files {where}`, `{command} errors {where}`."
+    )
     return code
 
 

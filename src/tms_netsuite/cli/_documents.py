@@ -30,14 +30,20 @@ def schema_command() -> None:
     default=None,
     help="Write JSON Lines to this file instead of standard output.",
 )
-def generate_command(loads: int, seed: int, month: str, out: Path | None) -> None:
+@click.option(
+    "--attachments/--no-attachments",
+    default=True,
+    show_default=True,
+    help="Invoices carry a POD and a BOL, carrier bills a rate confirmation (small PDFs, inline).",
+)
+def generate_command(loads: int, seed: int, month: str, out: Path | None, attachments: bool) -> None:
     """Write a month of freight activity as TMS documents (JSON Lines).
 
     Customers, carriers and drivers, then invoices, carrier bills, settlements, payments, credits,
     deposits and journal entries for two companies (FCUS, FCCA) that fit examples/demo-mapping.toml.
     """
     try:
-        documents = generate(loads, seed, month)
+        documents = generate(loads, seed, month, attachments=attachments)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--month") from None
     if out is None:

@@ -212,9 +212,17 @@ async def export_with(
         ingested = IngestResult()
         if options.input is not None:
             with options.input.open("rb") as lines:  # decoded per line: one bad byte rejects one line
-                ingested = await ingest_lines(ledger, lines, source=str(options.input.resolve()))
+                # Attachments' paths are relative to the input file's folder.
+                ingested = await ingest_lines(
+                    ledger,
+                    lines,
+                    source=str(options.input.resolve()),
+                    base_dir=options.input.resolve().parent,
+                )
             for rejected in ingested.rejected:
                 _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)
+            for problem in ingested.attachment_problems:
+                _stderr.print(f"[yellow]attachment[/] {options.input}: {problem}", highlight=False)
             for conflict in ingested.conflicts:
                 _stderr.print(
                     f"[yellow]conflict[/] {options.input}:line {conflict.position}: {conflict}",
@@ -359,6 +367,10 @@ def _summary(
         "conflicting": [{"line": c.position, **c.as_json()} for c in ingested.conflicts],
         "requests": requests,
         "existence_queries": report.existence_queries,
+        "files_uploaded": report.files_uploaded,
+        "files_attached": report.files_attached,
+        "files_detached": report.files_detached,
+        "attachment_problems": [str(p) for p in ingested.attachment_problems],
         "http_429": by_status.get(429, 0),
         "retries": report.rescheduled + report.http_429,
         "wall_s": round(wall, 3),
@@ -393,6 +405,11 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"({summary['existence_queries']} existence queries) in {summary['wall_s']:.1f} s; "
         f"{_concurrency(result.concurrency_limit, summary['http_429'])}."
     )
+    if summary["files_uploaded"] or summary["files_attached"] or summary["files_detached"]:
+        click.echo(
+            f"  Files: {summary['files_uploaded']} uploaded to the File Cabinet, {summary['files_attached']} "
+            f"attached, {summary['files_detached']} detached (replaced by a newer version's file)."
+        )
     if summary["in_other_runs"]:
         click.echo(f"  {summary['in_other_runs']} documents are being exported by another run.")
     if summary["other_runs_alive"]:

@@ -117,12 +117,18 @@ async def _read_status(
     type=click.Choice([*(s.value for s in State), REJECTED]),
     help="Only rows in this state (rejected: the input lines that were not valid documents).",
 )
+@click.option("--files", is_flag=True, help="List the files attached to transactions, with links to them.")
 @account_option
 @env_file_option
 @ledger_option
 @json_option
 def status_command(
-    state: str | None, account: str | None, env_file: Path | None, ledger: Path | None, as_json: bool
+    state: str | None,
+    files: bool,
+    account: str | None,
+    env_file: Path | None,
+    ledger: Path | None,
+    as_json: bool,
 ) -> None:
     """Show where every document version stands, by kind and state, and whether an export run is active."""
     found = asyncio.run(_read_status(ledger, env_file, account, state))
@@ -156,6 +162,8 @@ def status_command(
         _print_rejected(found.rejected)
         return
     print_state_table(found.rows)
+    if files:
+        _print_files(found.rows)
     if state:
         for row in found.rows:
             reason = _waits_for(row.blocked_on) if row.blocked_on else row.skip_reason
@@ -163,6 +171,19 @@ def status_command(
     elif found.rejected:
         click.echo(
             f"{len(found.rejected)} input lines were rejected: `tms-netsuite status --state rejected` lists them."
+        )
+
+
+def _print_files(rows: list[LedgerRow]) -> None:
+    """Each attachment row's file: the document and kind it belongs to, its state, and its page in NetSuite."""
+    for row in rows:
+        if row.kind != "attachment":
+            continue
+        document, _, slot = row.tms_id.rpartition(":")
+        link = next((r.url for r in row.records if r.record_type == "file"), None)
+        where = link or (row.error.detail if row.error else row.blocked_on) or ""
+        click.echo(
+            f"  {document.replace(':', ' ')} v{row.version} {slot}: {row.state.value} {where}".rstrip()
         )
 
 
