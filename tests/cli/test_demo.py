@@ -36,7 +36,12 @@ def test_demo_exports_a_month_and_status_reads_its_ledger(tmp_path: Path) -> Non
     assert status.exit_code == 0, status.output
     rows = json.loads(status.output)["rows"]
     lines = (folder / "documents.jsonl").read_text().splitlines()
-    assert len(rows) == len(lines)
+    carried = sum(len(json.loads(line).get("attachments", [])) for line in lines)
+    assert carried > 0  # invoices with PODs and BOLs, carrier bills with rate confirmations
+    assert len(rows) == len(lines) + carried  # each attachment is a row of its own
+    files = [row for row in rows if row["kind"] == "attachment" and row["state"] == "synced"]
+    assert {row["tms_id"].rsplit(":", 1)[1] for row in files} == {"pod", "bol", "rate_confirmation"}
+    assert all("/app/common/media/mediaitem.nl?id=" in row["records"][0]["url"] for row in files)
     assert {row["state"] for row in rows} <= {"synced", "skipped", "superseded", "void"}
     synced = [row for row in rows if row["state"] == "synced"]
     assert all(record["internal_id"] for row in synced for record in row["records"])
@@ -135,8 +140,9 @@ def test_the_suggested_commands_run_as_printed(tmp_path: Path) -> None:
         timeout=120,
     )
     assert demo.returncode == 0, demo.stderr
-    (suggested,) = re.findall(r"`([^`]* status [^`]*)`", demo.stdout)
+    suggested, files = re.findall(r"`([^`]* status [^`]*)`", demo.stdout)
     assert suggested.startswith(str(script))
+    assert " status --files " in files
     status = subprocess.run(  # noqa: S602 - the exact line a user would paste into a shell
         suggested,
         shell=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tms_netsuite.doctor._files import FILE_CABINET_PATH
 from tms_netsuite.doctor._model import CHECKS
 from tms_netsuite.doctor._render import Block, Bullets, Heading, Paragraph, Table, html_page, markdown
 from tms_netsuite.doctor._setup import (
@@ -99,6 +100,7 @@ def setup_guide(mapping: MappingConfig | None = None) -> SetupGuide:
         *_accounts(mapping),
         *_lists(mapping),
         *_custom_fields(mapping),
+        *_files(mapping),
         *_preferences(),
         *_connection(),
         *_gotchas(),
@@ -359,6 +361,30 @@ def _custom_fields(mapping: MappingConfig | None) -> Iterable[Block]:
         else:
             yield Paragraph("This mapping writes every reference to the memo: no custom field is needed.")
     yield Paragraph("Checked by `tms-netsuite doctor`: `lists`.")
+
+
+def _files(mapping: MappingConfig | None) -> Iterable[Block]:
+    yield _section("files")
+    template = mapping.attachments.folder if mapping is not None else "/TMS Documents/{year}/{month}"
+    yield Paragraph(
+        "Documents may carry files (a signed proof of delivery, a bill of lading, a rate confirmation): the "
+        "connector uploads each through NetSuite's REST document service (at most 10 MB per file) into the "
+        f"File Cabinet folder `{template}` (the mapping's `[attachments] folder`; `{{year}}`, `{{month}}` and "
+        "`{company}` come from the document) and attaches it to the transaction, where it shows on the "
+        "Communication subtab's Files list."
+    )
+    yield Bullets(
+        (
+            "The integration role needs Documents and Files at Full ([role](#role)): the connector looks folders "
+            "and files up, makes the folders it needs and uploads files.",
+            f"To decide who may see the files, make the top folder yourself at {FILE_CABINET_PATH} > New Folder "
+            "and set its Restrict by fields; the integration user must be inside the restriction. Without it, "
+            "the first export makes the folder, unrestricted.",
+            "The connector never deletes a file: a newer version of a document with another file detaches the "
+            "old one from the transaction and leaves it in the folder.",
+        )
+    )
+    yield _checked_by("files")
 
 
 def _preferences() -> Iterable[Block]:

@@ -94,6 +94,13 @@ CHECKS: tuple[Check, ...] = (
         ("connection", "permissions"),
         fast=True,
     ),
+    Check(
+        "files",
+        "The File Cabinet: the document service, Documents and Files, the attachments folder",
+        "File Cabinet",
+        "files",
+        ("connection", "permissions"),
+    ),
     Check("drift", "Changes since the last run without failures", "Since the last run", "gotchas"),
 )
 _BY_ID = {check.id: check for check in CHECKS}

@@ -16,6 +16,7 @@ from tms_netsuite.doctor._certificate import check_certificate
 from tms_netsuite.doctor._connection import check_clock, check_credentials, connection_result, try_connection
 from tms_netsuite.doctor._context import Context, Sleep, gated, skipped, transient
 from tms_netsuite.doctor._drift import drift_result
+from tms_netsuite.doctor._files import check_files
 from tms_netsuite.doctor._lists import custom_fields, load_reference, mapping_checks, read_custom_fields
 from tms_netsuite.doctor._model import (
     CHECKS,
@@ -158,6 +159,7 @@ async def run_doctor(
             ctx.add(check_certificate(ctx))
             ctx.add(check_features(ctx))
             ctx.add(await check_governance(ctx))
+            ctx.add(await check_files(ctx))
         if admin_problem is not None and "credentials" in ctx.results:
             first = ctx.results["credentials"]
             ctx.add(

@@ -22,6 +22,7 @@ SECTIONS: dict[str, str] = {
     "accounts": "7. Accounts",
     "lists": "8. Items, expense categories and other lists",
     "custom-fields": "9. Custom body fields",
+    "files": "9b. File Cabinet folder for attachments",
     "preferences": "10. Accounting preferences and periods",
     "connection": "11. Tell the connector how to connect",
     "gotchas": "12. Common gotchas",
@@ -178,6 +179,12 @@ class Gotcha:
 
 
 GOTCHAS: tuple[Gotcha, ...] = (
+    Gotcha(
+        "The role lacks Documents and Files, or the attachments folder is restricted to others",
+        "documents export but their PODs and rate confirmations wait as failed (INSUFFICIENT_PERMISSION)",
+        ("permissions", "files"),
+        "files",
+    ),
     Gotcha(
         "A required feature is not enabled",
         "logins are refused (Login Audit Trail: FeatureDisabled)",

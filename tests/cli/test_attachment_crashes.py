@@ -1,0 +1,136 @@
+"""`tms-netsuite export` killed while it uploads and attaches files, over a real socket to a served emulator that
+drops answers: resumed, every file is in the File Cabinet once and attached once, to its own transaction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_export_cli import CLI, DEEP, cli
+from tests.integration.conftest import served_emulator
+from tms_netsuite.documents import Attachment, Document, write_documents
+from tms_netsuite.generate import generate
+from tms_netsuite.mapping import demo_mapping_path
+
+_PADDING = 400_000  # bytes per file: uploads take long enough for kills to land in them
+
+
+def files_on_disk(tmp_path: Path, documents: list[Document]) -> list[Document]:
+    """The generated paperwork moved from inline to files beside the input (and made larger)."""
+    folder = tmp_path / "paperwork"
+    folder.mkdir()
+    moved: list[Document] = []
+    for document in documents:
+        attachments: tuple[Attachment, ...] = getattr(document, "attachments", None) or ()
+        if not attachments:
+            moved.append(document)
+            continue
+        replaced = []
+        for attachment in attachments:
+            data = (attachment.inline or b"") + b"%" * _PADDING
+            path = folder / f"{document.id}-v{document.version}-{attachment.file_name}"
+            path.write_bytes(data)
+            replaced.append(
+                attachment.model_copy(
+                    update={
+                        "content_base64": None,
+                        "path": f"paperwork/{path.name}",
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                    }
+                )
+            )
+        moved.append(document.model_copy(update={"attachments": tuple(replaced)}))
+    return moved
+
+
+@pytest.mark.parametrize("seed", range(21, 25) if DEEP else [21])
+def test_exports_killed_during_uploads_and_attaches_leave_each_file_once(tmp_path: Path, seed: int) -> None:
+    documents = files_on_disk(tmp_path, list(generate(6, seed=seed, attachments=True)))
+    source = tmp_path / "documents.jsonl"
+    with source.open("w") as stream:
+        write_documents(documents, stream)
+    rng = random.Random(seed)
+    account_db = tmp_path / "account.db"
+    ledger = str(tmp_path / "l.db")
+    with served_emulator(
+        tmp_path,
+        "--faults",
+        "drop=0.05,5xx=0.02",
+        "--seed",
+        str(seed),
+        "--latency-ms",
+        "20",
+        "--db",
+        str(account_db),
+    ):
+        env_file = tmp_path / "netsuite.env"
+        args = [
+            *CLI,
+            "export",
+            "--mapping",
+            str(demo_mapping_path()),
+            "--ledger",
+            ledger,
+            "--env-file",
+            str(env_file),
+        ]
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
+        for _ in range(8 if DEEP else 4):
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+                [*args, "--input", str(source)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=environ,
+            )
+            time.sleep(rng.uniform(1.0, 3.0))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        final = cli(
+            "export",
+            "--input",
+            str(source),
+            "--mapping",
+            str(demo_mapping_path()),
+            "--ledger",
+            ledger,
+            "--json",
+            env_file=env_file,
+            timeout=600,
+        )
+    summary = json.loads(final.stdout)
+    assert final.returncode == 0, (final.stdout, final.stderr)
+    assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
+    with sqlite3.connect(account_db) as store:
+        names = [row[0] for row in store.execute("SELECT name FROM file")]
+        links = store.execute("SELECT recordtype, record, file FROM emulator_fileattachment").fetchall()
+        sizes = {row[0] for row in store.execute("SELECT filesize FROM file")}
+        contents = [bytes(row[0]) for row in store.execute("SELECT content FROM emulator_filecontent")]
+    latest = {(d.kind, d.id): d for d in documents}  # in TMS order: a later version replaces an earlier
+    expected = {
+        (document.kind, document.id, attachment.sha256)
+        for document in latest.values()
+        if document.status.value == "active"
+        for attachment in (getattr(document, "attachments", None) or ())
+    }
+    assert len(names) == len(set(names))  # each file once
+    assert len(links) == len({link[2] for link in links})  # each file attached once
+    assert len(links) == len(expected)
+    assert all(size > _PADDING for size in sizes)  # whole files: no upload cut short was kept
+    assert all(content.endswith(b"%" * 100) for content in contents)
+
+
+def test_inline_padding_round_trips() -> None:
+    """The helper's files hold what the document says (a guard on the test itself)."""
+    document = next(d for d in generate(2, seed=1, attachments=True) if getattr(d, "attachments", None))
+    attachment = document.attachments[0]  # type: ignore[union-attr]
+    assert hashlib.sha256(base64.b64decode(attachment.content_base64 or "")).hexdigest() == attachment.sha256
