@@ -35,6 +35,7 @@ test: lint typecheck pytest
 test-deep: $(STAMP)
 	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py tests/export \
 		tests/readback/test_cursor.py
+	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py tests/cli/test_attachment_crashes.py tests/export
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

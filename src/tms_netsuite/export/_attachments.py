@@ -51,6 +51,7 @@ ATTACHMENT_KIND = "attachment"
 ATTACHMENT_PRIORITY = 9  # after every document: the transaction it goes on is written first
 FILE_RECORD = "file"  # ledger record types of the File Cabinet file and of a transaction's attachment slot
 ATTACHMENT_RECORD = "attachment"
+_LOOKUP_CHUNK = 500
 _CHUNK = 3 * 64 * 1024  # a multiple of 3: each piece base64-encodes on its own
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -254,7 +255,28 @@ class AttachmentWriter:
         self._sleep = sleep
         self._report = report
         self._folders: dict[tuple[str, ...], str] = {}
+        self._looked_up: dict[str, list[tuple[str, str]]] = {}  # file name → (folder, id) NetSuite holds
         self._folder_locks: dict[tuple[str, ...], asyncio.Lock] = {}
+
+    async def learn(self, jobs: list[AttachmentJob]) -> None:
+        """Which of a batch's files NetSuite holds, by name: one SuiteQL query on the File table per 500 names
+        (instead of a look-up per file). A file whose earlier upload had an unknown outcome is looked up again
+        just before it would be sent."""
+        names = sorted({job.name for job in jobs} - set(self._looked_up))
+        for start in range(0, len(names), _LOOKUP_CHUNK):
+            chunk = names[start : start + _LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT id, name, folder FROM file WHERE name IN ({marks})"  # noqa: S608 -- placeholders only
+
+            async def rows(query: str = query, chunk: list[str] = chunk) -> list[dict[str, str]]:
+                return [row async for row in self._client.suiteql(query, chunk)]
+
+            found = await self._call(rows, idempotent=True)
+            self._report.existence_queries += 1
+            for name in chunk:
+                self._looked_up.setdefault(name, [])
+            for row in found:
+                self._looked_up.setdefault(row["name"], []).append((str(row["folder"]), str(row["id"])))
 
     async def write(
         self, job: AttachmentJob, *, uncertain: bool
@@ -278,9 +300,20 @@ class AttachmentWriter:
         folder = await self._folder(folder_path)
         file_key = f"{folder}/{job.name}"
         known = await self._ledger.known_records([(FILE_RECORD, file_key), (ATTACHMENT_RECORD, job.slot)])
-        file_id = known.get((FILE_RECORD, file_key)) or await self._find_file(folder, job.name)
+        file_id = known.get((FILE_RECORD, file_key))
+        if file_id is None and job.name in self._looked_up and not uncertain:
+            file_id = next((i for f, i in self._looked_up[job.name] if f == folder), None)
+        elif file_id is None:
+            file_id = await self._find_file(folder, job.name)
         if file_id is None:
-            file_id = await self._upload(job, folder, size)
+            try:
+                file_id = await self._upload(job, folder, size)
+            except InvalidDataError:
+                # NetSuite holds a file of that name there after all (another run sent it meanwhile).
+                file_id = await self._find_file(folder, job.name)
+                if file_id is None:
+                    raise
+        self._looked_up.setdefault(job.name, []).append((folder, file_id))
         previous = known.get((ATTACHMENT_RECORD, job.slot))
         record_type = job.target.record_type.value
         if previous != file_id or uncertain:

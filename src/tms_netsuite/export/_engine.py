@@ -145,7 +145,7 @@ class Exporter:
             bill_approval=bool(reference.bill_approval_routing),
         )
         self._settlement = Settlement(ledger, self._run_id, self.report)
-        files = AttachmentWriter(
+        self._files = AttachmentWriter(
             client,
             ledger,
             governor,
@@ -162,7 +162,7 @@ class Exporter:
             backoff=backoff,
             clock=clock,
             rng=rng,
-            files=files,
+            files=self._files,
         )
         self._under_way = _UnderWay(low_water=batch_size // 2)
 
@@ -259,8 +259,12 @@ class Exporter:
             ]
             await asyncio.sleep(0)  # answers of the documents under way are handled between chunks
         writes = [w for _, p in batch if isinstance(p, Translated) for w in p.records]
+        files = [p for _, p in batch if isinstance(p, AttachmentJob)]
         try:
-            await self._records.learn_existing({key for w in writes for key in (w.key, *w.depends_on)})
+            await self._records.learn_existing(
+                {key for w in writes for key in (w.key, *w.depends_on)} | {job.target for job in files}
+            )
+            await self._files.learn(files)
         except RequestError as exc:  # the existence check failed even after retries: the batch waits
             for row, _ in batch:
                 await self._documents.refused(row, exc, [])
