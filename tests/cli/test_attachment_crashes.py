@@ -134,3 +134,41 @@ def test_inline_padding_round_trips() -> None:
     document = next(d for d in generate(2, seed=1, attachments=True) if getattr(d, "attachments", None))
     attachment = document.attachments[0]  # type: ignore[union-attr]
     assert hashlib.sha256(base64.b64decode(attachment.content_base64 or "")).hexdigest() == attachment.sha256
+
+
+def test_a_missing_file_is_named_and_fails_alone_then_goes_after_retry(tmp_path: Path) -> None:
+    """The paths are relative to the input file; a missing one is named (document, field, file) on stderr, the
+    invoice exports, exit 1; once the file is in place, `retry` and a new run attach it."""
+    documents = files_on_disk(tmp_path, list(generate(3, seed=8, attachments=True)))
+    source = tmp_path / "documents.jsonl"
+    with source.open("w") as stream:
+        write_documents(documents, stream)
+    latest = {(d.kind, d.id): d for d in documents}
+    invoice = next(d for d in latest.values() if d.kind.value == "invoice" and d.status.value == "active")
+    attachment = invoice.attachments[0]  # type: ignore[union-attr]
+    moved = tmp_path / "aside.pdf"
+    (tmp_path / str(attachment.path)).rename(moved)
+    with served_emulator(tmp_path):
+        env_file = tmp_path / "netsuite.env"
+        ledger = str(tmp_path / "l.db")
+        args = ("export", "--input", str(source), "--mapping", str(demo_mapping_path()), "--ledger", ledger)
+        first = cli(*args, "--json", env_file=env_file)
+        files = cli("status", "--files", "--ledger", ledger, env_file=env_file)
+        moved.rename(tmp_path / str(attachment.path))
+        retried = cli("retry", "--all", "--ledger", ledger, env_file=env_file)
+        second = cli(*args[:1], *args[3:], "--json", env_file=env_file)
+    summary = json.loads(first.stdout)
+    assert first.returncode == 1, first.stderr
+    assert (
+        f"invoice {invoice.id} v{invoice.version} attachments[0] ({attachment.file_name}): no file at"
+        in first.stderr
+    )
+    assert summary["failed"] == 1  # the attachment alone
+    assert summary["files_uploaded"] > 0  # the other files went
+    assert len(summary["attachment_problems"]) == 1
+    assert f"invoice {invoice.id} v{invoice.version} pod: failed no file at" in files.stdout
+    assert "/app/common/media/mediaitem.nl?id=" in files.stdout
+    assert retried.returncode == 0, retried.stderr
+    after = json.loads(second.stdout)
+    assert second.returncode == 0, (second.stdout, second.stderr)
+    assert (after["failed"], after["files_uploaded"], after["files_attached"]) == (0, 1, 1)

@@ -16,6 +16,7 @@ import pytest
 from netsuite_emulator import Emulator
 from tests.export.test_engine_emulator import export, invoice_and_customer
 from tms_netsuite.documents import MAX_ATTACHMENT_BYTES, Attachment, AttachmentKind, Document, Kind
+from tms_netsuite.export._attachments import AttachmentRefused, check_source, file_name
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
 from tms_netsuite.mapping import external_id
@@ -167,3 +168,41 @@ async def test_dropped_answers_during_upload_and_attach_leave_each_file_once_att
         if d.status.value == "active"
     )
     assert len(links) == expected
+
+
+def _payload(**extra: Any) -> dict[str, Any]:
+    return {
+        "document": {"kind": "invoice", "id": "INV/7 a", "version": 1},
+        "slot": "pod",
+        "kind": "pod",
+        "file_name": "Pod.PDF",
+        "content_type": "application/pdf",
+        "sha256": hashlib.sha256(b"%PDF ok").hexdigest(),
+        **extra,
+    }
+
+
+def test_sources_are_checked_for_presence_size_hash_and_type(tmp_path: Path) -> None:
+    ok = base64.b64encode(b"%PDF ok").decode()
+    assert check_source(_payload(content_base64=ok)) == len(b"%PDF ok")
+    refusals = {
+        "wrong hash": _payload(content_base64=base64.b64encode(b"%PDF other").decode()),
+        "missing": _payload(path=str(tmp_path / "nowhere.pdf")),
+        "type": _payload(content_base64=ok, content_type="application/zip", file_name="pod.zip"),
+    }
+    reasons = {}
+    for name, payload in refusals.items():
+        with pytest.raises(AttachmentRefused) as refused:
+            check_source(payload)
+        reasons[name] = str(refused.value)
+    assert "SHA-256" in reasons["wrong hash"]
+    assert "no file at" in reasons["missing"]
+    assert "not one the connector uploads" in reasons["type"]
+
+
+def test_file_names_are_made_of_document_slot_and_hash() -> None:
+    name = file_name(_payload(content_base64=""))
+    digest = hashlib.sha256(b"%PDF ok").hexdigest()
+    assert name.startswith("invoice_INV_7_a-")  # unsafe characters replaced, the id's hash keeps ids apart
+    assert name.endswith(f"_pod_{digest[:16]}.pdf")
+    assert file_name(_payload(content_base64="")) == name

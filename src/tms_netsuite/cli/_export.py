@@ -222,7 +222,9 @@ async def export_with(
             for rejected in ingested.rejected:
                 _stderr.print(f"[yellow]rejected[/] {options.input}:{rejected}", highlight=False)
             for problem in ingested.attachment_problems:
-                _stderr.print(f"[yellow]attachment[/] {options.input}: {problem}", highlight=False)
+                _stderr.print(
+                    f"[yellow]attachment[/] {options.input}: {problem}", highlight=False, soft_wrap=True
+                )
             for conflict in ingested.conflicts:
                 _stderr.print(
                     f"[yellow]conflict[/] {options.input}:line {conflict.position}: {conflict}",
