@@ -118,10 +118,12 @@ async def ingest_documents(
     """Record document versions already validated (the Python API and the generator)."""
     result = IngestResult()
     items: list[IngestItem] = []
-    for document in documents:
+    positions: list[int] = []  # each item's document, by its index among the documents
+    for index, document in enumerate(documents):
         attachments, problems = attachment_items(document, base_dir)
         items.extend([ledger_item(document), *attachments])
+        positions.extend([index] * (1 + len(attachments)))
         result.attachment_problems.extend(problems)
     for start in range(0, len(items), _CHUNK):
-        result.add(await ledger.ingest(items[start : start + _CHUNK]), list(range(start, start + _CHUNK)))
+        result.add(await ledger.ingest(items[start : start + _CHUNK]), positions[start : start + _CHUNK])
     return result
