@@ -206,3 +206,20 @@ def test_file_names_are_made_of_document_slot_and_hash() -> None:
     assert name.startswith("invoice_INV_7_a-")  # unsafe characters replaced, the id's hash keeps ids apart
     assert name.endswith(f"_pod_{digest[:16]}.pdf")
     assert file_name(_payload(content_base64="")) == name
+
+
+async def test_a_company_drivers_settlement_skips_its_files(tmp_path: Path) -> None:
+    """Payroll pays company drivers: their settlements become no vendor bill, so their files are skipped with
+    the reason rather than blocked for good."""
+    documents = list(generate(40, seed=2))
+    settlement = next(
+        d
+        for d in documents
+        if d.kind is Kind.DRIVER_SETTLEMENT and getattr(d, "driver_type", "") == "company"
+    )
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(
+            emulator, tmp_path / "ledger.db", [with_file(settlement, AttachmentKind.OTHER, b"%PDF x")]
+        )
+        assert files(emulator) == []
+    assert run.counts == {State.SKIPPED: 2}

@@ -126,6 +126,11 @@ def attachment_items(
             "date": getattr(document, "date").isoformat(),  # noqa: B009 -- every target kind is dated
             **attachment.model_dump(mode="json", exclude_none=True),
         }
+        if document.kind is Kind.DRIVER_SETTLEMENT and getattr(document, "driver_type", None) == "company":
+            # Payroll pays a company driver: the settlement becomes no vendor bill (at most an accrual journal).
+            payload["skip"] = (
+                "a company driver's settlement becomes no vendor bill (payroll pays it): no file is sent"
+            )
         if attachment.path is not None:
             path = Path(attachment.path)
             payload["path"] = str(path if path.is_absolute() else (base_dir or Path.cwd()) / path)

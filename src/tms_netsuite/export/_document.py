@@ -195,6 +195,9 @@ class DocumentExport:
         if row.voided:  # a voided document's files are not sent (one already attached stays on the record)
             await self._settlement.finished(Outcome(row.row_id, State.VOID))
             return
+        if "skip" in job.payload:
+            await self._settlement.finished(Outcome.skipped(row.row_id, str(job.payload["skip"])))
+            return
         try:
             if self.stopped is not None:
                 raise _Stop
