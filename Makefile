@@ -33,9 +33,8 @@ test: lint typecheck pytest
 # Longer crash-safety runs: more seeds, more kills, three exporters per ledger kind killed ten times each
 # under 20 % faults (not part of CI's 10-minute budget).
 test-deep: $(STAMP)
-	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py tests/export \
-		tests/readback/test_cursor.py
-	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py tests/cli/test_attachment_crashes.py tests/export
+	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py \
+		tests/cli/test_attachment_crashes.py tests/export tests/readback/test_cursor.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
