@@ -97,7 +97,7 @@ async def test_admin_user_scenario_runs_as_administrator(
 @pytest.mark.parametrize(
     ("scenario", "role"),
     [
-        ("healthy", ("Alvys Integration Role", "1001")),
+        ("healthy", ("TMS Integration Role", "1001")),
         ("wrong-role-token", ("Sales Representative (API)", "1002")),
     ],
 )

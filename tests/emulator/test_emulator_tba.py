@@ -32,8 +32,8 @@ async def test_a_signed_request_succeeds_and_is_audited(
     [entry] = emulator.audit_trail()
     assert (entry.status, entry.detail, entry.auth_method) == ("Success", "", "TBA")
     assert entry.entity == "integration@emulated-freight.test"
-    assert entry.role == "Alvys Integration Role"
-    assert entry.application == "Alvys TMS Integration"
+    assert entry.role == "TMS Integration Role"
+    assert entry.application == "TMS NetSuite Integration"
     assert entry.request == f"GET {SERVER_TIME}"
     assert entry.time.timestamp() == clock.now
 
@@ -255,7 +255,7 @@ async def test_tokeninfo_needs_no_rest_web_services_permission(
         info = await signed_get(client, emulator.env(), "/rest/tokeninfo", timestamp=clock.now)
         rest = await signed_get(client, emulator.env(), SERVER_TIME, timestamp=clock.now)
     assert info.status_code == 200
-    assert info.json()["roleName"] == "Alvys Integration Role"
+    assert info.json()["roleName"] == "TMS Integration Role"
     await _refused_with(emulator, rest, "permission_denied")
 
 

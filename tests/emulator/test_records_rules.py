@@ -379,7 +379,7 @@ async def test_role_permission_per_operation(emulator: Emulator) -> None:
         )
         edit = await refused(ns.patch("subsidiary", "1", {"legalName": "x"}))
         admin = await refused(ns.get("employee", "10"))
-    assert employee["entityId"] == "Alvys Integration"
+    assert employee["entityId"] == "TMS Integration"
     assert create[:2] == edit[:2] == (403, "INSUFFICIENT_PERMISSION")
     assert "'Lists -> Employees' permission at level Create" in create[2]
     assert "'Lists -> Subsidiaries' permission at level Edit" in edit[2]
