@@ -100,7 +100,7 @@ def test_documents_failed_on_the_mapping_go_again_once_it_changes(tmp_path: Path
 def test_ctrl_c_says_what_is_done_and_what_the_next_run_checks(tmp_path: Path) -> None:
     """Edge 8: Ctrl-C printed "Aborted!" with exit 1; now it exits 130 saying what is done and what the next run
     looks up, and `status` run meanwhile says an export run is active."""
-    source = documents_file(tmp_path, 12, seed=4)
+    source = documents_file(tmp_path, 20, seed=4)
     ledger = tmp_path / "l.db"
     with served_emulator(tmp_path, "--latency-ms", "300"):
         env_file = tmp_path / "netsuite.env"
@@ -117,7 +117,11 @@ def test_ctrl_c_says_what_is_done_and_what_the_next_run_checks(tmp_path: Path) -
             while time.monotonic() < deadline and _in_state(ledger, "exporting") < 1:
                 time.sleep(0.2)
             during = cli("status", "--ledger", str(ledger), env_file=env_file)
-            time.sleep(1)  # some documents finish
+            # Interrupt once some documents are done, not after a fixed sleep: on a loaded machine the status
+            # call above can take long enough for a short run to finish first.
+            while time.monotonic() < deadline and _in_state(ledger, "synced") < 1:
+                time.sleep(0.1)
+            assert process.poll() is None, "the export ended before it could be interrupted"
             process.send_signal(signal.SIGINT)
             _, stderr = process.communicate(timeout=60)
         finally:
