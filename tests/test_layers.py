@@ -53,8 +53,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
         }
     ),
     "readback": frozenset({"ledger", "mapping", "netsuite"}),
-    "encryption": frozenset({"errors"}),
-    "webhooks": frozenset({"encryption", "ledger"}),
+    "webhooks": frozenset({"accounts", "ledger"}),
     "reconcile": frozenset({"errors", "ledger", "mapping", "netsuite"}),
     "cli": frozenset(
         {
@@ -73,7 +72,6 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "accounts",
             "service",
             "readback",
-            "encryption",
             "webhooks",
             "reconcile",
         }

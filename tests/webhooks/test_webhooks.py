@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tests.ledger.conftest import Clock, clock
-from tms_netsuite.encryption import SecretBox
+from tms_netsuite.accounts import Accounts, SecretBox
 from tms_netsuite.errors import ConfigurationError
-from tms_netsuite.ledger import Ledger, NewEvent
+from tms_netsuite.ledger import Ledger, NewEvent, Registry
 from tms_netsuite.webhooks import Deliverer, new_secret
 
 pytestmark = pytest.mark.anyio
@@ -74,13 +74,19 @@ async def keep(ledger: Ledger, *keys: str) -> None:
 
 async def endpoint(ledger: Ledger, receiver: Receiver) -> int:
     return await ledger.readback().add_endpoint(
-        "https://tms.example/hooks/netsuite", SecretBox(KEY).encrypt(receiver.secret), from_start=True
+        "https://tms.example/hooks/netsuite",
+        SecretBox([KEY], source="the test").encrypt(receiver.secret),
+        from_start=True,
     )
 
 
 def deliverer(ledger: Ledger, receiver: Receiver, clock: Clock, **options: Any) -> Deliverer:
     return Deliverer(
-        ledger, SecretBox(KEY), transport=httpx.ASGITransport(app=receiver), clock=clock, **options
+        ledger,
+        SecretBox([KEY], source="the test"),
+        transport=httpx.ASGITransport(app=receiver),
+        clock=clock,
+        **options,
     )
 
 
@@ -146,7 +152,9 @@ async def test_redelivery_by_hand_sends_the_same_id_again(ledger: Ledger, clock:
 async def test_a_wrong_secret_is_refused_by_the_receiver(ledger: Ledger, clock: Clock) -> None:
     receiver = Receiver(new_secret())
     await ledger.readback().add_endpoint(
-        "https://tms.example/hooks", SecretBox(KEY).encrypt(new_secret()), from_start=True
+        "https://tms.example/hooks",
+        SecretBox([KEY], source="the test").encrypt(new_secret()),
+        from_start=True,
     )
     await keep(ledger, "a")
     report = await deliverer(ledger, receiver, clock).deliver_due()
@@ -156,7 +164,7 @@ async def test_a_wrong_secret_is_refused_by_the_receiver(ledger: Ledger, clock: 
 
 async def test_the_secret_is_stored_encrypted_and_never_shown(ledger: Ledger, tmp_path: Path) -> None:
     secret = new_secret()
-    box = SecretBox(KEY)
+    box = SecretBox([KEY], source="the test")
     await ledger.readback().add_endpoint("https://tms.example/hooks", box.encrypt(secret), from_start=False)
     with sqlite3.connect(tmp_path / "ledger.db") as db:
         dump = "\n".join(db.iterdump())
@@ -170,10 +178,33 @@ async def test_the_secret_is_stored_encrypted_and_never_shown(ledger: Ledger, tm
 
 
 def test_the_key_file_is_made_private_and_a_readable_one_refused(tmp_path: Path) -> None:
-    path = tmp_path / "tms-netsuite.key"
-    box = SecretBox.from_environment({}, key_file=path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}"
+    path = tmp_path / "ledger.db.key"
+    box = SecretBox.load(url, {}, create=True)
+    assert box is not None
     assert path.stat().st_mode & 0o777 == 0o600
-    assert SecretBox.from_environment({}, key_file=path).decrypt(box.encrypt("x")) == "x"
+    again = SecretBox.load(url, {}, create=False)
+    assert again is not None
+    assert again.decrypt(box.encrypt("x")) == "x"
     path.chmod(0o644)
     with pytest.raises(ConfigurationError, match="chmod 600"):
-        SecretBox.from_environment({}, key_file=path)
+        SecretBox.load(url, {}, create=False)
+
+
+async def test_secrets_rotate_keeps_the_signing_secrets_readable(ledger: Ledger, tmp_path: Path) -> None:
+    """The signing secrets share the credentials' key, so `secrets rotate` (which drops the old key from the key
+    file) re-encrypts them too."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}"
+    box = SecretBox.load(url, {}, create=True)
+    assert box is not None
+    secret = new_secret()
+    await ledger.readback().add_endpoint("https://tms.example/hooks", box.encrypt(secret), from_start=False)
+    registry = await Registry.open(url)
+    try:
+        await Accounts(registry, box).rotate()
+    finally:
+        await registry.close()
+    rotated = SecretBox.load(url, {}, create=False)
+    assert rotated is not None
+    [stored] = await ledger.readback().endpoints()
+    assert rotated.decrypt(stored.secret) == secret

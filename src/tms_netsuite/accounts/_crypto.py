@@ -8,6 +8,7 @@ from a key file made with mode 0600 by the first command that stores a credentia
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,6 +78,9 @@ class SecretBox:
                 "encrypted them (during a rotation keep the old key after the new one)"
             ) from None
 
+    def __repr__(self) -> str:
+        return f"SecretBox(<key hidden>, source={self.source!r})"
+
     def rotated(self) -> SecretBox:
         """A box whose new first key encrypts, the old keys still decrypting. A key file gets the new key at its
         top (the old ones stay until :meth:`retire_old_keys`); from the environment the operator puts the new
@@ -99,6 +103,11 @@ class SecretBox:
 
 
 def _read_keys(path: Path) -> list[bytes]:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigurationError(
+            f"the secret key file {path} may be read by others (mode {stat.filemode(mode)}); fix: chmod 600 {path}"
+        )
     try:
         lines = path.read_text(encoding="ascii").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

@@ -265,7 +265,7 @@ def secrets_group() -> None:
 @secrets_group.command("rotate")
 @ledger_option
 def secrets_rotate(ledger: Path | None) -> None:
-    """Re-encrypt every account's credentials under a new key. With a key file, a new key is made and the old
+    """Re-encrypt every account's credentials and webhook signing secrets under a new key. With a key file, a new key is made and the old
     one dropped once all is re-encrypted; with TMS_NETSUITE_SECRET_KEY, put the new key first (new,old), run
     this, then drop the old one."""
     count = _run(ledger, lambda accounts: accounts.rotate())

@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 
 import click
 
+from tms_netsuite.accounts import SecretBox
 from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.cli._export import _account, env_file_option, json_option, ledger_option, open_ledger
 from tms_netsuite.config import read_environment
-from tms_netsuite.encryption import SecretBox
 from tms_netsuite.errors import ConfigurationError
-from tms_netsuite.ledger import Ledger
+from tms_netsuite.ledger import Ledger, ledger_url
 from tms_netsuite.webhooks import Deliverer, new_secret
 
 T = TypeVar("T")
@@ -31,6 +31,13 @@ def _with_ledger(
             return await work(opened, environ)
 
     return asyncio.run(run())
+
+
+def _box(ledger: Path | None, environ: Mapping[str, str]) -> SecretBox:
+    """The key that encrypts the signing secrets: the one the accounts' credentials use (`secrets rotate`)."""
+    box = SecretBox.load(ledger_url(ledger, environ), environ, create=True)
+    assert box is not None  # with create=True a key file is made when there is none
+    return box
 
 
 @click.group("webhooks")
@@ -52,7 +59,7 @@ def add_command(url: str, from_start: bool, env_file: Path | None, ledger: Path 
     secret = new_secret()
 
     async def add(opened: Ledger, environ: Mapping[str, str]) -> int:
-        box = SecretBox.from_environment(environ)
+        box = _box(ledger, environ)
         return await opened.readback().add_endpoint(url, box.encrypt(secret), from_start=from_start)
 
     endpoint_id = _with_ledger(env_file, ledger, add)
@@ -167,7 +174,7 @@ def deliver_command(env_file: Path | None, ledger: Path | None, as_json: bool) -
     Exit 0 when it ran, even if a receiver failed (its events are tried again later)."""
 
     async def deliver(opened: Ledger, environ: Mapping[str, str]) -> dict[str, Any]:
-        report = await Deliverer(opened, SecretBox.from_environment(environ)).deliver_due()
+        report = await Deliverer(opened, _box(ledger, environ)).deliver_due()
         return {
             "attempted": report.attempted,
             "delivered": report.delivered,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.ledger._ledger import Ledger
 from tms_netsuite.ledger._open import open_engine
-from tms_netsuite.ledger._schema import accounts, api_keys
+from tms_netsuite.ledger._schema import accounts, api_keys, webhook_endpoints
 
 
 def _utcnow() -> datetime:
@@ -204,12 +204,23 @@ class Registry:
             )
 
     async def reencrypt(self, transform: Callable[[str], str]) -> int:
-        """Rewrite every account's credentials through ``transform`` (key rotation), in one transaction."""
+        """Rewrite every secret under the key through ``transform`` (key rotation), in one transaction: the
+        accounts' credentials and the webhook endpoints' signing secrets, which share the key. Returns how many
+        accounts."""
         async with self._engine.begin() as conn:
             rows = (await conn.execute(sa.select(accounts.c.slug, accounts.c.credentials))).all()
             for slug, ciphertext in rows:
                 await conn.execute(
                     accounts.update().where(accounts.c.slug == slug).values(credentials=transform(ciphertext))
+                )
+            endpoints = (
+                await conn.execute(sa.select(webhook_endpoints.c.id, webhook_endpoints.c.secret))
+            ).all()
+            for endpoint_id, ciphertext in endpoints:
+                await conn.execute(
+                    webhook_endpoints.update()
+                    .where(webhook_endpoints.c.id == endpoint_id)
+                    .values(secret=transform(ciphertext))
                 )
         return len(rows)
 

@@ -225,7 +225,7 @@ webhook_endpoints = sa.Table(
     sa.Column("id", _ID, primary_key=True, autoincrement=True),
     sa.Column("account", sa.String(64), nullable=False),
     sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("secret", sa.Text(), nullable=False),  # encrypted (tms_netsuite.secrets)
+    sa.Column("secret", sa.Text(), nullable=False),  # encrypted (accounts.SecretBox, the credentials' key)
     sa.Column("enabled", sa.Boolean(), nullable=False),
     sa.Column("disabled_reason", sa.Text(), nullable=True),
     sa.Column("enqueued_through", _ID, nullable=False),  # the last event seq given a delivery to it

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from standardwebhooks import Webhook
 
-from tms_netsuite.encryption import SecretBox
+from tms_netsuite.accounts import SecretBox
 from tms_netsuite.ledger import Delivery, Ledger
 
 RETRY_SCHEDULE: tuple[timedelta, ...] = (
