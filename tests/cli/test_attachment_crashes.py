@@ -6,17 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import random
-import signal
 import sqlite3
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_export_cli import CLI, DEEP, cli
+from tests.cli.test_export_cli import DEEP, cli, killed_then_finished
 from tests.integration.conftest import served_emulator
 from tms_netsuite.documents import Attachment, Document, write_documents
 from tms_netsuite.generate import generate
@@ -73,39 +69,8 @@ def test_exports_killed_during_uploads_and_attaches_leave_each_file_once(tmp_pat
         "--db",
         str(account_db),
     ):
-        env_file = tmp_path / "netsuite.env"
-        args = [
-            *CLI,
-            "export",
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            ledger,
-            "--env-file",
-            str(env_file),
-        ]
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
-        for _ in range(8 if DEEP else 4):
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [*args, "--input", str(source)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=environ,
-            )
-            time.sleep(rng.uniform(1.0, 3.0))
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-        final = cli(
-            "export",
-            "--input",
-            str(source),
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            ledger,
-            "--json",
-            env_file=env_file,
-            timeout=600,
+        final = killed_then_finished(
+            tmp_path, source, ledger, kills=8 if DEEP else 4, pause=(1.0, 3.0), rng=rng, timeout=600
         )
     summary = json.loads(final.stdout)
     assert final.returncode == 0, (final.stdout, final.stderr)

@@ -56,6 +56,56 @@ def documents_file(tmp_path: Path, loads: int, seed: int, *, bad_line: bool = Fa
     return path
 
 
+def killed_then_finished(
+    tmp_path: Path,
+    source: Path,
+    ledger: str,
+    *,
+    kills: int,
+    pause: tuple[float, float],
+    rng: random.Random,
+    timeout: float,
+) -> subprocess.CompletedProcess[str]:
+    """`export` of ``source`` started ``kills`` times and SIGKILLed after a random pause each time, then run to
+    its end with ``--json`` (against the emulator ``served_emulator`` serves in ``tmp_path``). Every run is given
+    the same input, as a scheduled job would be (a kill may land before the first ingest commits; ingesting
+    again is idempotent)."""
+    env_file = tmp_path / "netsuite.env"
+    args = [
+        *CLI,
+        "export",
+        "--mapping",
+        str(demo_mapping_path()),
+        "--ledger",
+        ledger,
+        "--env-file",
+        str(env_file),
+    ]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
+    for _ in range(kills):
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+            [*args, "--input", str(source)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environ,
+        )
+        time.sleep(rng.uniform(*pause))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    return cli(
+        "export",
+        "--input",
+        str(source),
+        "--mapping",
+        str(demo_mapping_path()),
+        "--ledger",
+        ledger,
+        "--json",
+        env_file=env_file,
+        timeout=timeout,
+    )
+
+
 def test_export_json_summary_and_exit_codes(tmp_path: Path) -> None:
     """--json prints one object; a rejected input line makes the exit code 1; a second run writes nothing."""
     source = documents_file(tmp_path, 4, seed=9, bad_line=True)
@@ -127,41 +177,8 @@ def test_killed_exports_resume_to_exactly_once(tmp_path: Path, seed: int) -> Non
     with served_emulator(
         tmp_path, "--faults", faults, "--seed", "7", "--latency-ms", "5", "--db", str(account_db)
     ):
-        env_file = tmp_path / "netsuite.env"
-        args = [
-            *CLI,
-            "export",
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            ledger,
-            "--env-file",
-            str(env_file),
-        ]
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
-        # Every run is given the same input, as a scheduled job would be (a kill may land before the first
-        # ingest commits; ingesting again is idempotent).
-        for _ in range(6 if DEEP else 3):
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [*args, "--input", str(source)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=environ,
-            )
-            time.sleep(rng.uniform(0.5, 2.0))
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-        final = cli(
-            "export",
-            "--input",
-            str(source),
-            "--mapping",
-            str(demo_mapping_path()),
-            "--ledger",
-            ledger,
-            "--json",
-            env_file=env_file,
-            timeout=300,
+        final = killed_then_finished(
+            tmp_path, source, ledger, kills=6 if DEEP else 3, pause=(0.5, 2.0), rng=rng, timeout=300
         )
     summary = json.loads(final.stdout)
     assert final.returncode == 0, (final.stdout, final.stderr)
