@@ -139,9 +139,8 @@ def test_ctrl_c_says_what_is_done_and_what_the_next_run_checks(tmp_path: Path) -
 
 
 def _default_sigint() -> None:
-    """Give the exporter the SIGINT a terminal gives it: a test run started in the background by a
-    non-interactive shell (`make test &`) has SIGINT ignored, which survives exec, and then the export never
-    hears the Ctrl-C and ends 0."""
+    """Give the exporter the SIGINT a terminal gives it: a non-interactive shell's background job (`make test &`)
+    starts with SIGINT ignored, and an ignored signal stays ignored across exec."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
