@@ -65,12 +65,51 @@ async def run_export(
     from 429s (a service keeps it): the governor starts there instead of finding it again. Once ``stopping`` is
     set the engine claims nothing more and the documents under way finish."""
     result = RunResult()
+    requests_before = client.stats.requests
+    # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
+    governor = ConcurrencyGovernor(known_limit=concurrency, learned=learned_limit)
+    try:
+        await _run(
+            client,
+            ledger,
+            mapping,
+            governor,
+            result,
+            environ,
+            concurrency,
+            skip_checks,
+            max_wait,
+            on_progress,
+            stopping,
+        )
+    finally:
+        result.learned_limit = governor.stats.ceiling
+        # The run's requests and 429s, in the ledger's activity per hour (shielded: a cancelled run counts too).
+        await asyncio.shield(
+            ledger.record_activity(
+                requests=client.stats.requests - requests_before, throttled=governor.stats.throttled
+            )
+        )
+    return result
+
+
+async def _run(
+    client: NetSuiteClient,
+    ledger: Ledger,
+    mapping: MappingConfig,
+    governor: ConcurrencyGovernor,
+    result: RunResult,
+    environ: Mapping[str, str],
+    concurrency: int | None,
+    skip_checks: bool,
+    max_wait: timedelta,
+    on_progress: Callable[[ExportReport], None] | None,
+    stopping: asyncio.Event | None,
+) -> None:
     # A document that failed on the mapping waits for the mapping to change, not for `retry`.
     result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
         content_hash(mapping.model_dump(mode="json"))
     )
-    # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
-    governor = ConcurrencyGovernor(known_limit=concurrency, learned=learned_limit)
     dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
     # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
     result.checks, reference, limit = await run_fast_checks(
@@ -78,8 +117,7 @@ async def run_export(
     )
     result.lists_read = reference is not None
     if reference is None or (not result.ready and not skip_checks):
-        result.learned_limit = governor.stats.ceiling
-        return result
+        return
     result.concurrency_limit = limit
     exporter = Exporter(
         client,
@@ -91,11 +129,7 @@ async def run_export(
         on_progress=on_progress,
         stopping=stopping,
     )
-    try:
-        result.report = await exporter.run()
-    finally:
-        result.learned_limit = governor.stats.ceiling
-    return result
+    result.report = await exporter.run()
 
 
 __all__ = ["RunResult", "run_export"]

@@ -239,8 +239,7 @@ def test_a_rebill_leaves_its_first_version_superseded(tmp_path: Path) -> None:
 def test_failures_on_one_mapping_gap_are_one_cause() -> None:
     """Edge 11: translation names the document and the line in its detail; documents failing on the same gap
     are still one cause, said once."""
-    from tms_netsuite.cli._reports import group_failures
-    from tms_netsuite.ledger import LedgerRow
+    from tms_netsuite.ledger import LedgerRow, group_failures
 
     def failed(row_id: int, tms_id: str, line: int) -> LedgerRow:
         detail = (
@@ -257,4 +256,4 @@ def test_failures_on_one_mapping_gap_are_one_cause() -> None:
     assert (
         cause.detail == "$.lines[n].charge_code: charge code LINEHAUL: NetSuite has no account named '5000'"
     )
-    assert "the next `tms-netsuite export` queues these again" in cause.then()
+    assert cause.fixed_by_mapping

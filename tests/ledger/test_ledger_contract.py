@@ -268,7 +268,7 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0006"
+    assert version == "0008"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
 

@@ -203,7 +203,7 @@ async def test_retry_errors_and_doctor_pause(harness: Harness, healthy: Emulator
     await harness.wait_until("bad", bad, all_synced(len(docs)))
 
     errors = (await harness.call("GET", "/v1/accounts/good/errors", good)).json()
-    assert errors == {"failed": [], "blocked": []}
+    assert errors == {"failed": [], "blocked": [], "rejected": []}
     assert (await harness.call("POST", "/v1/accounts/good/retry", good, json={"all": True})).json() == {
         "queued": 0
     }

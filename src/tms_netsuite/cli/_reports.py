@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from tms_netsuite.config import read_environment
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.ledger import (
     AWAITS_APPROVAL,
-    MAPPING_ERROR_CODE,
+    FailureGroup,
     Ledger,
     LedgerRow,
     RejectedLine,
     State,
+    group_failures,
     ledger_url,
 )
 from tms_netsuite.mapping import document_of
@@ -249,63 +249,28 @@ def _print_rejected(lines: Sequence[RejectedLine]) -> None:
 # errors
 
 
-@dataclass(frozen=True, slots=True)
-class _Cause:
-    """Failed rows that share one cause: NetSuite's code and detail text, and the catalogue's cause and fix."""
-
-    code: str
-    detail: str
-    cause: str | None
-    fix: str | None
-    rows: list[LedgerRow]
-
-    def then(self) -> str:
-        """What to run once the cause is fixed."""
-        if self.code == MAPPING_ERROR_CODE:
-            return (
-                "correct the mapping: the next `tms-netsuite export` queues these again by itself once the "
-                "mapping changed"
-            )
-        ids = " ".join(str(row.row_id) for row in self.rows[:_SHOWN])
-        return f"`tms-netsuite retry {ids}`" + (" (or `--all`)" if len(self.rows) > _SHOWN else "")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "detail": self.detail,
-            "cause": self.cause,
-            "fix": self.fix,
-            "then": self.then(),
-            "rows": [
-                {"id": r.row_id, "kind": r.kind, "tms_id": r.tms_id, "version": r.version} for r in self.rows
-            ],
-        }
-
-
-def group_failures(rows: Sequence[LedgerRow]) -> list[_Cause]:
-    """Failed rows by cause, the largest group first: by NetSuite's detail text, not only its code (one code
-    covers many causes: an inactive income account and a closed period are both INVALID_FLD_VALUE)."""
-    groups: dict[tuple[str, str, str | None, str | None], list[LedgerRow]] = {}
-    for row in rows:
-        error = row.error
-        key = (
-            (error.code or error.category, _shared_detail(row, error.detail or ""), error.cause, error.fix)
-            if error
-            else ("unknown", "", None, None)
+def _then(cause: FailureGroup) -> str:
+    """What to run once the cause is fixed."""
+    if cause.fixed_by_mapping:
+        return (
+            "correct the mapping: the next `tms-netsuite export` queues these again by itself once the "
+            "mapping changed"
         )
-        groups.setdefault(key, []).append(row)
-    causes = [_Cause(*key, rows) for key, rows in groups.items()]
-    return sorted(causes, key=lambda cause: -len(cause.rows))
+    ids = " ".join(str(row.row_id) for row in cause.rows[:_SHOWN])
+    return f"`tms-netsuite retry {ids}`" + (" (or `--all`)" if len(cause.rows) > _SHOWN else "")
 
 
-def _shared_detail(row: LedgerRow, detail: str) -> str:
-    """The detail as documents with the same cause share it: without the document's own name (translation
-    names it: "carrier_bill CB-1 v1, $.lines[0]…") and with line positions as ``[n]``."""
-    detail = detail.removeprefix(f"{row.kind} {row.tms_id} v{row.version}, ")
-    return _POSITION.sub("[n]", detail)
-
-
-_POSITION = re.compile(r"\[\d+\]")
+def _cause_json(cause: FailureGroup) -> dict[str, Any]:
+    return {
+        "code": cause.code,
+        "detail": cause.detail,
+        "cause": cause.cause,
+        "fix": cause.fix,
+        "then": _then(cause),
+        "rows": [
+            {"id": r.row_id, "kind": r.kind, "tms_id": r.tms_id, "version": r.version} for r in cause.rows
+        ],
+    }
 
 
 async def _read_errors(
@@ -333,7 +298,7 @@ def errors_command(account: str | None, env_file: Path | None, ledger: Path | No
         click.echo(
             json.dumps(
                 {
-                    "failed": [cause.as_json() for cause in causes],
+                    "failed": [_cause_json(cause) for cause in causes],
                     "blocked": [row_json(row) for row in blocked],
                     "rejected": [line.as_json() for line in rejected],
                 }
@@ -346,7 +311,7 @@ def errors_command(account: str | None, env_file: Path | None, ledger: Path | No
             click.echo(f"  cause: {cause.cause}")
         if cause.fix and cause.fix not in cause.detail:
             click.echo(f"  fix: {cause.fix}")
-        click.echo(f"  then: {cause.then()}")
+        click.echo(f"  then: {_then(cause)}")
         for row in cause.rows[:_SHOWN]:
             click.echo(f"  - {_name(row)}")
         if len(cause.rows) > _SHOWN:

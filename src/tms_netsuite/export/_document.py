@@ -112,6 +112,7 @@ class DocumentExport:
 
     async def export(self, row: Claimed, prepared: Prepared) -> None:
         """Write a document's records and settle how it ended."""
+        self._settlement.attempting(row)
         try:
             if isinstance(prepared, InvalidDocument):
                 await self._fail(row, ErrorInfo("data", "INVALID_DOCUMENT", str(prepared)))
@@ -133,6 +134,7 @@ class DocumentExport:
 
     async def refused(self, row: Claimed, exc: RequestError, written: list[WrittenRecord]) -> None:
         """Settle a document NetSuite refused: rescheduled when the error is retryable, failed otherwise."""
+        self._settlement.attempting(row)
         error = ErrorInfo(
             category=exc.explanation.category.value if exc.explanation else "retry_later",
             code=exc.code,
@@ -167,7 +169,9 @@ class DocumentExport:
                 if self.stopped is not None:
                     raise _Stop
                 await self._records.check_approvals(write)
-                record = await self._records.write(write, uncertain=row.outcome_unknown)
+                record = await self._records.write(
+                    write, uncertain=row.outcome_unknown, sent=self._settlement.attempting(row)
+                )
                 if record is not None:
                     written.append(record)
         except Blocked as blocked:

@@ -4,9 +4,10 @@ in the order they finished; documents blocked on a record are released once a se
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from tms_netsuite.export._report import ExportReport
-from tms_netsuite.ledger import Ledger, Outcome, State
+from tms_netsuite.ledger import Claimed, Ledger, Outcome, SentRequest, State
 from tms_netsuite.mapping import RecordKey
 
 # Finished documents are settled in one ledger transaction per group of this many (and before every claim).
@@ -29,9 +30,20 @@ class Settlement:
         self._outcomes: list[Outcome] = []  # finished documents not yet settled in the ledger
         self._blocked_on: set[str] = set()  # dependencies this run blocked documents on
         self._settling = asyncio.Lock()  # groups are settled in the order they finished
+        self._attempts: dict[
+            int, tuple[int, list[SentRequest]]
+        ] = {}  # rows under way: attempt, requests sent
+
+    def attempting(self, row: Claimed) -> list[SentRequest]:
+        """The list the requests of a claimed row's attempt are kept in; its outcome carries them to the
+        ledger's history of attempts (in the transaction that settles it)."""
+        return self._attempts.setdefault(row.row_id, (row.attempts, []))[1]
 
     async def finished(self, outcome: Outcome) -> None:
         """A document's outcome; a full group is settled at once."""
+        attempt = self._attempts.pop(outcome.row_id, None)
+        if attempt is not None:
+            outcome = replace(outcome, attempt=attempt[0], requests=tuple(attempt[1]))
         self._outcomes.append(outcome)
         _count(self._report, outcome.state)
         if len(self._outcomes) >= _SETTLE_GROUP:

@@ -15,13 +15,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from tms_netsuite.export._report import ExportReport
-from tms_netsuite.ledger import Ledger, WrittenRecord
+from tms_netsuite.ledger import Ledger, SentRequest, WrittenRecord
 from tms_netsuite.mapping import NetSuiteWrite, Operation, RecordKey, RecordType
 from tms_netsuite.netsuite import (
     ConcurrencyGovernor,
     ExternalId,
     NetSuiteClient,
     NotFoundError,
+    RequestError,
     call_with_retries,
 )
 
@@ -145,37 +146,70 @@ class RecordWriter:
         """The internal id of a record NetSuite holds (known, from the ledger or asked now), or None."""
         return self._known.get(key) or await self._look_up(key)
 
-    async def write(self, write: NetSuiteWrite, *, uncertain: bool = False) -> WrittenRecord | None:
+    async def write(
+        self, write: NetSuiteWrite, *, uncertain: bool = False, sent: list[SentRequest] | None = None
+    ) -> WrittenRecord | None:
         """Write one record whose dependencies are in NetSuite; None for a delete.
 
         ``uncertain``: an earlier attempt's outcome is unknown (a dropped answer, a run that died). Its record
         is looked up again just before the write, and updated with ``PATCH …?replace=`` if it exists: a
-        ``PUT …/eid:`` onto an existing record would append its lines a second time."""
+        ``PUT …/eid:`` onto an existing record would append its lines a second time. ``sent``: each write
+        request made is appended to it with NetSuite's answer (the document's attempt history)."""
         record_type, eid = write.record_type.value, ExternalId(write.external_id)
+        trail: list[SentRequest] = [] if sent is None else sent
         internal = self._known.get(write.key)
         if internal is None and uncertain:
             internal = await self._look_up(write.key)
         if write.operation is Operation.DELETE:
             if internal is not None:
-                await self._delete(record_type, eid)
+                await self._logged(trail, "DELETE", write, None, self._delete(record_type, eid))
                 self._known.pop(write.key, None)
                 await self._ledger.forget_records([(record_type, write.external_id)])
             return None
         payload = _swap_references(write.payload, write.depends_on, self._known)
         if internal is not None:
             try:
-                await self._call(lambda: self._client.patch(record_type, eid, payload, replace=write.replace))
+                patch = self._call(
+                    lambda: self._client.patch(record_type, eid, payload, replace=write.replace)
+                )
+                await self._logged(trail, "PATCH", write, payload, patch, internal=internal)
                 self._report.updated += 1
             except NotFoundError:  # deleted in NetSuite since: create it again
                 internal = None
         if internal is None:
-            internal = await self._create(write, payload)
+            method = "POST" if write.operation is Operation.TRANSFORM and write.transform_from else "PUT"
+            internal = await self._logged(trail, method, write, payload, self._create(write, payload))
             self._report.created += 1
         self._report.records_written += 1
         self._known[write.key] = internal
         return WrittenRecord(
             record_type, write.external_id, internal, self._link(write.record_type, internal)
         )
+
+    @staticmethod
+    async def _logged(
+        trail: list[SentRequest],
+        method: str,
+        write: NetSuiteWrite,
+        payload: Any,
+        request: Awaitable[T],
+        *,
+        internal: str | None = None,
+    ) -> T:
+        """Await one write request, keeping it and NetSuite's answer (status, code, detail, internal id)."""
+        record_type, external_id = write.record_type.value, write.external_id
+        try:
+            answer = await request
+        except RequestError as exc:
+            trail.append(
+                SentRequest(
+                    method, record_type, external_id, payload, exc.status, internal, exc.code, exc.detail
+                )
+            )
+            raise
+        created = answer if isinstance(answer, str) else internal
+        trail.append(SentRequest(method, record_type, external_id, payload, None, created, ok=True))
+        return answer
 
     async def _create(self, write: NetSuiteWrite, payload: dict[str, Any]) -> str:
         record_type, eid = write.record_type.value, ExternalId(write.external_id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from tms_netsuite.ledger._failures import FailureGroup, group_failures
 from tms_netsuite.ledger._ledger import Ledger
 from tms_netsuite.ledger._model import (
     AWAITS_APPROVAL,
     MAPPING_ERROR_CODE,
+    Attempt,
     Claimed,
     Conflict,
     ErrorInfo,
@@ -14,7 +16,9 @@ from tms_netsuite.ledger._model import (
     LedgerRow,
     Outcome,
     RejectedLine,
+    SentRequest,
     State,
+    Timeline,
     WrittenRecord,
     content_hash,
 )
@@ -38,11 +42,13 @@ __all__ = [
     "AccountExists",
     "AccountRecord",
     "ApiKeyRecord",
+    "Attempt",
     "Claimed",
     "Conflict",
     "Cursor",
     "Delivery",
     "ErrorInfo",
+    "FailureGroup",
     "IngestItem",
     "IngestSummary",
     "Ledger",
@@ -54,11 +60,14 @@ __all__ = [
     "ReadbackLedger",
     "Registry",
     "RejectedLine",
+    "SentRequest",
     "Snapshot",
     "State",
     "StoredEvent",
+    "Timeline",
     "UnknownAccount",
     "WrittenRecord",
     "content_hash",
+    "group_failures",
     "ledger_url",
 ]

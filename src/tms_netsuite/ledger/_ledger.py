@@ -18,20 +18,25 @@ from tms_netsuite.ledger import _queries as queries
 from tms_netsuite.ledger._liveness import Liveness
 from tms_netsuite.ledger._model import (
     WAITING_STATES,
+    Attempt,
     Claimed,
     Conflict,
     ErrorInfo,
+    HourActivity,
     IngestItem,
     IngestSummary,
     LedgerRow,
     Outcome,
     RejectedLine,
+    SentRequest,
     State,
+    Timeline,
+    VersionHistory,
     WrittenRecord,
     content_hash,
 )
 from tms_netsuite.ledger._open import ledger_exists, lock_key, open_engine
-from tms_netsuite.ledger._readback import ReadbackLedger
+from tms_netsuite.ledger._readback import ReadbackLedger, stored_event
 
 
 def _utcnow() -> datetime:
@@ -44,6 +49,9 @@ class Ledger:
     One ledger database may serve several accounts, a sandbox and production say: every row carries the
     account's realm, so they never mix. Open it with :meth:`open`, which applies pending migrations.
     """
+
+    ATTEMPTS_KEPT = 20
+    """Attempts kept per document version: the last ones, so a version retried forever keeps a bounded history."""
 
     def __init__(
         self, engine: AsyncEngine, account: str, environment: str, *, clock: Callable[[], datetime] = _utcnow
@@ -325,8 +333,108 @@ class Ledger:
                 written = [o.row_id for o in outcomes if o.state in (State.SYNCED, State.VOID)]
                 if written:
                     await conn.execute(queries.supersede_replaced(self.account, written, now))
+                await self._save_attempts(conn, outcomes, now)
             if release:
                 await conn.execute(queries.release(self.account, release, now))
+
+    async def _save_attempts(self, conn: AsyncConnection, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Each attempt's history row (the last ATTEMPTS_KEPT of a version stay), and the hour's failures."""
+        tried = [outcome for outcome in outcomes if outcome.attempt > 0]
+        if tried:
+            await conn.execute(
+                queries.save_attempts(), [queries.attempt_values(self.account, o, now) for o in tried]
+            )
+            old = [
+                {"document_id": o.row_id, "oldest_kept": o.attempt - self.ATTEMPTS_KEPT + 1}
+                for o in tried
+                if o.attempt > self.ATTEMPTS_KEPT
+            ]
+            if old:
+                await conn.execute(queries.prune_attempts(), old)
+        failed = sum(1 for outcome in outcomes if outcome.state is State.FAILED)
+        if failed:
+            await conn.execute(
+                queries.add_activity(
+                    conn.dialect.name, self.account, _hour(now), requests=0, throttled=0, failed=failed
+                )
+            )
+
+    async def record_activity(self, *, requests: int, throttled: int) -> None:
+        """Add a run's (or pass's) requests to NetSuite and the 429s among their answers to this hour's
+        counters (flushed once per run: a long run's requests count in the hour it ended)."""
+        if requests <= 0 and throttled <= 0:
+            return
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                queries.add_activity(
+                    conn.dialect.name,
+                    self.account,
+                    _hour(self._clock()),
+                    requests=max(requests, 0),
+                    throttled=max(throttled, 0),
+                    failed=0,
+                )
+            )
+
+    async def activity(self, since: datetime) -> list[HourActivity]:
+        """The account's activity per hour from ``since``'s hour to the current one, every hour present (quiet
+        ones as zeros), oldest first: records written, documents failed, requests made and 429s answered."""
+        first, last = _hour(since), _hour(self._clock())
+        hours: dict[datetime, dict[str, int]] = {}
+        hour = first
+        while hour <= last:
+            hours[hour] = dict.fromkeys(_COUNTERS, 0)
+            hour += timedelta(hours=1)
+        async with self._engine.connect() as conn:
+            for at, requests, throttled, failed in (
+                await conn.execute(queries.activity_since(self.account, first))
+            ).all():
+                counts = hours.setdefault(_hour(at), dict.fromkeys(_COUNTERS, 0))
+                counts.update(requests=requests, throttled=throttled, documents_failed=failed)
+            result = await conn.stream(queries.written_since(self.account, first))
+            async for (written_at,) in result:
+                counts = hours.setdefault(_hour(written_at), dict.fromkeys(_COUNTERS, 0))
+                counts["records_written"] += 1
+        return [HourActivity(hour=at, **counts) for at, counts in sorted(hours.items())]
+
+    async def attempts(self, row_ids: Sequence[int]) -> dict[int, list[Attempt]]:
+        """The attempts kept of these document versions (the last ATTEMPTS_KEPT of each), oldest first."""
+        found: dict[int, list[Attempt]] = {row_id: [] for row_id in row_ids}
+        if not row_ids:
+            return found
+        async with self._engine.connect() as conn:
+            for start in range(0, len(row_ids), 500):
+                query = queries.attempts_of(self.account, row_ids[start : start + 500])
+                for row in (await conn.execute(query)).mappings():
+                    found.setdefault(row["document_id"], []).append(_attempt(row))
+        return found
+
+    async def timeline(self, kind: str, tms_id: str) -> Timeline | None:
+        """One document's history (None when the ledger holds no version of it): every version with the TMS
+        document received, its attempts (the requests sent, NetSuite's answers) and the records it became with
+        their NetSuite links; the files attached; and the read-back events naming it."""
+        async with self._engine.connect() as conn:
+            page = (await conn.execute(queries.versions_of(self.account, kind, tms_id))).mappings().all()
+            if not page:
+                return None
+            files = (await conn.execute(queries.attachments_of(self.account, kind, tms_id))).mappings().all()
+            written = await self._records_of(conn, [row["id"] for row in [*page, *files]])
+            seen = (await conn.execute(queries.events_of(self.account, kind, tms_id))).mappings().all()
+        tried = await self.attempts([row["id"] for row in page])
+        return Timeline(
+            kind=kind,
+            tms_id=tms_id,
+            versions=tuple(
+                VersionHistory(
+                    row=_ledger_row(row, written.get(row["id"], ())),
+                    payload=row["payload"] if isinstance(row["payload"], dict) else {},
+                    attempts=tuple(tried.get(row["id"], ())),
+                )
+                for row in page
+            ),
+            attachments=tuple(_ledger_row(row, written.get(row["id"], ())) for row in files),
+            events=tuple(stored_event(row) for row in seen),
+        )
 
     async def _save_records(self, conn: AsyncConnection, outcomes: Sequence[Outcome], now: datetime) -> None:
         # One row per record: the last outcome to write a record names it (an upsert may not touch a row twice).
@@ -580,6 +688,34 @@ class Ledger:
         return [_ledger_row(row, written.get(row["id"], ())) for row in page]
 
 
+_COUNTERS = ("records_written", "documents_failed", "requests", "throttled")
+
+
+def _hour(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _attempt(row: sa.RowMapping) -> Attempt:
+    error = None
+    if row["error_category"]:
+        error = ErrorInfo(
+            row["error_category"],
+            row["error_code"],
+            row["error_detail"],
+            row["error_cause"],
+            row["error_fix"],
+        )
+    return Attempt(
+        row_id=row["document_id"],
+        attempt=row["attempt"],
+        finished_at=row["finished_at"],
+        state=State(row["state"]),
+        outcome_unknown=bool(row["outcome_unknown"]),
+        error=error,
+        requests=tuple(SentRequest.from_json(value) for value in row["requests"] or ()),
+    )
+
+
 def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
     error = None
     if row["error_category"]:
@@ -603,4 +739,5 @@ def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> Ledge
         error=error,
         updated_at=row["updated_at"],
         records=written,
+        created_at=row.get("created_at"),
     )

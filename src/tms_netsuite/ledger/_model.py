@@ -9,7 +9,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tms_netsuite.ledger._readback import StoredEvent
 
 
 class State(enum.StrEnum):
@@ -120,6 +123,53 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class SentRequest:
+    """One request an attempt sent NetSuite to write a record, and NetSuite's answer.
+
+    ``payload`` is the record body sent (the translated document, references swapped for internal ids): it
+    holds no secret, the credentials travel in headers. ``ok``: NetSuite accepted it (a 2xx; the client does not
+    tell 200, 201 and 204 apart, NetSuite's pages disagree on which a create answers). ``status`` is the HTTP
+    status of a refusal (None when no answer came: a dropped connection, a timeout)."""
+
+    method: str  # PUT (create by external id), PATCH (update), POST (transform), DELETE
+    record_type: str
+    external_id: str
+    payload: Mapping[str, Any] | None = None
+    status: int | None = None
+    internal_id: str | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+    ok: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "method": self.method,
+            "record_type": self.record_type,
+            "external_id": self.external_id,
+            "payload": None if self.payload is None else dict(self.payload),
+            "status": self.status,
+            "internal_id": self.internal_id,
+            "error_code": self.error_code,
+            "error_detail": self.error_detail,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> SentRequest:
+        return cls(
+            method=str(value["method"]),
+            record_type=str(value["record_type"]),
+            external_id=str(value["external_id"]),
+            payload=value.get("payload"),
+            status=value.get("status"),
+            internal_id=value.get("internal_id"),
+            error_code=value.get("error_code"),
+            error_detail=value.get("error_detail"),
+            ok=bool(value.get("ok")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """How one attempt at a claimed row ended, for :meth:`Ledger.settle`: its new state, the records it wrote,
     and why it failed, waits or was skipped."""
@@ -132,6 +182,8 @@ class Outcome:
     outcome_unknown: bool = False
     blocked_on: str | None = None  # the dependency a blocked row waits for (``record_type/eid:external_id``)
     skip_reason: str | None = None  # why nothing is written for a skipped row
+    attempt: int = 0  # the row's attempt number (its claim count); 0: no attempt to keep in its history
+    requests: tuple[SentRequest, ...] = ()  # what the attempt sent NetSuite, in order, with the answers
 
     def __post_init__(self) -> None:
         # Each reason belongs to one state: release_blocked matches blocked_on against dependencies.
@@ -201,6 +253,59 @@ class LedgerRow:
     error: ErrorInfo | None
     updated_at: datetime
     records: tuple[WrittenRecord, ...] = field(default=())
+    created_at: datetime | None = None  # when the ledger received the version
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt at a document version as the ledger keeps it (the last ``Ledger.ATTEMPTS_KEPT`` of each):
+    when it ended, how (the state it left the row in), why it failed, and the requests it sent."""
+
+    row_id: int
+    attempt: int
+    finished_at: datetime
+    state: State
+    outcome_unknown: bool
+    error: ErrorInfo | None
+    requests: tuple[SentRequest, ...]
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of the attempt's last answered request (the one that decided it)."""
+        return next((r.status for r in reversed(self.requests) if r.status is not None), None)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionHistory:
+    """One version of a document: the ledger's row, the TMS document as received, and its attempts kept."""
+
+    row: LedgerRow
+    payload: Mapping[str, Any]
+    attempts: tuple[Attempt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A document's history: each version with its attempts and the records it became (with their NetSuite
+    links), the files attached to it (ledger rows of kind ``attachment``), and what read-back saw of it since
+    (payments, edits, voids: the events naming it, oldest first)."""
+
+    kind: str
+    tms_id: str
+    versions: tuple[VersionHistory, ...]
+    attachments: tuple[LedgerRow, ...]
+    events: tuple[StoredEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HourActivity:
+    """One hour of an account's activity: records written, documents failed, requests made and 429s."""
+
+    hour: datetime  # the hour's start, UTC
+    records_written: int = 0
+    documents_failed: int = 0
+    requests: int = 0
+    throttled: int = 0
 
 
 @dataclass(frozen=True, slots=True)

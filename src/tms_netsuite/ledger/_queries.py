@@ -23,7 +23,16 @@ from tms_netsuite.ledger._model import (
     Outcome,
     State,
 )
-from tms_netsuite.ledger._schema import doctor_runs, documents, mapping_hashes, records, rejected_lines
+from tms_netsuite.ledger._schema import (
+    activity,
+    attempts,
+    doctor_runs,
+    documents,
+    events,
+    mapping_hashes,
+    records,
+    rejected_lines,
+)
 
 # Documents
 
@@ -616,4 +625,111 @@ def versions_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:
         sa.select(documents)
         .where((documents.c.account == account) & (documents.c.kind == kind) & (documents.c.tms_id == tms_id))
         .order_by(documents.c.version, documents.c.id)
+    )
+
+
+# History: attempts and activity per hour
+
+
+def save_attempts() -> sa.Insert:
+    """Attempts at document versions, one row per bound parameter set."""
+    return attempts.insert()
+
+
+def attempt_values(account: str, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The row of :func:`save_attempts` for one outcome."""
+    error = outcome.error
+    return {
+        "account": account,
+        "document_id": outcome.row_id,
+        "attempt": outcome.attempt,
+        "finished_at": now,
+        "state": outcome.state,
+        "outcome_unknown": outcome.outcome_unknown,
+        "error_category": error.category if error else None,
+        "error_code": error.code if error else None,
+        "error_detail": error.detail if error else None,
+        "error_cause": error.cause if error else None,
+        "error_fix": error.fix if error else None,
+        "requests": [request.as_json() for request in outcome.requests],
+    }
+
+
+def prune_attempts() -> sa.Delete:
+    """A version's attempts older than the last ``keep`` (bound per row: ``document_id``, ``oldest_kept``).
+    Attempt numbers only grow (each claim adds one), so the last N are those numbered above the newest - N."""
+    return attempts.delete().where(
+        (attempts.c.document_id == sa.bindparam("document_id"))
+        & (attempts.c.attempt < sa.bindparam("oldest_kept"))
+    )
+
+
+def attempts_of(account: str, row_ids: Sequence[int]) -> sa.Select[Any]:
+    """The attempts kept of these rows, oldest first."""
+    return (
+        sa.select(attempts)
+        .where((attempts.c.account == account) & attempts.c.document_id.in_(list(row_ids)))
+        .order_by(attempts.c.document_id, attempts.c.attempt, attempts.c.id)
+    )
+
+
+def add_activity(
+    dialect: str, account: str, hour: datetime, *, requests: int, throttled: int, failed: int
+) -> Any:
+    """Add to an hour's counters (the row is made on its first use)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(activity).values(
+        account=account, hour=hour, requests=requests, throttled=throttled, failed=failed
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[activity.c.account, activity.c.hour],
+        set_={
+            "requests": activity.c.requests + statement.excluded.requests,
+            "throttled": activity.c.throttled + statement.excluded.throttled,
+            "failed": activity.c.failed + statement.excluded.failed,
+        },
+    )
+
+
+def activity_since(account: str, since: datetime) -> sa.Select[Any]:
+    """The hours' counters from ``since`` on."""
+    return (
+        sa.select(activity.c.hour, activity.c.requests, activity.c.throttled, activity.c.failed)
+        .where((activity.c.account == account) & (activity.c.hour >= since))
+        .order_by(activity.c.hour)
+    )
+
+
+def written_since(account: str, since: datetime) -> sa.Select[Any]:
+    """When each record written from ``since`` on was (last) written: counted per hour by the caller, the same
+    on every backend."""
+    return sa.select(records.c.written_at).where(
+        (records.c.account == account) & (records.c.written_at >= since)
+    )
+
+
+def attachments_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:
+    """The attachment rows of one document (their TMS id is ``kind:id:slot``), oldest first."""
+    prefix = f"{kind}:{tms_id}:".replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        sa.select(documents)
+        .where(
+            (documents.c.account == account)
+            & (documents.c.kind == "attachment")
+            & documents.c.tms_id.like(f"{prefix}%", escape="\\")
+        )
+        .order_by(documents.c.tms_id, documents.c.version, documents.c.id)
+    )
+
+
+def events_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:
+    """The read-back events naming one document, oldest first."""
+    return (
+        sa.select(events)
+        .where(
+            (events.c.account == account)
+            & (events.c.payload[("document", "kind")].as_string() == kind)
+            & (events.c.payload[("document", "id")].as_string() == tms_id)
+        )
+        .order_by(events.c.seq)
     )

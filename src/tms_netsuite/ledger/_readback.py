@@ -376,7 +376,7 @@ class ReadbackLedger:
             .limit(limit)
         )
         async with self._engine.connect() as conn:
-            return [_stored(row) for row in (await conn.execute(query)).mappings()]
+            return [stored_event(row) for row in (await conn.execute(query)).mappings()]
 
     async def unwritten_events(self, limit: int = 1000) -> list[StoredEvent]:
         """Events never written out by ``sync-back --out``, oldest first."""
@@ -387,7 +387,7 @@ class ReadbackLedger:
             .limit(limit)
         )
         async with self._engine.connect() as conn:
-            return [_stored(row) for row in (await conn.execute(query)).mappings()]
+            return [stored_event(row) for row in (await conn.execute(query)).mappings()]
 
     async def mark_written(self, seqs: Sequence[int]) -> None:
         """Note that these events were written out (they are not written again)."""
@@ -539,7 +539,7 @@ class ReadbackLedger:
         return [
             Delivery(
                 endpoint=_endpoint(row),
-                event=_stored(row),
+                event=stored_event(row),
                 attempts=int(row["attempts"]),
                 first_failed_at=row["first_failed_at"],
             )
@@ -678,7 +678,7 @@ def _snapshot(row: sa.RowMapping) -> Snapshot:
     )
 
 
-def _stored(row: sa.RowMapping) -> StoredEvent:
+def stored_event(row: sa.RowMapping) -> StoredEvent:
     payload = row["payload"]
     return StoredEvent(
         seq=int(row["seq"]),

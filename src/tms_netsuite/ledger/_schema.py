@@ -247,3 +247,35 @@ webhook_deliveries = sa.Table(
     sa.Column("delivered_at", UTCDateTime(), nullable=True),
 )
 sa.Index("ix_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.next_attempt_at)
+
+# History (migration 0008): each attempt at a document version, written in the transaction that settles it (the
+# last few per version are kept), and an account's activity per hour (requests and 429s flushed per run,
+# documents failed counted as they settle; records written are counted from `records.written_at`).
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("document_id", _ID, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("attempt", sa.Integer(), nullable=False),
+    sa.Column("finished_at", UTCDateTime(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("outcome_unknown", sa.Boolean(), nullable=False),
+    sa.Column("error_category", sa.String(32), nullable=True),
+    sa.Column("error_code", sa.String(100), nullable=True),
+    sa.Column("error_detail", sa.Text(), nullable=True),
+    sa.Column("error_cause", sa.Text(), nullable=True),
+    sa.Column("error_fix", sa.Text(), nullable=True),
+    sa.Column("requests", sa.JSON(), nullable=False),
+)
+sa.Index("ix_attempts_document", attempts.c.document_id, attempts.c.attempt)
+
+activity = sa.Table(
+    "activity",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("hour", UTCDateTime(), primary_key=True),
+    sa.Column("requests", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("throttled", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer(), nullable=False, server_default="0"),
+)

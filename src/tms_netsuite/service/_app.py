@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
@@ -25,11 +26,16 @@ from tms_netsuite.ledger import (
     AccountExists,
     AccountRecord,
     ApiKeyRecord,
+    Attempt,
+    ErrorInfo,
+    FailureGroup,
     LedgerRow,
     LedgerUnavailable,
     Registry,
     State,
+    Timeline,
     UnknownAccount,
+    group_failures,
 )
 from tms_netsuite.mapping import MappingError
 from tms_netsuite.service import _models as m
@@ -87,17 +93,59 @@ def _version(row: LedgerRow) -> m.DocumentVersion:
             m.RecordLink(type=r.record_type, external_id=r.external_id, internal_id=r.internal_id, url=r.url)
             for r in row.records
         ],
-        error=None
-        if error is None
-        else m.ErrorDetail(
-            category=error.category, code=error.code, detail=error.detail, cause=error.cause, fix=error.fix
-        ),
+        error=_error_json(error),
     )
 
 
-def _group_of(row: LedgerRow) -> str:
-    """The error group a failed row belongs to: NetSuite's code, else the error's category."""
-    return (row.error.code or row.error.category) if row.error is not None else "unknown"
+def _error_json(error: ErrorInfo | None) -> m.ErrorDetail | None:
+    if error is None:
+        return None
+    return m.ErrorDetail(
+        category=error.category, code=error.code, detail=error.detail, cause=error.cause, fix=error.fix
+    )
+
+
+def _attempt_json(attempt: Attempt) -> m.AttemptOut:
+    return m.AttemptOut(
+        attempt=attempt.attempt,
+        finished_at=attempt.finished_at,
+        state=attempt.state.value,
+        outcome_unknown=attempt.outcome_unknown,
+        error=_error_json(attempt.error),
+        requests=[m.SentRequestOut(**request.as_json()) for request in attempt.requests],
+    )
+
+
+def _timeline_json(timeline: Timeline) -> m.Timeline:
+    return m.Timeline(
+        kind=timeline.kind,
+        id=timeline.tms_id,
+        versions=[
+            m.TimelineVersion(
+                version=_version(history.row),
+                received_at=history.row.created_at,
+                document=dict(history.payload),
+                attempts=[_attempt_json(attempt) for attempt in history.attempts],
+            )
+            for history in timeline.versions
+        ],
+        attachments=[_version(row) for row in timeline.attachments],
+        events=[
+            m.EventOut(
+                seq=event.seq,
+                id=event.event_id,
+                type=event.type,
+                created_at=event.created_at,
+                payload=dict(event.payload),
+            )
+            for event in timeline.events
+        ],
+    )
+
+
+def _in_group(group: FailureGroup, name: str) -> bool:
+    """A group named by its key, or (as before causes were told apart by their detail) by its code."""
+    return name in (group.key, group.code)
 
 
 class _TooLarge(Exception):
@@ -410,29 +458,73 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         return failed, blocked
 
     @app.get(
+        "/v1/accounts/{slug}/documents/{kind}/{document_id}/timeline",
+        response_model=m.Timeline,
+        tags=["documents"],
+        responses=_errors,
+    )
+    async def timeline(slug: str, kind: Kind, document_id: str, key: Caller) -> m.Timeline:
+        """One document's history: each version as received, each attempt with the requests sent (the record
+        bodies, secrets-free) and NetSuite's answers, the records it became with links into NetSuite, the files
+        attached, and what read-back saw since (payments, edits, voids)."""
+        record = await reach(slug, key)
+        found = await service.ledger(record).timeline(kind.value, document_id)
+        if found is None:
+            raise HTTPException(404, f"no {kind.value} {document_id!r} in this account")
+        return _timeline_json(found)
+
+    @app.get("/v1/accounts/{slug}/activity", response_model=m.Activity, tags=["documents"], responses=_errors)
+    async def activity(
+        slug: str,
+        key: Caller,
+        hours: Annotated[
+            int, Query(ge=1, le=24 * 31, description="How many hours back, this one included.")
+        ] = 48,
+    ) -> m.Activity:
+        """The account's activity per hour: records written, documents failed, requests made to NetSuite and
+        its 429 answers (requests and 429s are counted per export pass, in the hour it ended)."""
+        record = await reach(slug, key)
+        ledger = service.ledger(record)
+        since = service.now() - timedelta(hours=hours - 1)
+        return m.Activity(
+            hours=[
+                m.ActivityHour(
+                    hour=hour.hour,
+                    records_written=hour.records_written,
+                    documents_failed=hour.documents_failed,
+                    requests=hour.requests,
+                    throttled=hour.throttled,
+                )
+                for hour in await ledger.activity(since)
+            ]
+        )
+
+    @app.get(
         "/v1/accounts/{slug}/errors", response_model=m.ErrorsResponse, tags=["documents"], responses=_errors
     )
     async def errors(slug: str, key: Caller) -> m.ErrorsResponse:
-        """Failed documents grouped by cause, with the fix; blocked ones with what they wait for."""
+        """Failed documents grouped by cause (the largest group first), each with the plain cause and the fix;
+        blocked ones with what they wait for; input lines that were not valid documents."""
         record = await reach(slug, key)
         failed, blocked = await _stuck(record)
-        groups: dict[str, list[LedgerRow]] = {}
-        for row in failed:
-            groups.setdefault(_group_of(row), []).append(row)
+        rejected = await service.ledger(record).rejected()
         return m.ErrorsResponse(
             failed=[
                 m.ErrorGroup(
-                    group=group,
-                    category=rows[0].error.category if rows[0].error else "unknown",
-                    code=rows[0].error.code if rows[0].error else None,
-                    cause=rows[0].error.cause if rows[0].error else None,
-                    fix=rows[0].error.fix if rows[0].error else None,
-                    count=len(rows),
-                    documents=[_version(row) for row in rows],
+                    group=group.key,
+                    category=group.rows[0].error.category if group.rows[0].error else "unknown",
+                    code=group.code,
+                    detail=group.detail,
+                    cause=group.cause,
+                    fix=group.fix,
+                    fixed_by_mapping=group.fixed_by_mapping,
+                    count=len(group.rows),
+                    documents=[_version(row) for row in group.rows],
                 )
-                for group, rows in sorted(groups.items(), key=lambda item: -len(item[1]))
+                for group in group_failures(failed)
             ],
             blocked=[_version(row) for row in blocked],
+            rejected=[m.RejectedLineOut(**line.as_json()) for line in rejected],
         )
 
     @app.post(
@@ -451,7 +543,12 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
             queued = await ledger.retry(None)
         elif body.group is not None:
             failed, _ = await _stuck(record)
-            ids = [row.row_id for row in failed if _group_of(row) == body.group]
+            ids = [
+                row.row_id
+                for group in group_failures(failed)
+                if _in_group(group, body.group)
+                for row in group.rows
+            ]
             queued = await ledger.retry(ids) if ids else 0
         else:
             queued = await ledger.retry(body.ids or []) if body.ids else 0

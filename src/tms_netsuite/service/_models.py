@@ -124,18 +124,96 @@ class DocumentDetail(BaseModel):
 
 
 class ErrorGroup(BaseModel):
-    group: str = Field(description='Pass to POST …/retry as {"group": …} to retry these documents.')
+    group: str = Field(
+        description='The cause\'s name: pass to POST …/retry as {"group": …} to retry these documents.'
+    )
     category: str
     code: str | None
-    cause: str | None
-    fix: str | None
+    detail: str = Field(description="NetSuite's (or the translation's) words, shared by every document here.")
+    cause: str | None = Field(description="The cause in plain words.")
+    fix: str | None = Field(description="What to change, with NetSuite's menu path where one applies.")
+    fixed_by_mapping: bool = Field(
+        description="Failed on the mapping: queued again by themselves once a corrected mapping is stored."
+    )
     count: int
     documents: list[DocumentVersion]
 
 
+class RejectedLineOut(BaseModel):
+    source: str
+    line: int
+    kind: str | None
+    id: str | None
+    issues: list[dict[str, str]]
+    raw: str
+
+
 class ErrorsResponse(BaseModel):
-    failed: list[ErrorGroup]
+    failed: list[ErrorGroup] = Field(
+        description="Failed documents grouped by cause, the largest group first."
+    )
     blocked: list[DocumentVersion]
+    rejected: list[RejectedLineOut] = Field(description="Input lines that were not valid documents.")
+
+
+class SentRequestOut(BaseModel):
+    ok: bool = Field(description="NetSuite accepted the request (a 2xx answer).")
+    method: str = Field(description="PUT (create by external id), PATCH (update), POST (transform), DELETE.")
+    record_type: str
+    external_id: str
+    payload: dict[str, Any] | None = Field(
+        description="The record body sent (no secret: those go in headers)."
+    )
+    status: int | None = Field(description="The HTTP status of a refusal; null on success or without answer.")
+    internal_id: str | None
+    error_code: str | None
+    error_detail: str | None
+
+
+class AttemptOut(BaseModel):
+    attempt: int = Field(description="The attempt's number (1 for the first).")
+    finished_at: datetime
+    state: str = Field(description="The state the attempt left the version in.")
+    outcome_unknown: bool
+    error: ErrorDetail | None
+    requests: list[SentRequestOut]
+
+
+class EventOut(BaseModel):
+    seq: int
+    id: str
+    type: str
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+class TimelineVersion(BaseModel):
+    version: DocumentVersion
+    received_at: datetime | None
+    document: dict[str, Any] = Field(description="The TMS document as received.")
+    attempts: list[AttemptOut] = Field(description="The last attempts (at most 20), oldest first.")
+
+
+class Timeline(BaseModel):
+    kind: str
+    id: str
+    versions: list[TimelineVersion]
+    attachments: list[DocumentVersion]
+    events: list[EventOut] = Field(
+        description="What read-back saw of the document's records since, oldest first."
+    )
+
+
+class ActivityHour(BaseModel):
+    hour: datetime = Field(description="The hour's start, UTC.")
+    records_written: int
+    documents_failed: int
+    requests: int
+    throttled: int = Field(description="NetSuite's 429 answers (concurrency limit reached).")
+
+
+class Activity(BaseModel):
+    hours: list[ActivityHour] = Field(description="Every hour of the window, oldest first (quiet ones as 0).")
 
 
 class RetryRequest(BaseModel):

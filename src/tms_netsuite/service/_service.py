@@ -68,6 +68,10 @@ class Service:
     def ledger(self, record: AccountRecord) -> Ledger:
         return self.registry.ledger(record)
 
+    def now(self) -> datetime:
+        """The service's clock."""
+        return self._clock()
+
     def _lock(self, slug: str) -> asyncio.Lock:
         # One doctor or export of an account at a time in this process (an API doctor waits for the export).
         return self._locks.setdefault(slug, asyncio.Lock())
