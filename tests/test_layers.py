@@ -50,6 +50,9 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "doctor",
             "export",
             "run",
+            "readback",
+            "webhooks",
+            "reconcile",
         }
     ),
     "readback": frozenset({"ledger", "mapping", "netsuite"}),

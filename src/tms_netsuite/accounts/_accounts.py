@@ -69,6 +69,10 @@ class Accounts:
             raise ConfigurationError("no secret key to encrypt credentials with")
         return self._box
 
+    def secret_box(self) -> SecretBox:
+        """The key the credentials are sealed with; webhook signing secrets are sealed with it too."""
+        return self._sealing_box()
+
     async def add(
         self, slug: str, environ: Mapping[str, str], mapping_toml: str, *, concurrency: int | None = None
     ) -> AccountRecord:

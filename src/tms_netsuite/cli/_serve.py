@@ -37,6 +37,14 @@ from tms_netsuite.cli._export import ledger_option
     help="Minutes between each account's doctor runs.",
 )
 @click.option(
+    "--sync-back-every",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Minutes between each account's read-back from NetSuite (its events' webhooks go out at once); 0: "
+    "only when asked (POST /v1/accounts/{slug}/sync-back).",
+)
+@click.option(
     "--ready-file", type=click.Path(dir_okay=False, path_type=Path), help="Written once listening: host:port."
 )
 def serve_command(
@@ -46,6 +54,7 @@ def serve_command(
     log_format: str,
     grace: float,
     doctor_every: float,
+    sync_back_every: float,
     ready_file: Path | None,
 ) -> None:
     """Serve the API and export every account's documents as they arrive. Keep it on your own network."""
@@ -57,7 +66,11 @@ def serve_command(
 
     async def main() -> None:
         async with open_accounts(ledger) as accounts:
-            service = Service(accounts, doctor_every=timedelta(minutes=doctor_every))
+            service = Service(
+                accounts,
+                doctor_every=timedelta(minutes=doctor_every),
+                readback_every=timedelta(minutes=sync_back_every) if sync_back_every else None,
+            )
             app = create_app(service, grace=grace)
             config = uvicorn.Config(
                 app, host=host, port=port, log_config=None, timeout_graceful_shutdown=int(grace) or None

@@ -459,6 +459,8 @@ class ReadbackLedger:
 
     async def remove_endpoint(self, endpoint_id: int) -> bool:
         async with self._engine.begin() as conn:
+            if not await self._owns(conn, endpoint_id):
+                return False  # another account's endpoint is left alone
             await conn.execute(
                 sa.delete(webhook_deliveries).where(webhook_deliveries.c.endpoint_id == endpoint_id)
             )
@@ -468,6 +470,15 @@ class ReadbackLedger:
                 )
             )
         return bool(result.rowcount)
+
+    async def _owns(self, conn: AsyncConnection, endpoint_id: int) -> bool:
+        """Whether the endpoint is this account's (ids are shared by every account of a service)."""
+        found = await conn.execute(
+            sa.select(webhook_endpoints.c.id).where(
+                webhook_endpoints.c.account == self.account, webhook_endpoints.c.id == endpoint_id
+            )
+        )
+        return found.first() is not None
 
     async def enqueue_deliveries(self) -> int:
         """Give each enabled endpoint a delivery of every event kept since it was last given one."""
@@ -593,6 +604,8 @@ class ReadbackLedger:
         now = self._clock()
         condition = webhook_deliveries.c.endpoint_id == endpoint_id
         async with self._engine.begin() as conn:
+            if not await self._owns(conn, endpoint_id):
+                return 0
             if event_ids:
                 seqs = (
                     (

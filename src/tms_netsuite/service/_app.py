@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -38,9 +39,11 @@ from tms_netsuite.ledger import (
     group_failures,
 )
 from tms_netsuite.mapping import MappingError
+from tms_netsuite.reconcile import as_json, render
 from tms_netsuite.service import _models as m
 from tms_netsuite.service._observe import RequestTags, account_slug, request_id, request_tags, tag_account
 from tms_netsuite.service._service import Service
+from tms_netsuite.webhooks import new_secret
 
 logger = logging.getLogger("tms_netsuite.service")
 
@@ -218,12 +221,14 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await service.scheduler.start([record.slug for record in await service.registry.all_accounts()])
+        slugs = [record.slug for record in await service.registry.all_accounts()]
+        for scheduler in service.schedulers():
+            await scheduler.start(slugs)
         try:
             yield
         finally:
             logger.info("stopping: no more claims; exports under way have %.0f s to finish", grace)
-            await service.scheduler.stop(grace)
+            await asyncio.gather(*(scheduler.stop(grace) for scheduler in service.schedulers()))
             logger.info("stopped: what finished is recorded, the rest is let go for the next start")
 
     app = FastAPI(
@@ -582,6 +587,246 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         """The last doctor run's checks (empty before the first)."""
         return _doctor_json(await reach(slug, key))
 
+    # Back from NetSuite: events, webhooks, reconciliation
+
+    @app.get("/v1/accounts/{slug}/events", response_model=m.EventPage, tags=["events"], responses=_errors)
+    async def events(
+        slug: str,
+        key: Caller,
+        after: Annotated[
+            str | None,
+            Query(pattern=r"^[0-9]{1,18}$", description="A cursor from the last page; none: the first."),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
+        type: Annotated[
+            list[str] | None, Query(max_length=20, description="Only events of these types (repeat it).")
+        ] = None,
+    ) -> m.EventPage:
+        """The account's events oldest first, after a cursor (for a TMS that cannot receive webhooks): poll
+        with ``next_cursor``. Each event is here once, in the order it was kept, with the id its webhooks carry."""
+        record = await reach(slug, key)
+        store = service.ledger(record).readback()
+        cursor = int(after or 0)
+        found: list[m.Event] = []
+        wanted = set(type or ())
+        while len(found) < limit:
+            batch = await store.events_after(cursor, limit=limit)
+            if not batch:
+                break
+            cursor = batch[-1].seq
+            for stored in batch:
+                if wanted and stored.type not in wanted:
+                    continue
+                found.append(
+                    m.Event(
+                        cursor=str(stored.seq),
+                        id=stored.event_id,
+                        type=stored.type,
+                        created_at=stored.created_at,
+                        body=dict(stored.payload),
+                    )
+                )
+                if len(found) == limit:
+                    cursor = stored.seq
+                    break
+            if len(batch) < limit:
+                break
+        return m.EventPage(events=found, next_cursor=str(cursor))
+
+    @app.post(
+        "/v1/accounts/{slug}/sync-back",
+        response_model=m.SyncBackResponse,
+        tags=["events"],
+        responses={
+            **_write_errors,
+            409: {"model": m.Problem, "description": "The doctor has paused the account: see its checks."},
+        },
+    )
+    async def sync_back_now(slug: str, key: Caller) -> m.SyncBackResponse:
+        """Read NetSuite's changes now (the service also does every few minutes) and keep them as events;
+        their webhooks go out at once."""
+        await reach(slug, key, write=True)
+        report = await service.readback_pass(slug)
+        if report is None:
+            raise HTTPException(409, "the doctor has paused this account: GET /v1/accounts/{slug}/doctor")
+        window = report.window
+        return m.SyncBackResponse(
+            events=len(report.events),
+            by_type=report.counts(),
+            modified_read=report.modified,
+            deleted_read=report.deleted,
+            window=None if window is None else {"from": window.lower, "to": window.upper},
+        )
+
+    async def _webhook(record: AccountRecord, endpoint_id: int) -> m.Webhook:
+        store = service.ledger(record).readback()
+        for endpoint in await store.endpoints():
+            if endpoint.id == endpoint_id:
+                states: dict[str, int] = {}
+                for delivery in await store.deliveries(endpoint.id):
+                    states[delivery.state] = states.get(delivery.state, 0) + 1
+                return m.Webhook(
+                    id=endpoint.id,
+                    url=endpoint.url,
+                    enabled=endpoint.enabled,
+                    disabled_reason=endpoint.disabled_reason,
+                    deliveries=states,
+                )
+        raise HTTPException(404, f"no webhook endpoint {endpoint_id} in this account")
+
+    @app.post(
+        "/v1/accounts/{slug}/webhooks",
+        status_code=201,
+        response_model=m.WebhookCreated,
+        tags=["webhooks"],
+        responses=_write_errors,
+    )
+    async def add_webhook(slug: str, body: m.WebhookCreate, key: Caller) -> m.WebhookCreated:
+        """A new endpoint for the account's events, signed as Standard Webhooks defines; its secret is in this
+        answer only (kept encrypted)."""
+        record = await reach(slug, key, write=True)
+        secret = new_secret()
+        sealed = service.accounts.secret_box().encrypt(secret)
+        endpoint_id = (
+            await service.ledger(record).readback().add_endpoint(body.url, sealed, from_start=body.from_start)
+        )
+        service.deliveries.wake(slug)
+        made = await _webhook(record, endpoint_id)
+        return m.WebhookCreated(**made.model_dump(), secret=secret)
+
+    @app.get(
+        "/v1/accounts/{slug}/webhooks", response_model=list[m.Webhook], tags=["webhooks"], responses=_errors
+    )
+    async def list_webhooks(slug: str, key: Caller) -> list[m.Webhook]:
+        """The account's endpoints, enabled or not (with why), and their deliveries by state."""
+        record = await reach(slug, key)
+        return [await _webhook(record, e.id) for e in await service.ledger(record).readback().endpoints()]
+
+    async def _switch(slug: str, endpoint_id: int, key: ApiKeyRecord, *, enabled: bool) -> m.Webhook:
+        record = await reach(slug, key, write=True)
+        store = service.ledger(record).readback()
+        if not await store.set_endpoint(endpoint_id, enabled=enabled, reason="disabled by the user"):
+            raise HTTPException(404, f"no webhook endpoint {endpoint_id} in this account")
+        if enabled:
+            service.deliveries.wake(slug)
+        return await _webhook(record, endpoint_id)
+
+    @app.post(
+        "/v1/accounts/{slug}/webhooks/{endpoint_id}/enable",
+        response_model=m.Webhook,
+        tags=["webhooks"],
+        responses=_write_errors,
+    )
+    async def enable_webhook(slug: str, endpoint_id: int, key: Caller) -> m.Webhook:
+        """Deliver to the endpoint again (after it was disabled by persistent failure or by hand): its failed
+        deliveries are due at once."""
+        return await _switch(slug, endpoint_id, key, enabled=True)
+
+    @app.post(
+        "/v1/accounts/{slug}/webhooks/{endpoint_id}/disable",
+        response_model=m.Webhook,
+        tags=["webhooks"],
+        responses=_write_errors,
+    )
+    async def disable_webhook(slug: str, endpoint_id: int, key: Caller) -> m.Webhook:
+        """Stop delivering to the endpoint (its events are still kept for it)."""
+        return await _switch(slug, endpoint_id, key, enabled=False)
+
+    @app.delete(
+        "/v1/accounts/{slug}/webhooks/{endpoint_id}",
+        status_code=204,
+        tags=["webhooks"],
+        responses=_write_errors,
+    )
+    async def remove_webhook(slug: str, endpoint_id: int, key: Caller) -> Response:
+        """Remove the endpoint and its deliveries."""
+        record = await reach(slug, key, write=True)
+        if not await service.ledger(record).readback().remove_endpoint(endpoint_id):
+            raise HTTPException(404, f"no webhook endpoint {endpoint_id} in this account")
+        return Response(status_code=204)
+
+    @app.get(
+        "/v1/accounts/{slug}/webhooks/{endpoint_id}/deliveries",
+        response_model=list[m.WebhookDelivery],
+        tags=["webhooks"],
+        responses=_errors,
+    )
+    async def webhook_deliveries(
+        slug: str,
+        endpoint_id: int,
+        key: Caller,
+        state: Annotated[str | None, Query(pattern="^(pending|delivered|failed)$")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
+    ) -> list[m.WebhookDelivery]:
+        """The endpoint's deliveries, newest event first: state, attempts, the next attempt, the last error."""
+        record = await reach(slug, key)
+        await _webhook(record, endpoint_id)
+        found = await service.ledger(record).readback().deliveries(endpoint_id)
+        chosen = [d for d in reversed(found) if state is None or d.state == state][:limit]
+        return [
+            m.WebhookDelivery(
+                event_id=d.event_id,
+                cursor=str(d.seq),
+                state=d.state,
+                attempts=d.attempts,
+                next_attempt_at=d.next_attempt_at,
+                last_status=d.last_status,
+                last_error=d.last_error,
+            )
+            for d in chosen
+        ]
+
+    @app.post(
+        "/v1/accounts/{slug}/webhooks/{endpoint_id}/redeliver",
+        response_model=m.RedeliverResponse,
+        tags=["webhooks"],
+        responses=_write_errors,
+    )
+    async def redeliver(
+        slug: str, endpoint_id: int, body: m.RedeliverRequest, key: Caller
+    ) -> m.RedeliverResponse:
+        """Send events to the endpoint again, with the same ids: those named, or every failed one."""
+        record = await reach(slug, key, write=True)
+        await _webhook(record, endpoint_id)
+        due = await service.ledger(record).readback().redeliver(endpoint_id, body.event_ids or None)
+        if due:
+            service.deliveries.wake(slug)
+        return m.RedeliverResponse(due=due)
+
+    @app.get(
+        "/v1/accounts/{slug}/reconcile",
+        tags=["reconcile"],
+        response_class=Response,
+        responses={
+            **_errors,
+            200: {
+                "description": "The report, the differences first (`agrees` says whether there are any).",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "text/html": {"schema": {"type": "string"}},
+                },
+            },
+        },
+    )
+    async def reconcile(
+        slug: str,
+        key: Caller,
+        period: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM.")],
+        subsidiary: Annotated[str | None, Query(max_length=200, description="Its name or id.")] = None,
+        format: Annotated[
+            str, Query(pattern="^(json|csv|html)$", description="json, csv or html (one printable page).")
+        ] = "json",
+    ) -> Response:
+        """The period's TMS documents against what NetSuite holds (read by SuiteQL): missing, unknown, totals
+        and line counts that differ, duplicates, open A/R and A/P per customer and vendor."""
+        await reach(slug, key)
+        result = await service.reconcile(slug, period, subsidiary)
+        if format == "json":
+            return JSONResponse(as_json(result))
+        media = "text/csv; charset=utf-8" if format == "csv" else "text/html; charset=utf-8"
+        return Response(render(result, format), media_type=media)
+
     # Administration (an administrator's key)
 
     @app.post(
@@ -604,7 +849,7 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
             )
         except AccountExists as exc:
             raise HTTPException(409, str(exc)) from None
-        service.scheduler.wake(record.slug)
+        service.wake_all(record.slug)
         return _account_json(record)
 
     @app.get("/v1/accounts", response_model=list[m.Account], tags=["accounts"], responses=_errors)

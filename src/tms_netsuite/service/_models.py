@@ -262,3 +262,73 @@ class MappingUpdate(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class Event(BaseModel):
+    cursor: str = Field(
+        description="Where this event sits in the account's feed: pass it as `after` to read on."
+    )
+    id: str = Field(description="The event's stable id (msg_…), the `webhook-id` of its deliveries.")
+    type: str = Field(description="invoice.paid, bill.paid, record.changed_in_netsuite, document.synced, …")
+    created_at: datetime = Field(description="When the connector kept it (UTC).")
+    body: dict[str, Any] = Field(
+        description="The event as its webhook carries it: id, type, account, occurred_at, document, netsuite, "
+        "amounts and currency where it has them."
+    )
+
+
+class EventPage(BaseModel):
+    events: list[Event]
+    next_cursor: str = Field(
+        description="The last event's cursor (or the one given when there is nothing new): poll with it."
+    )
+
+
+class SyncBackResponse(BaseModel):
+    events: int = Field(description="New events this pass kept.")
+    by_type: dict[str, int]
+    modified_read: int = Field(description="Transaction rows read (the overlap's included).")
+    deleted_read: int
+    window: dict[str, str] | None = Field(description="The account's local times read: from, to.")
+
+
+class WebhookCreate(BaseModel):
+    url: str = Field(pattern=r"^https?://", max_length=2000, description="Where the events are POSTed.")
+    from_start: bool = Field(
+        default=False, description="Deliver every event kept so far too (default: those kept from now on)."
+    )
+
+
+class Webhook(BaseModel):
+    id: int
+    url: str
+    enabled: bool
+    disabled_reason: str | None
+    deliveries: dict[str, int] = Field(description="Its deliveries by state: pending, delivered, failed.")
+
+
+class WebhookCreated(Webhook):
+    secret: str = Field(
+        description="The signing secret (whsec_…), shown this once and kept encrypted: give it to the receiver, "
+        "which verifies each delivery with a Standard Webhooks library."
+    )
+
+
+class WebhookDelivery(BaseModel):
+    event_id: str
+    cursor: str
+    state: str = Field(description="pending, delivered or failed (its last attempt spent).")
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+
+
+class RedeliverRequest(BaseModel):
+    event_ids: list[str] | None = Field(
+        default=None, max_length=1000, description="The events to send again (msg_…); none: every failed one."
+    )
+
+
+class RedeliverResponse(BaseModel):
+    due: int = Field(description="Deliveries due again now.")

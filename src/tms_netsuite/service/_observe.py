@@ -68,6 +68,18 @@ class Metrics:
         self.throttled = Counter(
             "tms_netsuite_http_429", "NetSuite's 429 answers.", ["account"], registry=self.registry
         )
+        self.events = Counter(
+            "tms_netsuite_events",
+            "Events kept by read-back, by type.",
+            ["account", "type"],
+            registry=self.registry,
+        )
+        self.webhooks = Counter(
+            "tms_netsuite_webhook_attempts",
+            "Webhook delivery attempts, by outcome (delivered or failed).",
+            ["account", "outcome"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "tms_netsuite_request_seconds",
             "API request latency.",

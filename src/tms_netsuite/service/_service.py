@@ -1,4 +1,8 @@
-"""The service's work for one account: its exports (one pass at a time), its doctor, its summary."""
+"""The service's work for one account: its exports (one pass at a time), its doctor, its summary, its read-back
+from NetSuite, the delivery of its events as webhooks, and its reconciliation.
+
+Each piece of one account's work is a plain async method (``export_pass``, ``readback_pass``, ``deliver_pass``,
+``reconcile``): whatever schedules them (tasks in this process, or a job queue) calls them by slug."""
 
 from __future__ import annotations
 
@@ -15,9 +19,13 @@ from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_do
 from tms_netsuite.export import RunStopped
 from tms_netsuite.ledger import AccountRecord, Ledger, State
 from tms_netsuite.netsuite import connect
+from tms_netsuite.readback import DEFAULT_OVERLAP, SyncReport, sync_back
+from tms_netsuite.reconcile import Reconciliation
+from tms_netsuite.reconcile import reconcile as reconcile_period
 from tms_netsuite.run import run_export
 from tms_netsuite.service._observe import Metrics
 from tms_netsuite.service._scheduler import ExportScheduler, InProcessScheduler
+from tms_netsuite.webhooks import Deliverer, DeliveryReport
 
 logger = logging.getLogger("tms_netsuite.service")
 
@@ -44,6 +52,11 @@ class Service:
         doctor_every: how often each account's doctor runs (it runs before the first export after its mapping or
             credentials change too).
         scheduler: what runs the exports; by default tasks in this process.
+        readback_every: how often each account's read-back runs (None: never on its own; an API call still can).
+        deliver_every: the longest wait, in seconds, between two rounds of an account's webhook deliveries (a
+            read-back that kept events starts one at once).
+        overlap: how much of the last read-back's window each pass reads again.
+        webhook_transport: the HTTP transport to the webhook receivers (tests; None: the network).
     """
 
     def __init__(
@@ -54,6 +67,10 @@ class Service:
         doctor_every: timedelta = timedelta(hours=1),
         debounce: float = 0.2,
         scheduler: ExportScheduler | None = None,
+        readback_every: timedelta | None = timedelta(minutes=5),
+        deliver_every: float = 10.0,
+        overlap: timedelta = DEFAULT_OVERLAP,
+        webhook_transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.accounts = accounts
@@ -64,6 +81,32 @@ class Service:
         self._clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
         self.scheduler = scheduler or InProcessScheduler(self.export_pass, debounce=debounce)
+        self._readback_every = readback_every
+        self._deliver_every = deliver_every
+        self._overlap = overlap
+        self._webhook_transport = webhook_transport
+        self._readback_locks: dict[str, asyncio.Lock] = {}
+        self._deliver_locks: dict[str, asyncio.Lock] = {}
+        # Read-back and delivery each run in a task per account, apart from the exports (a slow receiver or a
+        # long read-back holds back no export).
+        self.readbacks = (
+            InProcessScheduler(self._readback_cycle, debounce=0.0, idle=readback_every.total_seconds())
+            if readback_every is not None
+            else None
+        )
+        self.deliveries = InProcessScheduler(self._delivery_cycle, debounce=0.0, idle=deliver_every)
+
+    def schedulers(self) -> list[ExportScheduler]:
+        """Everything that runs in the background: exports, read-backs (when scheduled), deliveries."""
+        found: list[ExportScheduler] = [self.scheduler]
+        if self.readbacks is not None:
+            found.append(self.readbacks)
+        return [*found, self.deliveries]
+
+    def wake_all(self, slug: str) -> None:
+        """A new account (or new settings): its exports, read-back and deliveries start."""
+        for scheduler in self.schedulers():
+            scheduler.wake(slug)
 
     def ledger(self, record: AccountRecord) -> Ledger:
         return self.registry.ledger(record)
@@ -215,3 +258,56 @@ class Service:
         oldest = await ledger.oldest_waiting()
         age = (self._clock() - oldest).total_seconds() if oldest is not None else 0.0
         self.metrics.oldest_pending.labels(record.slug).set(max(age, 0.0))
+
+    # -- back from NetSuite ----------------------------------------------------------------------------------
+
+    async def readback_pass(self, slug: str) -> SyncReport | None:
+        """One read-back pass of an account: NetSuite's changes since the last pass kept as events, and their
+        delivery started. None when the doctor has paused the account (its credentials or role fail)."""
+        async with self._readback_locks.setdefault(slug, asyncio.Lock()):
+            record = await self.registry.get(slug)
+            if record.paused and (record.pause_reason or "").startswith(DOCTOR_PREFIX):
+                return None
+            async with connect(
+                self.accounts.settings(record), transport=self._transport_for(record)
+            ) as client:
+                report = await sync_back(client, self.ledger(record), overlap=self._overlap)
+        for event_type, count in report.counts().items():
+            self.metrics.events.labels(slug, event_type).inc(count)
+        if report.events:
+            logger.info("read-back kept %d new events", len(report.events))
+            self.deliveries.wake(slug)
+        return report
+
+    async def deliver_pass(self, slug: str) -> DeliveryReport:
+        """One round of an account's webhook deliveries: new events to its enabled endpoints, due retries."""
+        async with self._deliver_locks.setdefault(slug, asyncio.Lock()):
+            record = await self.registry.get(slug)
+            deliverer = Deliverer(
+                self.ledger(record),
+                self.accounts.secret_box(),
+                transport=self._webhook_transport,
+                clock=self._clock,
+            )
+            report = await deliverer.deliver_due()
+        if report.attempted:
+            self.metrics.webhooks.labels(slug, "delivered").inc(report.delivered)
+            self.metrics.webhooks.labels(slug, "failed").inc(report.failed)
+            logger.info("webhooks: %d delivered, %d failed", report.delivered, report.failed)
+        for reason in report.disabled:
+            logger.warning("webhook endpoint disabled: %s", reason)
+        return report
+
+    async def reconcile(self, slug: str, period: str, subsidiary: str | None = None) -> Reconciliation:
+        """What the account's TMS documents of ``period`` (YYYY-MM) say against what NetSuite holds."""
+        record = await self.registry.get(slug)
+        async with connect(self.accounts.settings(record), transport=self._transport_for(record)) as client:
+            return await reconcile_period(client, self.ledger(record), period, subsidiary=subsidiary)
+
+    async def _readback_cycle(self, slug: str, stopping: asyncio.Event) -> float | None:
+        await self.readback_pass(slug)
+        return None  # again after ``readback_every`` (the scheduler's idle wait), or when woken
+
+    async def _delivery_cycle(self, slug: str, stopping: asyncio.Event) -> float | None:
+        await self.deliver_pass(slug)
+        return None  # again within ``deliver_every``, or at once when a read-back kept events

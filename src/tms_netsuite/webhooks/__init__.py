@@ -3,6 +3,6 @@ disabled after persistent failure and re-enabled by the user, and manual redeliv
 
 from __future__ import annotations
 
-from tms_netsuite.webhooks._deliver import Deliverer, new_secret
+from tms_netsuite.webhooks._deliver import Deliverer, DeliveryReport, new_secret
 
-__all__ = ["Deliverer", "new_secret"]
+__all__ = ["Deliverer", "DeliveryReport", "new_secret"]
