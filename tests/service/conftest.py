@@ -12,6 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+from starlette.requests import Request
+from starlette.responses import Response
 
 from netsuite_emulator import Emulator
 from tms_netsuite.accounts import Accounts, SecretBox, create_key
@@ -31,13 +35,46 @@ def documents(loads: int = 2, seed: int = 3) -> list[dict[str, Any]]:
 
 
 @dataclass
+class Receiver:
+    """A TMS's webhook endpoint (ASGI): verifies each request with `standardwebhooks` under the secrets it was
+    given, keeps what it accepted; while ``down`` it answers 503."""
+
+    secrets: list[str] = field(default_factory=list)
+    down: bool = False
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    refused: int = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        body = await request.body()
+        if self.down:
+            self.refused += 1
+            await Response("down for maintenance", status_code=503)(scope, receive, send)
+            return
+        for secret in self.secrets:
+            try:
+                payload = Webhook(secret).verify(body, dict(request.headers))
+            except WebhookVerificationError:
+                continue
+            assert payload["id"] == request.headers["webhook-id"]
+            self.accepted.append(payload)
+            await Response(status_code=204)(scope, receive, send)
+            return
+        await Response("bad signature", status_code=400)(scope, receive, send)
+
+    def of_type(self, event_type: str) -> list[dict[str, Any]]:
+        return [event for event in self.accepted if event["type"] == event_type]
+
+
+@dataclass
 class Harness:
-    """The service under test, its emulated accounts and a client for its API."""
+    """The service under test, its emulated accounts, a client for its API and a webhook receiver."""
 
     service: Service
     client: httpx.AsyncClient
     emulators: dict[str, Emulator]
     admin_key: str
+    receiver: Receiver
     responses: list[httpx.Response] = field(default_factory=list)
 
     async def add_account(self, slug: str, emulator: Emulator, **changes: str) -> dict[str, Any]:
@@ -110,7 +147,15 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         return httpx.ASGITransport(app=emulators[record.account_id].app)
 
     box = SecretBox([Fernet.generate_key()], source="the test")
-    service = Service(Accounts(registry, box), transport_for=transport_for, debounce=0.05)
+    receiver = Receiver()
+    service = Service(
+        Accounts(registry, box),
+        transport_for=transport_for,
+        debounce=0.05,
+        readback_every=None,  # read back when a test asks (POST .../sync-back)
+        deliver_every=0.2,
+        webhook_transport=httpx.ASGITransport(app=receiver),
+    )
     app = create_app(service, grace=5)
     try:
         async with (
@@ -120,6 +165,6 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             ) as client,
         ):
             admin = (await create_key(registry, account_slug=None, read_only=False)).key
-            yield Harness(service, client, emulators, admin)
+            yield Harness(service, client, emulators, admin, receiver)
     finally:
         await registry.close()

@@ -6,7 +6,8 @@ endpoints and deliveries that carry the events to the TMS."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -140,6 +141,15 @@ class ReadbackLedger:
         self._engine = engine
         self.account = account
         self._clock = clock
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that reads, then writes: on SQLite it takes the write lock first (BEGIN IMMEDIATE), so it
+        waits for another writer (a delivery round, a pass) instead of failing with "database is locked"."""
+        async with self._engine.connect() as conn:
+            conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+            async with conn.begin():
+                yield conn
 
     # -- cursor and our records -------------------------------------------------------------------------
 
@@ -440,7 +450,7 @@ class ReadbackLedger:
         """Enable (the user, once the receiver is fixed: its failed deliveries are due again) or disable an
         endpoint; False when there is no such endpoint."""
         now = self._clock()
-        async with self._engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 sa.update(webhook_endpoints)
                 .where(webhook_endpoints.c.account == self.account, webhook_endpoints.c.id == endpoint_id)
@@ -458,7 +468,7 @@ class ReadbackLedger:
         return bool(result.rowcount)
 
     async def remove_endpoint(self, endpoint_id: int) -> bool:
-        async with self._engine.begin() as conn:
+        async with self._writing() as conn:
             if not await self._owns(conn, endpoint_id):
                 return False  # another account's endpoint is left alone
             await conn.execute(
@@ -603,7 +613,7 @@ class ReadbackLedger:
         """Send events again to an endpoint (those named, or every failed one); returns how many are due."""
         now = self._clock()
         condition = webhook_deliveries.c.endpoint_id == endpoint_id
-        async with self._engine.begin() as conn:
+        async with self._writing() as conn:
             if not await self._owns(conn, endpoint_id):
                 return 0
             if event_ids:
