@@ -25,7 +25,7 @@ _AMOUNT = click.option(
 
 @click.group("act")
 def act() -> None:
-    """Act as a person in NetSuite: pay an invoice or a bill, edit a total, copy or delete a record.
+    """Act as a person in NetSuite: pay an invoice or a bill, edit a total, copy, void or delete a record.
 
     RECORD is an internal id, or an external id (as the connector wrote it, e.g. tms-invoice-INV__1).
     """
@@ -87,6 +87,21 @@ def edit_total(db: Path, record_type: str, record: str, total: float) -> None:
 def copy(db: Path, record_type: str, record: str) -> None:
     """Make a copy of RECORD (a second invoice for the same load, say): new number, no external id."""
     _with_person(db, lambda person: f"{record_type} {person.copy(record_type, record)} created as a copy")
+
+
+@act.command("void")
+@_DB
+@click.argument("record_type")
+@click.argument("record")
+def void(db: Path, record_type: str, record: str) -> None:
+    """Void RECORD of RECORD_TYPE directly (total and lines set to zero, the record kept; a voided payment no
+    longer pays its invoices). NetSuite refuses while payments or credits are applied to it."""
+
+    def cancel(person: Person) -> str:
+        person.void(record_type, record)
+        return f"{record_type} {record} voided"
+
+    _with_person(db, cancel)
 
 
 @act.command("delete")

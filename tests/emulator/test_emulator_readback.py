@@ -185,3 +185,62 @@ def test_act_works_on_a_served_accounts_file(tmp_path: Path) -> None:
     result = runner.invoke(main, ["act", "delete", "--db", str(db), "nosuchtype", "1"])
     assert result.exit_code == 1
     assert "unknown record type" in result.output
+
+
+async def test_a_void_zeroes_total_and_lines_keeps_the_record_and_reopens_what_a_payment_paid(
+    account: Emulator,
+) -> None:
+    """A direct void: total and every line zero, the record kept, status Voided; refused while a payment is
+    applied; a voided payment pays nothing any more; `act void` over the CLI."""
+    invoice = await create_invoice(account, 600.0, 400.0, external_id="INV-V")
+    paid = await create_invoice(account, 100.0, external_id="INV-P")
+    clerk = Person(account.store, lambda: at("2026-10-07T15:00:00"))
+    payment = clerk.pay_invoice(paid)
+    with pytest.raises(PersonError, match="payments or credits are applied"):
+        clerk.void("invoice", paid)
+    clerk.void("invoice", "INV-V")
+    [row] = await rows(
+        account,
+        "SELECT foreigntotal, foreignamountunpaid, status, voided, memo, "
+        "TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lm FROM transaction WHERE id = ?",
+        invoice,
+    )
+    assert row == {
+        "foreigntotal": "0",
+        "foreignamountunpaid": "0",
+        "status": "V",
+        "voided": "T",
+        "memo": "VOID",
+        "lm": "2026-10-07 08:00:00",
+    }
+    lines = await rows(account, "SELECT foreignamount FROM transactionline WHERE transaction = ?", invoice)
+    assert lines
+    assert {line["foreignamount"] for line in lines} == {"0"}
+    with pytest.raises(PersonError, match="already been voided"):
+        clerk.void("invoice", invoice)
+    clerk.void("customerpayment", payment)
+    [row] = await rows(account, "SELECT foreignamountunpaid, status FROM transaction WHERE id = ?", paid)
+    assert row == {"foreignamountunpaid": "100", "status": "A"}, "what the voided payment paid is open again"
+    assert (
+        await rows(account, "SELECT 1 AS one FROM previoustransactionlinelink WHERE nextdoc = ?", payment)
+        == []
+    )
+
+
+async def test_act_void_on_a_served_accounts_file(tmp_path: Path) -> None:
+    db = tmp_path / "account.db"
+    emulator = Emulator.from_scenario("healthy", db_path=db)
+    try:
+        invoice = await create_invoice(emulator, 100.0, external_id="INV-ACT")
+    finally:
+        emulator.close()
+    with person_at(db) as clerk:
+        payment = clerk.pay_invoice(invoice)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["act", "void", "--db", str(db), "invoice", "INV-ACT"])
+    assert refused.exit_code == 1
+    assert "payments or credits are applied" in refused.output
+    voided = runner.invoke(main, ["act", "void", "--db", str(db), "customerpayment", str(payment)])
+    assert voided.exit_code == 0, voided.output
+    assert voided.output.strip() == f"customerpayment {payment} voided"
+    assert runner.invoke(main, ["act", "void", "--db", str(db), "invoice", "INV-ACT"]).exit_code == 0

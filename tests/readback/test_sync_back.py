@@ -101,3 +101,27 @@ async def test_an_edited_total_and_a_deleted_bill(make_account: Callable[..., Ac
     assert deleted.payload["netsuite"]["internal_id"] == bill["id"]
     assert deleted.payload["document"]["kind"] in ("carrier_bill", "driver_settlement")
     assert (await account.sync()).events == []
+
+
+async def test_a_voided_invoice_and_a_voided_payment(make_account: Callable[..., Account]) -> None:
+    """A voided invoice is one record.voided_in_netsuite (its total falling to zero is the void, not an edit);
+    voiding a person's payment opens its invoice again: invoice.reopened with the amount remaining restored."""
+    account = make_account()
+    await account.export()
+    await account.sync()
+    voided, repaid = (await account.open_documents("CustInvc"))[:2]
+    account.person.void("invoice", voided["id"])
+    report = await account.sync()
+    [event] = of_type(report.events, "record.voided_in_netsuite")
+    assert event.payload["netsuite"]["internal_id"] == voided["id"]
+    assert event.payload["document"]["kind"] == "invoice"
+    assert of_type(report.events, "record.changed_in_netsuite") == []
+    assert [e.type for e in report.events if e.type.startswith("invoice.")] == []
+    payment = account.person.pay_invoice(repaid["id"])
+    assert of_type((await account.sync()).events, "invoice.paid")
+    account.person.void("customerpayment", payment)
+    reopened = await account.sync()
+    [event] = of_type(reopened.events, "invoice.reopened")
+    assert event.payload["netsuite"]["internal_id"] == repaid["id"]
+    assert event.payload["amounts"]["remaining"] == f"{float(repaid['foreignamountunpaid']):.2f}"
+    assert (await account.sync()).events == []

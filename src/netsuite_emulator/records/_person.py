@@ -1,5 +1,5 @@
 """A person at work in the NetSuite account, for tests and demos of read-back: a clerk who records a customer's
-payment, pays a carrier's bill, edits a total or deletes a record in NetSuite's pages.
+payment, pays a carrier's bill, edits a total, voids or deletes a record in NetSuite's pages.
 
 Each action goes through the same business rules as a REST write (a payment cannot exceed what remains open, a
 paid invoice cannot be deleted), as the administrator, and leaves what NetSuite's pages leave: the payment and its
@@ -85,6 +85,20 @@ class Person:
             draft.values.pop("tranId", None)
             draft.apply = []
             return self._save(writer, draft, None, None)
+
+    def void(self, record_type_name: str, record: str | int) -> None:
+        """Void a transaction (Void Transactions Using Reversing Journals off: a direct void, total and lines
+        zero, the record kept); a voided payment no longer pays what it applied to."""
+        rt = _type(record_type_name)
+        with self._store.write() as conn:
+            ctx = self._ctx(conn)
+            record_id = self._find(ctx, rt, record)
+            if rt.family != "transaction":
+                raise PersonError(f"{rt.key} is not a transaction")
+            try:
+                TransactionWriter(ctx, rt, {}).void(record_id)
+            except RecordError as error:
+                raise PersonError(error.detail) from None
 
     def delete(self, record_type_name: str, record: str | int) -> None:
         """Delete a record (NetSuite refuses when payments or credits are applied to it)."""

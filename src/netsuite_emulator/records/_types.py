@@ -376,8 +376,9 @@ ITEM_TYPES: dict[tuple[str, str], RecordType] = {
 # Status letters as SuiteQL stores them, with the names NetSuite shows. The letters of invoices (A, B) and bills
 # follow the 2026.1 schema's enums; the letters and names of the other types are the emulator's guesses.
 STATUS_NAMES: dict[str, dict[str, str]] = {
-    "CustInvc": {"A": "Open", "B": "Paid In Full"},
-    "VendBill": {"A": "Open", "B": "Paid In Full", "D": "Pending Approval", "E": "Rejected"},
+    # V Voided on invoices and bills: a guess (the letter a direct void leaves).
+    "CustInvc": {"A": "Open", "B": "Paid In Full", "V": "Voided"},
+    "VendBill": {"A": "Open", "B": "Paid In Full", "D": "Pending Approval", "E": "Rejected", "V": "Voided"},
     "CustCred": {"A": "Open", "B": "Fully Applied"},
     "VendCred": {"A": "Open", "B": "Fully Applied"},
     "CustPymt": {"B": "Not Deposited", "C": "Deposited"},

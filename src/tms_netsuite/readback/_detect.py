@@ -117,7 +117,7 @@ def detect(
         changes["total"] = {"was": ev.money(was_total), "now": ev.money(total)}
     if was_lines is not None and line_count is not None and was_lines != line_count:
         changes["line_count"] = {"was": was_lines, "now": line_count}
-    if changes:
+    if changes and not voided:  # a void zeroes the total and lines: it is announced as a void, not an edit
         key = f"{ev.RECORD_CHANGED}:{row['id']}:{row['lm']}:{total}:{line_count}"
         events.append(ev.event(ev.RECORD_CHANGED, key, **common, currency=currency, changes=changes))
     if voided and not (previous and previous.voided):

@@ -196,7 +196,7 @@ def refresh(ctx: Ctx, record_id: int) -> None:
             used = money(float(found["s"]) if found else 0.0)
         remaining = money(total - used)
         updates = {"foreignpaymentamountused": used, "foreignpaymentamountunused": remaining}
-    status = rules.status(row, remaining)
+    status = rules.status(row, remaining) if row["voided"] != "T" else None  # a voided one stays Voided
     if status is not None:
         updates["status"] = status
     changed = {name: value for name, value in updates.items() if row[name] != value}

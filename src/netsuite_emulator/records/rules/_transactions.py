@@ -608,6 +608,58 @@ class TransactionWriter:
         if TRANSACTION_RULES[row["type"]].from_deposit and row["createdfrom"] is not None:
             refresh(ctx, int(row["createdfrom"]))
 
+    def void(self, record_id: int) -> None:
+        """Void the transaction directly, as NetSuite does with Void Transactions Using Reversing Journals off:
+        "the total and all the line items for the transaction are set to zero. The transaction is not removed
+        from the system" (Oracle, N/transaction Module, help section_4413162576), and it can no longer change
+        the general ledger. A voided payment or credit no longer applies to anything, so what it paid is open
+        again. The status letter V (Voided), the memo "VOID", which types a person may void and the refusal of a
+        document with payments or credits applied are guesses."""
+        ctx = self.ctx
+        row = ctx.one('SELECT * FROM "transaction" WHERE id = ?', record_id)
+        if row is None:
+            raise RecordError(404, "NONEXISTENT_ID", "The record instance does not exist.")
+        if row["type"] not in VOIDABLE:
+            raise user_error(f"You cannot void a {self.rt.key} transaction.")  # wording: a guess
+        if row["voided"] == "T":
+            raise user_error("This transaction has already been voided.")  # wording: a guess
+        self._posting_period(row["postingperiod"], row["trandate"])
+        applied = ctx.one(
+            "SELECT 1 FROM previoustransactionlinelink WHERE previousdoc = ? LIMIT 1", record_id
+        )
+        if applied is not None:
+            # Wording: a guess (payments or credits must be removed from a document before it is voided).
+            raise user_error(
+                "This transaction cannot be voided because payments or credits are applied to it."
+            )
+        docs = [r["previousdoc"] for r in ctx.all(
+            "SELECT previousdoc FROM previoustransactionlinelink WHERE nextdoc = ?", record_id)]  # fmt: skip
+        ctx.conn.execute("DELETE FROM previoustransactionlinelink WHERE nextdoc = ?", (record_id,))
+        ctx.conn.execute(
+            "UPDATE transactionline SET foreignamount = 0, debitforeignamount = NULL, creditforeignamount = NULL, "
+            'rate = 0 WHERE "transaction" = ?',
+            (record_id,),
+        )
+        columns: dict[str, Any] = {
+            "voided": "T",
+            "status": "V",
+            "memo": "VOID",
+            "foreigntotal": 0.0,
+            "lastmodifieddate": ctx.stamp(),
+        }
+        for name in ("foreignamountpaid", "foreignamountunpaid", "foreignpaymentamountused",
+                     "foreignpaymentamountunused"):  # fmt: skip
+            if row[name] is not None:
+                columns[name] = 0.0
+        update(ctx, "transaction", record_id, columns)
+        for doc in docs:
+            refresh(ctx, doc)
+
+
+# Types a person may void directly (CustInvc, VendBill and the payments and credits applied to them): a guess
+# from N/transaction's transaction.Type, which lists the void each type supports (help section_4483109897).
+VOIDABLE = frozenset({"CustInvc", "VendBill", "CustPymt", "VendPymt", "CustCred", "VendCred"})
+
 
 def transform_draft(ctx: Ctx, source_rt: RecordType, source_id: int, target: RecordType) -> Draft:
     """The draft a transform starts from: invoice → creditMemo copies the invoice and applies to it;
