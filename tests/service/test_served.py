@@ -121,7 +121,7 @@ def test_no_server_error_and_no_answer_outside_the_schema(served: Served) -> Non
         response_schema_conformance,
     ]
     operations = [result.ok() for result in api.get_all_operations()]
-    assert len(operations) == 27
+    assert len(operations) == 29
     for operation in operations:
 
         @given(case=operation.as_strategy())
