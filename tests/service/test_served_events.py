@@ -121,7 +121,7 @@ def test_paid_in_netsuite_arrives_once_as_verified_webhooks_within_one_interval(
 
             until(synced, 120, "the documents are exported")
             made = api.post("/v1/accounts/acme/webhooks", json={"url": url, "from_start": True})
-            assert made.status_code == 201, made.text
+            assert made.status_code == 201, made.text + log.read_text()[-3000:]
             secret.append(made.json()["secret"])
             # The exports' own events (document.synced, the TMS's payments) arrive first.
             until(lambda: any(e["type"] == "document.synced" for e in accepted), 30, "the first events")

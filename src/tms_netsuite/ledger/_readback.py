@@ -417,7 +417,7 @@ class ReadbackLedger:
     async def add_endpoint(self, url: str, encrypted_secret: str, *, from_start: bool) -> int:
         """A new enabled endpoint; it gets the events kept from now on (or every event, ``from_start``)."""
         now = self._clock()
-        async with self._engine.begin() as conn:
+        async with self._writing() as conn:
             last = (
                 await conn.execute(
                     sa.select(sa.func.max(events.c.seq)).where(events.c.account == self.account)
