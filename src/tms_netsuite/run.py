@@ -7,6 +7,7 @@ benchmarks and the coming service call :func:`run_export`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,6 +17,8 @@ from tms_netsuite.export import Exporter, ExportReport
 from tms_netsuite.ledger import Ledger, content_hash
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient
+
+logger = logging.getLogger("tms_netsuite.run")
 
 
 @dataclass(slots=True)
@@ -62,10 +65,13 @@ async def run_export(
     failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
     The lists the checks read are what translation uses. ``learned_limit`` is a ceiling an earlier run learned
-    from 429s (a service keeps it): the governor starts there instead of finding it again. Once ``stopping`` is
-    set the engine claims nothing more and the documents under way finish."""
+    from 429s (a service keeps it; else the ledger's, which every run keeps): the governor starts there instead of
+    finding it again. Once ``stopping`` is set the engine claims nothing more and the documents under way finish."""
     result = RunResult()
     requests_before = client.stats.requests
+    # A limit learned by an earlier run of this account (kept in its ledger) saves finding it again from 5.
+    if learned_limit is None and concurrency is None:
+        learned_limit = await ledger.learned_limit()
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
     governor = ConcurrencyGovernor(known_limit=concurrency, learned=learned_limit)
     try:
@@ -83,7 +89,7 @@ async def run_export(
             stopping,
         )
     finally:
-        result.learned_limit = governor.stats.ceiling
+        await asyncio.shield(_keep_learned(ledger, governor, result))
         # The run's requests and 429s, in the ledger's activity per hour (shielded: a cancelled run counts too).
         await asyncio.shield(
             ledger.record_activity(
@@ -130,6 +136,17 @@ async def _run(
         stopping=stopping,
     )
     result.report = await exporter.run()
+
+
+async def _keep_learned(ledger: Ledger, governor: ConcurrencyGovernor, result: RunResult) -> None:
+    """Note the ceiling 429s taught the governor, and keep it in the ledger for the account's next run."""
+    result.learned_limit = governor.stats.ceiling
+    if result.learned_limit is None:
+        return
+    try:
+        await ledger.keep_learned_limit(result.learned_limit)
+    except Exception:  # a figure for speed, not for correctness: never the reason a run fails
+        logger.warning("keeping the learned concurrency limit failed", exc_info=True)
 
 
 __all__ = ["RunResult", "run_export"]

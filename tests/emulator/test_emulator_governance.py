@@ -146,6 +146,30 @@ async def test_latency_is_the_whole_time_of_a_request_own_work_included() -> Non
     assert 0.6 <= elapsed < 1.0
 
 
+@pytest.mark.parametrize("fault", [None, "5xx", "429", "401"])
+async def test_the_slot_is_free_before_the_answer_leaves(fault: str | None) -> None:
+    """The answer goes out with the request's slot already free (NetSuite's count ends with its processing, the
+    way back is network time): a client that sends its next request as an answer arrives meets no 429 below C."""
+    governor = Governor(lambda: 1, latency_ms=5, faults={fault: 1.0} if fault else None, seed=1)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    in_flight_at_send: list[int] = []
+
+    async def watching(message: dict[str, object]) -> None:
+        in_flight_at_send.append(governor.stats().in_flight)
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "path": "/services/rest/record/v1/customer", "method": "GET", "headers": []}
+    await governor.wrap(app, lambda: "id")(scope, receive, watching)  # type: ignore[arg-type]
+    assert in_flight_at_send and set(in_flight_at_send) == {0}
+    assert governor.stats().in_flight == 0
+
+
 async def test_latency_and_seeded_jitter(make_emulator: MakeEmulator, clock: FakeClock) -> None:
     emulator = make_emulator(latency_ms=40, jitter_ms=40, seed=5)
     env = emulator.env()

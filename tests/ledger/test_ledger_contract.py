@@ -268,7 +268,7 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0008"
+    assert version == "0012"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
 
@@ -534,6 +534,21 @@ async def test_mapping_failures_are_queued_again_when_the_mapping_changes(ledger
     assert await ledger.requeue_if_mapping_changed("a" * 64) == 0  # the same mapping
     assert await ledger.requeue_if_mapping_changed("b" * 64) == 1
     assert (await ledger.states_of([again.row_id, 999])) == {again.row_id: State.PENDING}
+
+
+async def test_the_learned_concurrency_limit_is_kept_per_account(ledger: Ledger, database_url: str) -> None:
+    """A limit kept by one run is what the next run of the account reads; another account sees none."""
+    assert await ledger.learned_limit() is None
+    await ledger.keep_learned_limit(18)
+    await ledger.keep_learned_limit(20)  # a later run learned better
+    assert await ledger.learned_limit() == 20
+    other = await Ledger.open(database_url, "999999", "production")
+    try:
+        assert await other.learned_limit() is None
+    finally:
+        await other.close()
+    with pytest.raises(ValueError):
+        await ledger.keep_learned_limit(0)
 
 
 async def test_rejected_lines_are_kept_per_source(ledger: Ledger, database_url: str) -> None:

@@ -243,6 +243,19 @@ class _GovernedApp:
         if pool is None:
             await self._answer(send, 429, concurrency_body())
             return
+        held = True
+
+        def done() -> None:
+            # The slot is free once the request is processed, before its answer travels back: in NetSuite the
+            # answer's way back is network time outside the account's count, so a client never sees a 429 while
+            # fewer than C of its own requests are in flight. (The emulator's reading; Oracle does not say when a
+            # request stops counting. Freeing it after the send let a client that answers quickly meet 429s
+            # below C, and learn too low a limit.)
+            nonlocal held
+            if held:
+                held = False
+                governor.leave(pool)
+
         try:
             started = time.monotonic()
             delay = governor.delay()
@@ -254,15 +267,18 @@ class _GovernedApp:
                 messages = await self._capture(scope, receive)
                 await _until(started + delay)
                 if fault == "drop":
+                    done()
                     await self._break(send, messages)
                     raise ConnectionDropped
                 if fault == "slow":
                     elapsed = time.monotonic() - started
                     await anyio.sleep(elapsed * (SLOW_FACTOR - 1))
+                done()
                 for message in messages:
                     await send(message)
                 return
             await _until(started + delay)
+            done()
             if fault == "5xx":
                 detail = f"An unexpected error occurred. Error ID: {self.new_id()[:20]}"
                 await self._answer(send, 500, error_body(500, "UNEXPECTED_ERROR", detail))
@@ -271,7 +287,7 @@ class _GovernedApp:
             elif fault == "401":
                 await self._answer(send, 401, error_body(401, "INVALID_LOGIN", INVALID_LOGIN_DETAIL))
         finally:
-            governor.leave(pool)
+            done()
 
     async def _capture(self, scope: Scope, receive: Receive) -> list[Message]:
         messages: list[Message] = []

@@ -48,11 +48,12 @@ def _utcnow() -> datetime:
 async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) -> None:
     """credentials; then the connection (whose serverTime the clock check reuses) and, with ``read_limit``, the
     concurrency limit, in one round trip; then the lists (read once), custom fields and periods together, and
-    what rests on them. Never more requests in flight than the known (or configured) limit, else 4."""
+    what rests on them. Never more requests in flight than the known (configured, or learned) limit, else 4."""
     ctx.add(check_credentials(ctx))
     if ctx.client is None or ctx.settings is None:
         return
-    gate = read_gate(ctx.limit)
+    # A limit an earlier run learned from 429s (the governor holds it) is as good as a read one for the reads.
+    gate = read_gate(ctx.limit or ctx.governor.stats.ceiling)
     reads = [try_connection(ctx)]
     if read_limit:
         reads.append(read_concurrency_limit(ctx))
@@ -61,7 +62,7 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     ctx.add(connection_result(ctx, clock))
     fields: list[dict[str, str]] | RequestError | None = None
     if ctx.connection_error is None:
-        gate = read_gate(ctx.limit)  # shared by every read below, the lists' included
+        gate = read_gate(ctx.limit or ctx.governor.stats.ceiling)  # shared by every read below, lists included
         _, fields, periods = await asyncio.gather(
             load_reference(ctx, gate),
             gated(gate, read_custom_fields(ctx)),

@@ -493,6 +493,23 @@ class Ledger:
             )
         return result.rowcount
 
+    async def learned_limit(self) -> int | None:
+        """The concurrency limit an earlier run of this account learned from 429s, if any."""
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(queries.learned_limit_of(self.account))).scalar()
+        return None if value is None else int(value)
+
+    async def keep_learned_limit(self, limit: int) -> None:
+        """Keep the concurrency limit this run learned from 429s, for the next run to start at."""
+        if limit < 1:
+            raise ValueError("a learned limit must be at least 1")
+        async with self._writing() as conn:
+            held = (await conn.execute(queries.learned_limit_of(self.account))).scalar()
+            if held != limit:
+                await conn.execute(
+                    queries.save_learned_limit(self.account, limit, self._clock(), known=held is not None)
+                )
+
     async def keep_rejected(
         self, source: str, lines: Sequence[RejectedLine], accepted: Sequence[tuple[str, str]] = ()
     ) -> None:

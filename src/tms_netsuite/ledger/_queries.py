@@ -24,6 +24,7 @@ from tms_netsuite.ledger._model import (
     State,
 )
 from tms_netsuite.ledger._schema import (
+    account_limits,
     activity,
     attempts,
     doctor_runs,
@@ -445,6 +446,22 @@ def save_mapping_hash(
             .values(mapping_hash=mapping_hash, seen_at=now)
         )
     return mapping_hashes.insert().values(account=account, mapping_hash=mapping_hash, seen_at=now)
+
+
+def learned_limit_of(account: str) -> sa.Select[Any]:
+    """The concurrency limit the account's exports learned from 429s."""
+    return sa.select(account_limits.c.learned_limit).where(account_limits.c.account == account)
+
+
+def save_learned_limit(account: str, limit: int, now: datetime, *, known: bool) -> sa.Insert | sa.Update:
+    """Keep the limit a run learned (an update when the account has one already)."""
+    if known:
+        return (
+            account_limits.update()
+            .where(account_limits.c.account == account)
+            .values(learned_limit=limit, learned_at=now)
+        )
+    return account_limits.insert().values(account=account, learned_limit=limit, learned_at=now)
 
 
 def rows_by_id(account: str, row_ids: Sequence[int]) -> sa.Select[Any]:

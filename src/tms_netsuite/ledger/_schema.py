@@ -129,6 +129,16 @@ mapping_hashes = sa.Table(
     sa.Column("seen_at", UTCDateTime(), nullable=False),
 )
 
+# The concurrency limit 429s taught the account's exports (migration 0012): the next run starts there instead of
+# finding it again from 5 with fresh 429s.
+account_limits = sa.Table(
+    "account_limits",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("learned_limit", sa.Integer(), nullable=False),
+    sa.Column("learned_at", UTCDateTime(), nullable=False),
+)
+
 # The accounts a service exports for, and the API keys that reach them (migration 0005). Credentials are stored
 # only as the ciphertext their owner made (Fernet); keys only as SHA-256 hashes.
 accounts = sa.Table(
