@@ -47,10 +47,9 @@ pytest: $(STAMP) $(THIRD_PARTY)
 	$(BIN)/pytest
 
 # Speed is measured here, not in timed tests; figures go to BENCHMARKS.md.
+# Each benchmark runs as a process of its own; the last line is one JSON object with all their figures.
 bench: $(STAMP)
-	-$(BIN)/python -m bench.emulator_speed  # below target it exits 1; the export figures still follow
-	$(BIN)/python -m bench.export_speed
-	$(BIN)/python -m bench.service_speed
+	$(BIN)/python -m bench.all
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

@@ -159,6 +159,7 @@ def main() -> int:
     )
     print("emulator: netsuite-emulator serve --latency-ms 0 --concurrency-limit 64 (uvicorn, one process)")
     failed = False
+    summary: dict[str, object] = {}
     for result in results:
         target = TARGETS[result.name]
         verdict = "ok" if result.rate >= target and not result.errors else "BELOW TARGET"
@@ -167,6 +168,10 @@ def main() -> int:
             f"{result.name}: {result.rate:,.0f}/s ({result.requests:,} in {result.seconds:.1f} s, "
             f"{result.errors} errors; target {target:,.0f}/s: {verdict})"
         )
+        key = "suiteql_pages_per_s" if "SuiteQL" in result.name else "authenticated_gets_per_s"
+        summary[key] = round(result.rate)
+        summary[f"{key}_target_met"] = verdict == "ok"
+    print(json.dumps(summary))  # the last line: one JSON object, for `make bench`'s summary
     return 1 if failed else 0
 
 

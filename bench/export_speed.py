@@ -8,11 +8,18 @@ over a real socket on 127.0.0.1), with documents from the generator:
   exporters post);
 - ``pool10``: a fixed pool of 10 concurrent requests, no retry on 429 (an async client with a semaphore and no
   backoff); a document whose request fails is counted as failed;
+- ``engine_second``: the engine again, from a fresh ledger that holds only the limit the first run learned
+  (``Ledger.keep_learned_limit``, as a second run of the same account finds it);
+- ``celigo_like_right`` / ``celigo_like_high``: Celigo's documented strategy for its NetSuite connections: a
+  user-set concurrency cap (set to C, or 2·C), and on a concurrency error a retry once a second for up to five
+  minutes;
 - ``oracle``: a yardstick, not a baseline: told C, it keeps C requests in flight and retries a 429 once.
 
-Settings: C = 5 with L = 25 ms, and C = 20 with L = 100 ms. N is the number of NetSuite records the documents
-become (master data included); the physical limit is N·L/C seconds, efficiency = (N·L/C) / wall, where the wall
-clock runs from the run's first HTTP request to its last answer. Every strategy runs in a worker process of its
+Settings: C = 5 with L = 25 ms, C = 20 with L = 100 ms, and a realistic one, C = 5 with L = 1,000 ms plus a
+uniform 0..400 ms of jitter (engine and oracle only). N is the number of NetSuite records the documents become
+(master data included); the physical limit is N·L̄/C seconds with L̄ = L + J/2 the mean latency, efficiency =
+(N·L̄/C) / wall, where the wall clock runs from the run's first HTTP request to its last answer. Each row also
+reports its efficiency over the ceiling (what one request costs here) and over the oracle's in the same run. Every strategy runs in a worker process of its
 own (pinned to the second core; the emulator to the first), so its CPU time and peak RSS are its own.
 
 Lost and duplicated documents are checked afterwards through SuiteQL with the administrator's credentials.
@@ -53,18 +60,61 @@ from netsuite_emulator.testing import start_emulator
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "examples" / "demo-mapping.toml"
 SEED = 7
-SETTINGS = ((5, 25.0), (20, 100.0))
-STRATEGIES = ("engine", "sequential", "pool10", "oracle")
+FULL = (
+    "engine",
+    "engine_second",
+    "sequential",
+    "pool10",
+    "celigo_like_right",
+    "celigo_like_high",
+    "oracle",
+)
+REALISTIC = ("engine", "oracle")  # the anchors would take minutes each at one second a request
+
+
+@dataclass(frozen=True)
+class Setting:
+    label: str  # the keys' infix: c5, c20, c5_l1000
+    limit: int
+    latency_ms: float
+    jitter_ms: float
+    strategies: tuple[str, ...]
+
+    @property
+    def mean_latency_ms(self) -> float:
+        return self.latency_ms + self.jitter_ms / 2
+
+
+def _setting(limit: int, latency: float, jitter: float = 0.0) -> Setting:
+    realistic = latency >= 500
+    label = f"c{limit}_l{latency:g}" if realistic or jitter else f"c{limit}"
+    return Setting(label, limit, latency, jitter, REALISTIC if realistic else FULL)
+
+
+SETTINGS = (_setting(5, 25.0), _setting(20, 100.0), _setting(5, 1000.0, 400.0))
 POOL = 10
+# Celigo: "on a concurrency error, retry once per second for up to five minutes" (docs.celigo.com, "Govern
+# concurrency of NetSuite connections"; celigo.com blog "Compliance with NetSuite concurrency governance").
+CELIGO_RETRY_S = 1.0
+CELIGO_RETRY_FOR_S = 300.0
 MEMORY_DOCUMENTS = 100_000
 MEMORY_SECONDS = 30.0
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 # Loads the generator is asked for, so that the documents become about the records wanted (measured: the
 # generator's documents for L loads become about 3.6·L records under the demo mapping; see the report).
 LOADS = {
-    "full": {"engine": 560, "pool10": 560, "sequential": 140, "oracle": 560},
-    "quick": {"engine": 140, "pool10": 140, "sequential": 56, "oracle": 140},
+    "full": {"engine": 560, "pool10": 560, "sequential": 140, "oracle": 560, "celigo": 560},
+    "quick": {"engine": 140, "pool10": 140, "sequential": 56, "oracle": 140, "celigo": 140},
 }
+# The realistic setting: about 650 records, 2.6 minutes at N·L̄/C (1,200 ms, C 5); 40 loads when quick.
+LOADS_REALISTIC = {"full": 180, "quick": 40}
+
+
+def _loads(mode: str, setting: Setting, strategy: str) -> int:
+    if setting.mean_latency_ms >= 500:
+        return LOADS_REALISTIC[mode]
+    family = "celigo" if strategy.startswith("celigo") else strategy.replace("_second", "")
+    return LOADS[mode][family]
 
 
 # -- the worker: one strategy in a process of its own ------------------------------------------------------
@@ -145,6 +195,7 @@ class WorkerResult:
     peak_in_flight: int = 0
     in_flight_by_second: list[float] = field(default_factory=list)
     expected: list[list[Any]] = field(default_factory=list)  # [document, table, type code, external id]
+    learned_limit: int | None = None  # the engine's: what 429s taught it (kept in its ledger)
 
 
 def _cpu() -> float:
@@ -226,8 +277,20 @@ async def _baseline(
     from tms_netsuite.netsuite import ConcurrencyLimitError, RequestError
 
     internal: dict[Any, str] = {}
-    width = {"sequential": 1, "pool10": POOL}.get(strategy, limit)
+    width = {"sequential": 1, "pool10": POOL, "celigo_like_high": 2 * limit}.get(strategy, limit)
     gate = asyncio.Semaphore(width)
+
+    async def celigo_retry(write: Any) -> str | None:
+        """Once a second for up to five minutes, in the cap's slot (the connection's queue waits meanwhile)."""
+        waited = 0.0
+        while True:
+            await asyncio.sleep(CELIGO_RETRY_S)
+            waited += CELIGO_RETRY_S
+            try:
+                return await write_one(write)
+            except ConcurrencyLimitError:
+                if waited >= CELIGO_RETRY_FOR_S:
+                    raise
 
     async def write_document(translation: Any) -> bool:
         for write in translation.records:
@@ -237,10 +300,16 @@ async def _baseline(
                 try:
                     new_id = await write_one(write)
                 except ConcurrencyLimitError:
-                    if strategy != "oracle":
+                    if strategy.startswith("celigo"):
+                        try:
+                            new_id = await celigo_retry(write)
+                        except (RequestError, _Unwritten):
+                            return False
+                    elif strategy == "oracle":
+                        await asyncio.sleep(0.01)
+                        new_id = await write_one(write)
+                    else:
                         return False
-                    await asyncio.sleep(0.01)
-                    new_id = await write_one(write)
                 except (RequestError, _Unwritten):
                     return False
             if new_id is not None:
@@ -276,7 +345,13 @@ async def _baseline(
 
 
 async def _worker(
-    strategy: str, env_file: Path, loads: int, ledger_path: Path, limit: int, profile: Path | None = None
+    strategy: str,
+    env_file: Path,
+    loads: int,
+    ledger_path: Path,
+    limit: int,
+    profile: Path | None = None,
+    learned: int | None = None,
 ) -> WorkerResult:
     from tms_netsuite.config import read_environment
     from tms_netsuite.doctor import load_reference_data
@@ -295,10 +370,12 @@ async def _worker(
     latest = _latest(documents)
     transport = _TimedTransport()
     async with connect(settings, transport=transport) as client:
-        if strategy == "engine":
+        if strategy in ("engine", "engine_second"):
             ledger = await Ledger.open(
                 f"sqlite+aiosqlite:///{ledger_path}", settings.account.realm, "production"
             )
+            if learned is not None:  # what the first run kept in its ledger, as a second run would find it
+                await ledger.keep_learned_limit(learned)
             started = time.perf_counter()
             await ingest_documents(ledger, documents)
             result.ingest_s = time.perf_counter() - started
@@ -312,6 +389,7 @@ async def _worker(
             assert run.report is not None
             result.records_written = run.report.records_written
             result.failed_documents = run.report.failed + run.report.blocked
+            result.learned_limit = run.learned_limit
             result.ledger_states = {k.value: v for k, v in (await ledger.counts()).items()}
             await ledger.close()
         else:
@@ -345,12 +423,16 @@ async def _worker(
 class Emulator:
     """``netsuite-emulator serve`` as its own process, pinned to a core when there are two."""
 
-    def __init__(self, folder: Path, limit: int, latency_ms: float, core: int | None) -> None:
+    def __init__(
+        self, folder: Path, limit: int, latency_ms: float, core: int | None, jitter_ms: float = 0.0
+    ) -> None:
         self.env_file = folder / "netsuite.env"
         self.admin_env_file = folder / "admin.env"
         args = ["--db", str(folder / "account.db")] if os.environ.get("BENCH_EMULATOR_DB") == "1" else []
         args += ["--admin-env-file", str(self.admin_env_file), "--concurrency-limit", str(limit)]
         args += ["--latency-ms", str(latency_ms), "--scenario", "healthy"]
+        if jitter_ms:
+            args += ["--jitter-ms", str(jitter_ms), "--seed", str(SEED)]
         self.served = start_emulator(folder, *args, wait_for=[self.admin_env_file], timeout=60, core=core)
         self.process = self.served.process
 
@@ -363,12 +445,21 @@ class Emulator:
 
 
 def _run_worker(
-    strategy: str, env_file: Path, loads: int, folder: Path, core: int | None, limit: int
+    strategy: str,
+    env_file: Path,
+    loads: int,
+    folder: Path,
+    core: int | None,
+    limit: int,
+    learned: int | None = None,
+    label: str = "",
 ) -> WorkerResult:
     out = folder / f"{strategy}.json"
     command = [sys.executable, "-m", "bench.export_speed", "--worker", strategy, "--env-file", str(env_file)]
     command += ["--loads", str(loads), "--ledger", str(folder / f"{strategy}.db"), "--out", str(out)]
     command += ["--limit", str(limit)]
+    if learned is not None:
+        command += ["--learned", str(learned)]
     if spy := os.environ.get(
         "BENCH_PYSPY"
     ):  # a sampled profile of the worker: py-spy's raw format, per strategy
@@ -380,7 +471,7 @@ def _run_worker(
             "-f",
             "raw",
             "-o",
-            f"{spy}.{strategy}.{limit}",
+            f"{spy}.{strategy}.{label or limit}",
             "--",
             *command,
         ]
@@ -421,8 +512,10 @@ async def _check(admin_env_file: Path, expected: list[list[Any]]) -> tuple[int, 
 @dataclass
 class Row:
     strategy: str
+    setting: str
     limit: int
     latency_ms: float
+    jitter_ms: float
     documents: int
     records: int
     records_written: int
@@ -443,29 +536,44 @@ class Row:
     ingest_docs_per_s: float | None
     mean_in_flight: float  # requests in flight, averaged over the wall clock (C at best)
     in_flight_by_second: list[float]
+    learned_limit: int | None = None
+    of_ceiling: float | None = None  # efficiency ÷ the setting's ceiling
+    of_oracle: float | None = None  # efficiency ÷ the oracle's, same setting, same run
 
 
-def _measure(strategy: str, limit: int, latency_ms: float, loads: int, cores: list[int]) -> Row:
+def _measure(
+    strategy: str, setting: Setting, loads: int, cores: list[int], learned: int | None = None
+) -> Row:
     pinned = len(cores) >= 2
+    limit, latency_ms = setting.limit, setting.latency_ms
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         folder = Path(tmp)
-        emulator = Emulator(folder, limit, latency_ms, cores[0] if pinned else None)
+        emulator = Emulator(folder, limit, latency_ms, cores[0] if pinned else None, setting.jitter_ms)
         try:
             cpu_before = emulator.cpu_s()
             result = _run_worker(
-                strategy, emulator.env_file, loads, folder, cores[1] if pinned else None, limit
+                strategy,
+                emulator.env_file,
+                loads,
+                folder,
+                cores[1] if pinned else None,
+                limit,
+                learned,
+                setting.label,
             )
             emulator_cpu = emulator.cpu_s() - cpu_before
             lost, duplicated, _ = asyncio.run(_check(emulator.admin_env_file, result.expected))
         finally:
             emulator.stop()
     # The physical limit for what was written (a strategy that gave documents up wrote fewer records).
-    ideal = result.records_written * latency_ms / 1000 / limit
+    ideal = result.records_written * setting.mean_latency_ms / 1000 / limit
     written = max(result.records_written, 1)
     return Row(
         strategy=strategy,
+        setting=setting.label,
         limit=limit,
         latency_ms=latency_ms,
+        jitter_ms=setting.jitter_ms,
         documents=result.documents,
         records=result.records,
         records_written=result.records_written,
@@ -486,12 +594,11 @@ def _measure(strategy: str, limit: int, latency_ms: float, loads: int, cores: li
         ingest_docs_per_s=round(result.documents / result.ingest_s) if result.ingest_s else None,
         mean_in_flight=result.mean_in_flight,
         in_flight_by_second=result.in_flight_by_second,
+        learned_limit=result.learned_limit,
     )
 
 
-def _request_ceiling(
-    limit: int, latency_ms: float, cores: list[int], requests: int = 300
-) -> dict[str, float]:
+def _request_ceiling(setting: Setting, cores: list[int]) -> dict[str, float]:
     """How long one request takes here at C in flight (signed serverTime GETs, kept C at a time), and the
     efficiency ceiling L / that time: what any client could reach on this machine and emulator in steady state,
     before its own reads, ramp and tail."""
@@ -514,10 +621,12 @@ def _request_ceiling(
             await asyncio.gather(*(one() for _ in range(requests)))
         return times
 
+    limit, latency_ms = setting.limit, setting.latency_ms
+    requests = 300 if setting.mean_latency_ms <= 100 else 40  # 40 at a second each: ten seconds
     pinned = len(cores) >= 2
     affinity = os.sched_getaffinity(0)
     with tempfile.TemporaryDirectory(prefix="export-bench-rtt-") as tmp:
-        emulator = Emulator(Path(tmp), limit, latency_ms, cores[0] if pinned else None)
+        emulator = Emulator(Path(tmp), limit, latency_ms, cores[0] if pinned else None, setting.jitter_ms)
         try:
             if pinned:
                 os.sched_setaffinity(0, {cores[1]})
@@ -527,10 +636,12 @@ def _request_ceiling(
             emulator.stop()
     mean_ms = 1000 * sum(times) / len(times)
     return {
+        "setting": setting.label,
         "limit": limit,
         "latency_ms": latency_ms,
+        "jitter_ms": setting.jitter_ms,
         "request_ms": round(mean_ms, 2),
-        "ceiling": round(latency_ms / mean_ms, 3),
+        "ceiling": round(setting.mean_latency_ms / mean_ms, 3),
     }
 
 
@@ -709,16 +820,60 @@ async def _states(path: Path, account: str) -> dict[str, int]:
 
 
 def _table(rows: list[Row]) -> str:
-    head = "| Strategy | C | L ms | docs | N | wall s | ideal s | efficiency | req/record | 429/1000 | failed docs | lost | dup | CPU µs/record | peak RSS MB | emulator CPU s |"
+    head = (
+        "| Strategy | C | L ms | J ms | docs | N | wall s | ideal s | efficiency | ÷ ceiling | ÷ oracle | req/record "
+        "| 429/1000 | failed docs | lost | dup | CPU µs/record | peak RSS MB | emulator CPU s |"
+    )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         lines.append(
-            f"| {r.strategy} | {r.limit} | {r.latency_ms:g} | {r.documents} | {r.records} | {r.wall_s:.2f} | "
-            f"{r.ideal_s:.2f} | {r.efficiency:.3f} | {r.requests_per_record:.3f} | {r.http_429_per_1000:.1f} | "
+            f"| {r.strategy} | {r.limit} | {r.latency_ms:g} | {r.jitter_ms:g} | {r.documents} | {r.records} | "
+            f"{r.wall_s:.2f} | {r.ideal_s:.2f} | {r.efficiency:.3f} | {_fmt(r.of_ceiling)} | {_fmt(r.of_oracle)} | "
+            f"{r.requests_per_record:.3f} | {r.http_429_per_1000:.1f} | "
             f"{r.failed_documents} ({r.failed_fraction:.1%}) | {r.lost} | {r.duplicated} | "
             f"{r.cpu_us_per_record:,.0f} | {r.peak_rss_mb:.0f} | {r.emulator_cpu_s:.1f} |"
         )
     return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def _parse_settings(text: str) -> list[Setting]:
+    """``5:25,20:100,5:1000:400`` → settings (C:L[:J])."""
+    settings = []
+    for pair in text.split(","):
+        numbers = pair.split(":")
+        settings.append(
+            _setting(int(numbers[0]), float(numbers[1]), float(numbers[2]) if len(numbers) > 2 else 0.0)
+        )
+    return settings
+
+
+def _row_keys(row: Row) -> dict[str, Any]:
+    """The JSON keys of one row: ``{strategy}_{setting}_…``; the engine's first run is also ``engine_{setting}_first``
+    and its second ``engine_{setting}_second`` (the issue's names)."""
+    prefixes = [f"{row.strategy}_{row.setting}"]
+    if row.strategy == "engine":
+        prefixes.append(f"engine_{row.setting}_first")
+    if row.strategy == "engine_second":
+        prefixes = [f"engine_{row.setting}_second"]
+    keys: dict[str, Any] = {}
+    for prefix in prefixes:
+        keys[f"{prefix}_efficiency"] = row.efficiency
+        keys[f"{prefix}_of_ceiling"] = row.of_ceiling
+        keys[f"{prefix}_of_oracle"] = row.of_oracle
+        keys[f"{prefix}_429_per_1000"] = row.http_429_per_1000
+        keys[f"{prefix}_lost"] = row.lost
+        keys[f"{prefix}_duplicated"] = row.duplicated
+        keys[f"{prefix}_failed_fraction"] = row.failed_fraction
+        keys[f"{prefix}_cpu_us_per_record"] = row.cpu_us_per_record
+    return keys
 
 
 def main() -> int:
@@ -726,30 +881,29 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1")
-    parser.add_argument("--only", help="comma-separated strategies (engine, sequential, pool10)")
-    parser.add_argument("--settings", help="comma-separated C:L pairs, e.g. 5:25,20:100")
+    parser.add_argument("--only", help="comma-separated strategies (engine, engine_second, sequential, …)")
+    parser.add_argument("--settings", help="comma-separated C:L[:J] settings, e.g. 5:25,20:100,5:1000:400")
     parser.add_argument("--skip-memory", action="store_true", help="skip the 100,000-document figure")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--env-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--loads", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=5, help=argparse.SUPPRESS)
+    parser.add_argument("--learned", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--ledger", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile", type=Path, help="with --worker: a pyinstrument profile of the export")
     args = parser.parse_args()
     if args.worker:
         result = asyncio.run(
-            _worker(args.worker, args.env_file, args.loads, args.ledger, args.limit, args.profile)
+            _worker(
+                args.worker, args.env_file, args.loads, args.ledger, args.limit, args.profile, args.learned
+            )
         )
         args.out.write_text(json.dumps(asdict(result)))
         return 0
     mode = "quick" if args.quick else "full"
-    strategies = args.only.split(",") if args.only else list(STRATEGIES)
-    settings = (
-        [(int(c), float(lat)) for c, lat in (pair.split(":") for pair in args.settings.split(","))]
-        if args.settings
-        else list(SETTINGS)
-    )
+    only = set(args.only.split(",")) if args.only else None
+    settings = _parse_settings(args.settings) if args.settings else list(SETTINGS)
     cores = sorted(os.sched_getaffinity(0))
     pinned = len(cores) >= 2
     started = time.monotonic()
@@ -765,51 +919,75 @@ def main() -> int:
         flush=True,
     )
     rows: list[Row] = []
-    ceilings: dict[int, float] = {}
-    for limit, latency in settings:
-        floor = _request_ceiling(limit, latency, cores)
-        ceilings[limit] = floor["ceiling"]
+    ceilings: dict[str, float] = {}
+    for setting in settings:
+        floor = _request_ceiling(setting, cores)
+        ceilings[setting.label] = floor["ceiling"]
         print(json.dumps({"request_time": floor}), flush=True)
-        for strategy in strategies:
-            row = _measure(strategy, limit, latency, LOADS[mode][strategy], cores)
-            rows.append(row)
+        learned: int | None = None
+        these: list[Row] = []
+        for strategy in setting.strategies:
+            if only is not None and strategy not in only:
+                continue
+            loads = _loads(mode, setting, strategy)
+            row = _measure(strategy, setting, loads, cores, learned if strategy == "engine_second" else None)
+            if strategy == "engine":
+                learned = row.learned_limit
+            row.of_ceiling = _ratio(row.efficiency, floor["ceiling"])
+            these.append(row)
             print(json.dumps(asdict(row)), flush=True)
+        oracle = next((r.efficiency for r in these if r.strategy == "oracle"), None)
+        for row in these:
+            row.of_oracle = _ratio(row.efficiency, oracle)
+        rows += these
     print(_table(rows), flush=True)
     memory: dict[str, Any] = {}
     if not args.skip_memory:
         memory = _memory_100k(cores, pg_sample=5_000 if args.quick else 20_000)
         print(json.dumps(memory), flush=True)
 
-    def worst(strategy: str, key: str, pick: Any) -> Any:
-        values = [getattr(r, key) for r in rows if r.strategy == strategy]
+    engine_rows = [r for r in rows if r.strategy in ("engine", "engine_second")]
+
+    def worst(key: str, pick: Any) -> Any:
+        values = [getattr(r, key) for r in engine_rows]
         return pick(values) if values else None
 
-    def at(strategy: str, limit: int, key: str) -> Any:
-        return next((getattr(r, key) for r in rows if r.strategy == strategy and r.limit == limit), None)
+    def at(strategy: str, label: str, key: str) -> Any:
+        return next((getattr(r, key) for r in rows if r.strategy == strategy and r.setting == label), None)
 
-    summary = {
+    summary: dict[str, Any] = {
         "mode": mode,
-        "efficiency_c5": at("engine", 5, "efficiency"),
-        "efficiency_c20": at("engine", 20, "efficiency"),
-        "requests_per_txn": worst("engine", "requests_per_record", max),
-        "http_429_per_1000": worst("engine", "http_429_per_1000", max),
-        "cpu_us_per_txn": worst("engine", "cpu_us_per_record", max),
-        "peak_rss_mb_engine": worst("engine", "peak_rss_mb", max),
+        "engine_c5_of_oracle": at("engine", "c5", "of_oracle"),
+        "engine_c20_first_of_oracle": at("engine", "c20", "of_oracle"),
+        "engine_c20_second_of_oracle": at("engine_second", "c20", "of_oracle"),
+        "efficiency_c5_l1000": at("engine", "c5_l1000", "efficiency"),
+        "cpu_us_per_txn": at("engine", "c5", "cpu_us_per_record"),
+        "cpu_of_oracle": _ratio(
+            at("engine", "c5", "cpu_us_per_record"), at("oracle", "c5", "cpu_us_per_record")
+        ),
+        "requests_per_txn": worst("requests_per_record", max),
+        "http_429_per_1000": worst("http_429_per_1000", max),
         "peak_rss_mb_100k": memory.get("peak_rss_mb_100k"),
-        "lost": worst("engine", "lost", max),
-        "duplicated": worst("engine", "duplicated", max),
-        "baseline_sequential_efficiency": worst("sequential", "efficiency", min),
-        "baseline_pool10_efficiency": worst("pool10", "efficiency", min),
-        "baseline_pool10_failed": worst("pool10", "failed_fraction", max),
-        "oracle_efficiency_c5": at("oracle", 5, "efficiency"),
-        "oracle_efficiency_c20": at("oracle", 20, "efficiency"),
-        "request_ceiling_c5": ceilings.get(5),
-        "request_ceiling_c20": ceilings.get(20),
-        "ingest_sqlite_docs_per_s": memory.get("sqlite_docs_per_s"),
-        "ingest_postgres_docs_per_s": memory.get("postgres_docs_per_s"),
-        "ingest_postgres_note": memory.get("postgres_note"),
-        "total_s": round(time.monotonic() - started, 1),
+        "lost": worst("lost", max),
+        "duplicated": worst("duplicated", max),
+        "efficiency_c5": at("engine", "c5", "efficiency"),
+        "efficiency_c20": at("engine", "c20", "efficiency"),
+        "efficiency_c20_second": at("engine_second", "c20", "efficiency"),
+        "learned_limit_c20": at("engine", "c20", "learned_limit"),
+        "peak_rss_mb_engine": worst("peak_rss_mb", max),
     }
+    for row in rows:
+        summary.update(_row_keys(row))
+    for label, ceiling in ceilings.items():
+        summary[f"request_ceiling_{label}"] = ceiling
+    summary.update(
+        {
+            "ingest_sqlite_docs_per_s": memory.get("sqlite_docs_per_s"),
+            "ingest_postgres_docs_per_s": memory.get("postgres_docs_per_s"),
+            "ingest_postgres_note": memory.get("postgres_note"),
+            "total_s": round(time.monotonic() - started, 1),
+        }
+    )
     print(json.dumps(summary), flush=True)
     return 0
 
