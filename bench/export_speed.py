@@ -196,6 +196,9 @@ class WorkerResult:
     in_flight_by_second: list[float] = field(default_factory=list)
     expected: list[list[Any]] = field(default_factory=list)  # [document, table, type code, external id]
     learned_limit: int | None = None  # the engine's: what 429s taught it (kept in its ledger)
+    thread_cpu_s: dict[str, float] = field(
+        default_factory=dict
+    )  # CPU by thread (the ledger's aiosqlite thread)
 
 
 def _cpu() -> float:
@@ -220,6 +223,20 @@ def _save_profile(profiler: Any, path: Path | None) -> None:
     profiler.stop()
     path.write_text(profiler.output_text(unicode=True, show_all=False))
     path.with_suffix(".html").write_text(profiler.output_html())
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds of each live thread of this process, by thread id and name (Linux's /proc)."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        out[f"{task.name} {name}"] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def _peak_rss_mb() -> float:
@@ -385,6 +402,7 @@ async def _worker(
                 client, ledger, mapping, environ=environ, concurrency=None, skip_checks=True
             )
             result.cpu_s = _cpu() - cpu
+            result.thread_cpu_s = _thread_cpu()
             _save_profile(profiler, profile)
             assert run.report is not None
             result.records_written = run.report.records_written
@@ -472,6 +490,8 @@ def _run_worker(
             "raw",
             "-o",
             f"{spy}.{strategy}.{label or limit}",
+            # BENCH_PYSPY_GIL=1: only the thread holding the GIL, i.e. where the interpreter's time goes
+            *(["--gil"] if os.environ.get("BENCH_PYSPY_GIL") == "1" else []),
             "--",
             *command,
         ]
@@ -537,6 +557,7 @@ class Row:
     mean_in_flight: float  # requests in flight, averaged over the wall clock (C at best)
     in_flight_by_second: list[float]
     learned_limit: int | None = None
+    thread_cpu_s: dict[str, float] = field(default_factory=dict)
     of_ceiling: float | None = None  # efficiency ÷ the setting's ceiling
     of_oracle: float | None = None  # efficiency ÷ the oracle's, same setting, same run
 
@@ -595,6 +616,7 @@ def _measure(
         mean_in_flight=result.mean_in_flight,
         in_flight_by_second=result.in_flight_by_second,
         learned_limit=result.learned_limit,
+        thread_cpu_s=result.thread_cpu_s,
     )
 
 

@@ -547,7 +547,7 @@ async def test_the_learned_concurrency_limit_is_kept_per_account(ledger: Ledger,
         assert await other.learned_limit() is None
     finally:
         await other.close()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         await ledger.keep_learned_limit(0)
 
 

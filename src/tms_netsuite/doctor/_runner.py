@@ -62,7 +62,9 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     ctx.add(connection_result(ctx, clock))
     fields: list[dict[str, str]] | RequestError | None = None
     if ctx.connection_error is None:
-        gate = read_gate(ctx.limit or ctx.governor.stats.ceiling)  # shared by every read below, lists included
+        gate = read_gate(
+            ctx.limit or ctx.governor.stats.ceiling
+        )  # shared by every read below, lists included
         _, fields, periods = await asyncio.gather(
             load_reference(ctx, gate),
             gated(gate, read_custom_fields(ctx)),
