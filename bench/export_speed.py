@@ -916,6 +916,7 @@ def _row_keys(row: Row) -> dict[str, Any]:
         keys[f"{prefix}_duplicated"] = row.duplicated
         keys[f"{prefix}_failed_fraction"] = row.failed_fraction
         keys[f"{prefix}_cpu_us_per_record"] = row.cpu_us_per_record
+        keys[f"{prefix}_requests_per_record"] = row.requests_per_record
         if len(row.runs) > 1:
             keys[f"{prefix}_runs"] = row.runs
     return keys
