@@ -55,6 +55,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "reconcile",
         }
     ),
+    "workers": frozenset({"service"}),
     "readback": frozenset({"ledger", "mapping", "netsuite"}),
     "webhooks": frozenset({"accounts", "ledger"}),
     "reconcile": frozenset({"errors", "ledger", "mapping", "netsuite"}),
@@ -77,6 +78,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
             "readback",
             "webhooks",
             "reconcile",
+            "workers",
         }
     ),
 }
@@ -94,6 +96,7 @@ TEST_FOLDERS: Mapping[str, str] = {
     "tests/readback": "readback",
     "tests/reconcile": "reconcile",
     "tests/webhooks": "webhooks",
+    "tests/workers": "workers",
     "tests/unit/netsuite": "netsuite",
 }
 

@@ -262,13 +262,15 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     try:
         async with engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"include_name": _ours}), metadata
+                )
             )
             version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar()
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0012"
+    assert version == "0007"  # 0007 follows 0008 on this branch (main had 0008 first)
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
 
@@ -304,6 +306,11 @@ async def test_skip_reasons_move_out_of_blocked_on_when_the_ledger_is_upgraded(d
         await ledger.close()
     assert (rows["S"].skip_reason, rows["S"].blocked_on) == ("company driver: payroll", None)
     assert (rows["B"].skip_reason, rows["B"].blocked_on) == (None, "vendor/eid:tms-carrier-X")
+
+
+def _ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """The job queue's tables (migration 0007, PostgreSQL only) are procrastinate's, not declared in _schema."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 
 def upgrade_to(connection: sa.Connection, revision: str) -> None:

@@ -20,6 +20,7 @@ from tms_netsuite.cli._reconcile import reconcile_command
 from tms_netsuite.cli._reports import errors_command, retry_command, status_command
 from tms_netsuite.cli._serve import openapi_command, serve_command
 from tms_netsuite.cli._webhooks import webhooks_group
+from tms_netsuite.cli._worker import migrate_command, worker_command
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.netsuite import RequestError
 
@@ -66,5 +67,7 @@ main.add_command(openapi_command)
 main.add_command(sync_back_command)
 main.add_command(webhooks_group)
 main.add_command(reconcile_command)
+main.add_command(worker_command)
+main.add_command(migrate_command)
 
 __all__ = ["main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,9 @@ import click
 
 from tms_netsuite.cli._accounts import open_accounts
 from tms_netsuite.cli._export import ledger_option
+from tms_netsuite.config import read_environment
+from tms_netsuite.errors import ConfigurationError
+from tms_netsuite.ledger import ledger_url
 
 
 @click.command("serve")
@@ -47,6 +51,18 @@ from tms_netsuite.cli._export import ledger_option
 @click.option(
     "--ready-file", type=click.Path(dir_okay=False, path_type=Path), help="Written once listening: host:port."
 )
+@click.option(
+    "--no-workers",
+    is_flag=True,
+    help="API only (PostgreSQL ledger): documents are exported by `tms-netsuite worker` processes.",
+)
+@click.option(
+    "--accounts-at-once",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="PostgreSQL ledger: accounts this process's own worker exports at a time.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -56,6 +72,8 @@ def serve_command(
     doctor_every: float,
     sync_back_every: float,
     ready_file: Path | None,
+    no_workers: bool,
+    accounts_at_once: int,
 ) -> None:
     """Serve the API and export every account's documents as they arrive. Keep it on your own network."""
     import uvicorn  # loaded only by this command
@@ -63,14 +81,35 @@ def serve_command(
     from tms_netsuite.service import Service, configure_logging, create_app
 
     configure_logging(log_format)
+    url = ledger_url(ledger, read_environment())
+    on_postgres = url.startswith("postgresql")
+    if no_workers and not on_postgres:
+        raise ConfigurationError(
+            "--no-workers needs a PostgreSQL ledger (TMS_NETSUITE_DATABASE_URL), which `tms-netsuite worker` "
+            "processes share; on SQLite this process exports itself"
+        )
 
     async def main() -> None:
-        async with open_accounts(ledger) as accounts:
+        async with contextlib.AsyncExitStack() as stack:
+            accounts = await stack.enter_async_context(open_accounts(ledger))
+            workers = None
+            if on_postgres:  # jobs on the shared queue, run by whichever worker process takes them
+                from tms_netsuite.workers import Workers, WorkerSettings
+
+                workers = Workers(url, WorkerSettings(accounts_at_once=accounts_at_once))
+                await stack.enter_async_context(workers.opened())
+            scheduler = workers.scheduler() if workers is not None else None
             service = Service(
                 accounts,
                 doctor_every=timedelta(minutes=doctor_every),
                 readback_every=timedelta(minutes=sync_back_every) if sync_back_every else None,
+                scheduler=scheduler,
             )
+            if workers is not None and not no_workers:
+                workers.bind(service)
+                stopping = asyncio.Event()
+                working = asyncio.create_task(workers.run(stopping), name="worker")
+                stack.push_async_callback(_stop_worker, stopping, working)
             app = create_app(service, grace=grace)
             config = uvicorn.Config(
                 app, host=host, port=port, log_config=None, timeout_graceful_shutdown=int(grace) or None
@@ -83,6 +122,11 @@ def serve_command(
                 watcher.cancel()
 
     asyncio.run(main())
+
+
+async def _stop_worker(stopping: asyncio.Event, working: asyncio.Task[None]) -> None:
+    stopping.set()
+    await working
 
 
 async def _announce(server: object, ready_file: Path | None) -> None:

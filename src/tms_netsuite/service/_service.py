@@ -146,6 +146,18 @@ class Service:
             waits.append((due - self._clock()).total_seconds())
         return None if record.paused else min(waits)
 
+    async def work_due(self, record: AccountRecord) -> tuple[bool, bool]:
+        """Whether the account's doctor is due, and whether exports are (rows due now and nothing pausing them):
+        what a sweep over every account defers jobs for."""
+        paused_by_doctor = record.paused and (record.pause_reason or "").startswith(DOCTOR_PREFIX)
+        if record.paused and not paused_by_doctor:
+            return False, False  # an operator's pause: resuming wakes it
+        doctor = self._doctor_due(record)
+        if record.paused:
+            return doctor, False
+        due = await self.ledger(record).next_due()
+        return doctor, due is not None and due <= self._clock()
+
     def _doctor_due(self, record: AccountRecord) -> bool:
         return record.doctor_due or record.doctor_ran_at is None or self._doctor_in(record) <= 0
 
