@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -63,6 +64,8 @@ def worker_command(accounts_at_once: int, slice_seconds: float, doctor_every: fl
     from tms_netsuite.workers import Workers, WorkerSettings
 
     configure_logging(log_format)
+    logging.basicConfig(level=logging.WARNING)  # XXX
+    logging.getLogger("procrastinate").setLevel(os.environ.get("DEBUG_QUEUE", "WARNING"))
     url = postgres_url(None)
     name = f"{socket.gethostname()}:{os.getpid()}"
 

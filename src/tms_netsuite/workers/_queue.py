@@ -75,7 +75,7 @@ class WorkerSettings:
         accounts_at_once: accounts one worker process drives at a time (its procrastinate concurrency).
         slice_seconds: a drain stops claiming after this long and, with rows still due, is deferred again behind
             the jobs of other accounts waiting already: a huge or throttled account takes its turns.
-        sweep_every: seconds between sweeps (a divisor of 60: it is a cron's seconds column).
+        sweep_every: seconds between sweeps (a divisor of 60: the seconds column, the sixth, of a cron).
         heartbeat_every: seconds between a worker's heartbeats.
         stalled_after: seconds without a heartbeat after which a worker's jobs are taken for dead.
         reap_every: seconds between each worker's look for dead workers' jobs.
@@ -150,16 +150,19 @@ class Workers:
     def _register(self) -> None:
         app = self.app
         for kind, job in ACCOUNT_JOBS.items():
-            app.task(name=f"tms_netsuite.{kind}", retry=False)(self._account_task(kind, job))
+            app.task(name=f"tms_netsuite.{kind}", retry=False, pass_context=True)(
+                self._account_task(kind, job)
+            )
 
-        @app.periodic(cron=f"*/{self.settings.sweep_every} * * * * *", periodic_id="sweep")
+        @app.periodic(cron=f"* * * * * */{self.settings.sweep_every}", periodic_id="sweep")
         @app.task(name="tms_netsuite.sweep", retry=False)
         async def sweep(timestamp: int) -> None:
             await self.sweep()
 
     def _account_task(self, kind: str, job: AccountJob) -> Callable[..., Awaitable[None]]:
-        async def run(slug: str) -> None:
+        async def run(context: procrastinate.JobContext, slug: str) -> None:
             service = self._require_service()
+            logger.info("job %s: %s of %s started", context.job.id, kind, slug)
             stopping = asyncio.Event()
             loop = asyncio.get_running_loop()
             timer = loop.call_later(self.settings.slice_seconds, stopping.set)
@@ -231,7 +234,9 @@ class Workers:
                         stalled_worker_timeout=self.settings.stalled_after,
                         delete_jobs="successful",
                         listen_notify=True,
-                        fetch_job_polling_interval=self.settings.sweep_every,
+                        # A job waiting on its account's lock gets no notification when the lock frees: it is
+                        # found by this poll (one cheap query a second).
+                        fetch_job_polling_interval=1.0,
                     ),
                     name="procrastinate worker",
                 )
