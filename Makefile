@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test test-deep lint typecheck pytest bench clean
+.PHONY: demo test test-deep lint typecheck pytest bench bench-scaled clean
 
 $(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ test: lint typecheck pytest
 # under 20 % faults (not part of CI's 10-minute budget).
 test-deep: $(STAMP)
 	TMS_NETSUITE_DEEP=1 $(BIN)/pytest -s tests/cli/test_export_cli.py tests/cli/test_concurrent_exports.py \
-		tests/cli/test_attachment_crashes.py tests/export tests/readback/test_cursor.py
+		tests/cli/test_attachment_crashes.py tests/export tests/readback/test_cursor.py tests/workers
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -50,6 +50,10 @@ pytest: $(STAMP) $(THIRD_PARTY)
 # Each benchmark runs as a process of its own; the last line is one JSON object with all their figures.
 bench: $(STAMP)
 	$(BIN)/python -m bench.all
+
+# Worker processes on PostgreSQL: 8 emulated accounts, 1 then 3 workers, a SIGKILL; the last line is JSON.
+bench-scaled: $(STAMP)
+	$(BIN)/python -m bench.scaled_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

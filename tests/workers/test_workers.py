@@ -48,7 +48,7 @@ DEEP = os.environ.get("TMS_NETSUITE_DEEP") == "1"
 ACCOUNTS = [
     ("plain", ["--latency-ms", "5"]),
     ("throttled", ["--latency-ms", "5", "--concurrency-limit", "1"]),
-    ("faulty", ["--latency-ms", "5", "--faults", "5xx=0.04,drop=0.04,429=0.04,slow=0.01", "--seed", "11"]),
+    ("faulty", ["--latency-ms", "5", "--faults", "5xx=0.03,drop=0.03,429=0.03,slow=0.01", "--seed", "11"]),
     ("slow", ["--latency-ms", "40"]),
 ]
 

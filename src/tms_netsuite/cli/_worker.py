@@ -64,8 +64,9 @@ def worker_command(accounts_at_once: int, slice_seconds: float, doctor_every: fl
     from tms_netsuite.workers import Workers, WorkerSettings
 
     configure_logging(log_format)
-    logging.basicConfig(level=logging.WARNING)  # XXX
-    logging.getLogger("procrastinate").setLevel(os.environ.get("DEBUG_QUEUE", "WARNING"))
+    logging.basicConfig(
+        level=logging.WARNING
+    )  # the queue's own warnings and errors (procrastinate's loggers)
     url = postgres_url(None)
     name = f"{socket.gethostname()}:{os.getpid()}"
 
