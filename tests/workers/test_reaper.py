@@ -52,7 +52,8 @@ async def test_a_dead_workers_job_is_failed_and_its_account_waits_once(database:
         assert await workers.defer("drain", "acme") is False  # one waits already (queueing lock)
         dead = await manager.register_worker()
         job = await manager.fetch_job(queues=None, worker_id=dead)
-        assert job is not None and job.status == "doing"
+        assert job is not None
+        assert job.status == "doing"
         assert await workers.defer("drain", "acme") is True  # the running one is not waiting
         async with await psycopg.AsyncConnection.connect(database, autocommit=True) as conn:
             await conn.execute("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'")
