@@ -270,7 +270,7 @@ async def test_migrations_create_exactly_the_declared_schema(ledger: Ledger, dat
     finally:
         await engine.dispose()
     assert diff == []
-    assert version == "0007"  # 0007 follows 0008 on this branch (main had 0008 first)
+    assert version == "0013"
     reopened = await Ledger.open(database_url, "123456_SB1", "sandbox")
     await reopened.close()
 
@@ -309,7 +309,7 @@ async def test_skip_reasons_move_out_of_blocked_on_when_the_ledger_is_upgraded(d
 
 
 def _ours(name: str | None, type_: str, parent_names: object) -> bool:
-    """The job queue's tables (migration 0007, PostgreSQL only) are procrastinate's, not declared in _schema."""
+    """The job queue's tables (migration 0013, PostgreSQL only) are procrastinate's, not declared in _schema."""
     return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 

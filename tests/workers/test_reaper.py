@@ -30,7 +30,7 @@ async def database() -> AsyncIterator[str]:
         try:
             url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
             registry = await Registry.open(url.replace("postgresql://", "postgresql+asyncpg://", 1))
-            await registry.close()  # the ledger's migrations, 0007 (the queue's tables) among them
+            await registry.close()  # the ledger's migrations, 0013 (the queue's tables) among them
             yield url
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

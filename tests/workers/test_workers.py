@@ -316,7 +316,7 @@ def test_three_workers_four_accounts_a_kill_and_cut_connections_exactly_once(clu
 
 
 def test_vendored_queue_schema_is_the_installed_procrastinates() -> None:
-    """Migration 0007 applies a frozen copy of procrastinate's schema: the version installed must be the one it
+    """Migration 0013 applies a frozen copy of procrastinate's schema: the version installed must be the one it
     copies (a new version needs a migration of its own, which this test asks for)."""
     import procrastinate.schema
 

@@ -4,8 +4,8 @@ prepares a PostgreSQL ledger for worker processes. SQLite has no workers: nothin
 The schema is a copy frozen with this migration, not read from the installed package: a later procrastinate
 brings its own migration scripts, which a later migration of ours applies in turn.
 
-Revision ID: 0007
-Revises: 0008 (main held 0008 when this branch was rebased; one head)
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import op
 from sqlalchemy.util import await_only
 
-revision = "0007"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
