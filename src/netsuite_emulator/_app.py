@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ._async import AsyncService, AsyncSettings
 from ._errors import NetSuiteJSON, error_response, invalid_login, iso_utc_ms
 from .auth import (
     REST,
@@ -86,13 +87,21 @@ def _too_large() -> Response:
 
 
 class _Handlers:
-    def __init__(self, store: AccountStore, clock: Callable[[], float], new_id: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        store: AccountStore,
+        clock: Callable[[], float],
+        new_id: Callable[[], str],
+        governor: Governor | None,
+        async_settings: AsyncSettings,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
-        self.governor: Governor | None = None  # the effective concurrency limit, when governance is on
+        self.governor = governor  # the effective concurrency limit, when governance is on
         self.records = RecordService(store, clock, self._record_body, _permission_violation)
         self.files = FileService(store, clock, self._limited_body, _permission_violation)
+        self.jobs = AsyncService(store, clock, self.records.handle, governor, async_settings)
 
     async def login(self, request: Request, service: str) -> Principal | Response:
         """Authenticate and audit; the Principal, or NetSuite's 401."""
@@ -208,7 +217,18 @@ class _Handlers:
         principal = await self.login(request, REST)
         if isinstance(principal, Response):
             return principal
+        if AsyncService.wanted(request) and request.method in ("POST", "PUT", "PATCH"):
+            body = await self._record_body(request)
+            if isinstance(body, Response):
+                return body
+            return await self.jobs.submit(request, principal, body)
         return await self.records.handle(request, principal)
+
+    async def async_job(self, request: Request) -> Response:
+        principal = await self.login(request, REST)
+        if isinstance(principal, Response):
+            return principal
+        return await self.jobs.handle(request, principal)
 
     async def document(self, request: Request) -> Response:
         principal = await self.login(request, REST)
@@ -324,10 +344,11 @@ def create_app(
     clock: Callable[[], float],
     new_id: Callable[[], str],
     governor: Governor | None = None,
+    async_settings: AsyncSettings | None = None,
 ) -> ASGIApp:
-    """The application; ``governor`` (concurrency limit, latency, faults) wraps every governed request."""
-    handlers = _Handlers(store, clock, new_id)
-    handlers.governor = governor
+    """The application; ``governor`` (concurrency limit, latency, faults) wraps every governed request;
+    ``async_settings`` are the emulator's assumptions about async jobs (see :mod:`netsuite_emulator._async`)."""
+    handlers = _Handlers(store, clock, new_id, governor, async_settings or AsyncSettings())
     suiteql = SuiteQLEndpoint(store, clock, handlers.login, _suiteql_body, _too_large)
 
     async def _server_error(request: Request, exc: Exception) -> Response:
@@ -353,6 +374,7 @@ def create_app(
         ),
         Route("/services/rest/record/v1/{path:path}", handlers.record, methods=_ALL_METHODS),
         Route("/services/rest/document/v1/{path:path}", handlers.document, methods=_ALL_METHODS),
+        Route("/services/rest/async/v1/job/{path:path}", handlers.async_job, methods=_ALL_METHODS),
         Route("/services/rest/{path:path}", handlers.other_rest, methods=_ALL_METHODS),
     ]
     app = Starlette(

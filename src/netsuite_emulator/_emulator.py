@@ -16,6 +16,7 @@ from types import TracebackType
 from starlette.types import ASGIApp, Scope
 
 from ._app import create_app
+from ._async import AsyncSettings
 from .auth import claimed_integration, map_certificate
 from .governance import GovernanceStats, Governor, PoolOf
 from .records._person import Person
@@ -87,6 +88,7 @@ class Emulator:
         clock: Clock,
         new_id: Callable[[], str] = _default_new_id,
         governor: Governor | None = None,
+        async_settings: AsyncSettings | None = None,
     ) -> None:
         company = store.company()
         offset = company.clock_offset
@@ -98,7 +100,8 @@ class Emulator:
         self.governor = governor or Governor(
             lambda: store.company().concurrency_limit, pool_of=integration_pools(store)
         )
-        self.app: ASGIApp = create_app(store, self.now, new_id, self.governor)
+        self.async_settings = async_settings or AsyncSettings()
+        self.app: ASGIApp = create_app(store, self.now, new_id, self.governor, self.async_settings)
         self._key_dir: Path | None = None
 
     @classmethod
@@ -115,6 +118,9 @@ class Emulator:
         faults: Mapping[str, float] | None = None,
         seed: int | None = None,
         time_zone: str | None = None,
+        async_processors: int = 5,
+        async_counts_against_limit: bool = False,
+        async_retention_s: float | None = None,
     ) -> Emulator:
         """Seed a fresh account from a scenario (in memory, or in ``db_path``).
 
@@ -128,6 +134,10 @@ class Emulator:
 
         ``time_zone`` (an IANA name) is the users' time zone, in which SuiteQL shows and compares date-times
         (default: the account's, America/Los_Angeles for a new one).
+
+        Async jobs (``Prefer: respond-async``, batch requests): ``async_processors`` REST async processors run their
+        tasks; whether running tasks hold a concurrency slot and how long results are kept are assumptions Oracle
+        leaves open (see :mod:`netsuite_emulator._async`).
         """
         base_clock = clock or time.time
         store = AccountStore.open(db_path)
@@ -158,7 +168,22 @@ class Emulator:
         except ValueError:
             store.close()
             raise
-        return cls(store, clock=base_clock, new_id=new_id or _default_new_id, governor=governor)
+        try:
+            settings = AsyncSettings(
+                processors=async_processors,
+                counts_against_limit=async_counts_against_limit,
+                retention_s=async_retention_s,
+            )
+        except ValueError:
+            store.close()
+            raise
+        return cls(
+            store,
+            clock=base_clock,
+            new_id=new_id or _default_new_id,
+            governor=governor,
+            async_settings=settings,
+        )
 
     def now(self) -> float:
         """The account's clock: the injected clock plus the scenario's skew."""

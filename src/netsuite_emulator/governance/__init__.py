@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._governor import (
     FAULT_KINDS,
+    SLOW_FACTOR,
     ConnectionDropped,
     GovernanceStats,
     Governor,
@@ -14,6 +15,7 @@ from ._governor import (
 
 __all__ = [
     "FAULT_KINDS",
+    "SLOW_FACTOR",
     "ConnectionDropped",
     "GovernanceStats",
     "Governor",
