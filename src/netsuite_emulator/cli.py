@@ -66,6 +66,24 @@ def main() -> None:
     "--time-zone",
     help="The users' time zone (IANA name), in which SuiteQL shows date-times (default America/Los_Angeles).",
 )
+@click.option(
+    "--async-processors",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1),
+    help="REST async processors running async and batch requests' tasks (NetSuite: per SuiteCloud Plus licences).",
+)
+@click.option(
+    "--async-counts-against-limit/--async-outside-limit",
+    default=False,
+    show_default=True,
+    help="Whether a running async task holds a concurrency slot (Oracle does not say; the default assumes not).",
+)
+@click.option(
+    "--async-retention-s",
+    type=click.FloatRange(0),
+    help="How long completed async jobs and their results are kept (Oracle does not say; default: for ever).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -82,6 +100,9 @@ def serve_command(
     fault_rate: float | None,
     seed: int | None,
     time_zone: str | None,
+    async_processors: int,
+    async_counts_against_limit: bool,
+    async_retention_s: float | None,
 ) -> None:
     """Serve the account until interrupted (SIGINT or SIGTERM)."""
     if faults_text is not None and fault_rate is not None:
@@ -102,6 +123,9 @@ def serve_command(
             faults=faults,
             seed=seed,
             time_zone=time_zone,
+            async_processors=async_processors,
+            async_counts_against_limit=async_counts_against_limit,
+            async_retention_s=async_retention_s,
         )
     except (ScenarioError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
