@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tms_netsuite.doctor import CheckResult, Status, run_fast_checks
-from tms_netsuite.export import Exporter, ExportReport
-from tms_netsuite.ledger import Ledger, content_hash
+from tms_netsuite.export import BackfillSettings, Exporter, ExportReport
+from tms_netsuite.ledger import Ledger, State, content_hash
 from tms_netsuite.mapping import MappingConfig
 from tms_netsuite.netsuite import ConcurrencyGovernor, NetSuiteClient
 
@@ -31,6 +31,7 @@ class RunResult:
     lists_read: bool = False  # without the account's lists nothing can be translated, checks skipped or not
     requeued_for_mapping: int = 0  # documents that failed on the mapping, queued again because it changed
     learned_limit: int | None = None  # the ceiling 429s taught the governor (or it was handed), if any
+    backfill: bool = False  # new records went through asynchronous batch requests
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -60,13 +61,19 @@ async def run_export(
     on_progress: Callable[[ExportReport], None] | None = None,
     learned_limit: int | None = None,
     stopping: asyncio.Event | None = None,
+    backfill: bool | None = False,
+    backfill_settings: BackfillSettings | None = None,
 ) -> RunResult:
     """The doctor's fast checks, then export everything due. With a failing check, or one NetSuite's transient
     failures left unchecked after retries (and ``skip_checks`` false), nothing is written: a careful run does
     not export blind, and a re-run usually passes. Without the account's lists nothing is written either way.
     The lists the checks read are what translation uses. ``learned_limit`` is a ceiling an earlier run learned
     from 429s (a service keeps it; else the ledger's, which every run keeps): the governor starts there instead of
-    finding it again. Once ``stopping`` is set the engine claims nothing more and the documents under way finish."""
+    finding it again. Once ``stopping`` is set the engine claims nothing more and the documents under way finish.
+
+    ``backfill``: True creates new records through asynchronous batch requests beside the synchronous slots,
+    leaving ``backfill_settings.live_slots`` of the account's limit to live work; None decides by the backlog
+    (more pending documents than ``backfill_settings.threshold``); False never."""
     result = RunResult()
     requests_before = client.stats.requests
     # A limit learned by an earlier run of this account (kept in its ledger) saves finding it again from 5.
@@ -125,6 +132,13 @@ async def _run(
     if reference is None or (not result.ready and not skip_checks):
         return
     result.concurrency_limit = limit
+    settings = backfill_settings or BackfillSettings()
+    if backfill is None:
+        backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
+    result.backfill = backfill
+    if backfill and limit is not None:
+        # Live work (another run, the service) finds these slots free: it goes first.
+        governor.know_limit(max(1, limit - settings.live_slots))
     exporter = Exporter(
         client,
         ledger,
@@ -134,6 +148,7 @@ async def _run(
         max_wait=max_wait,
         on_progress=on_progress,
         stopping=stopping,
+        backfill=settings if backfill else None,
     )
     result.report = await exporter.run()
 

@@ -24,7 +24,7 @@ from tms_netsuite.cli._exit import ExitCode
 from tms_netsuite.config import read_environment
 from tms_netsuite.doctor import Status
 from tms_netsuite.errors import ConfigurationError, TmsNetSuiteError
-from tms_netsuite.export import ExportReport, IngestResult, RunStopped, ingest_lines
+from tms_netsuite.export import BackfillSettings, ExportReport, IngestResult, RunStopped, ingest_lines
 from tms_netsuite.ledger import Ledger, LedgerRow, State, ledger_url
 from tms_netsuite.mapping import MappingConfig, load_mapping
 from tms_netsuite.netsuite import AccountId, NetSuiteSettings, connect
@@ -89,6 +89,9 @@ class ExportOptions:
     skip_doctor: bool
     as_json: bool
     max_wait: float = 300.0
+    backfill: bool | None = None  # None: when more than backfill_threshold documents are pending
+    backfill_threshold: int = 1000
+    live_slots: int = 1
 
 
 @click.command("export")
@@ -112,6 +115,27 @@ class ExportOptions:
     show_default=True,
     help="Seconds to wait for documents whose retry is due soon; later ones are left to the next run.",
 )
+@click.option(
+    "--backfill/--no-backfill",
+    default=None,
+    help="Create new records through NetSuite's asynchronous batch requests (100 a request, run by its REST "
+    "async processors) beside the synchronous slots. Default: only when more documents are pending than "
+    "--backfill-threshold.",
+)
+@click.option(
+    "--backfill-threshold",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Pending documents above which a run backfills on its own.",
+)
+@click.option(
+    "--live-slots",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="While backfilling, concurrency slots left free for live exports (another run, the service).",
+)
 @json_option
 def export_command(
     input_file: Path | None,
@@ -121,11 +145,24 @@ def export_command(
     concurrency: int | None,
     skip_doctor: bool,
     max_wait: float,
+    backfill: bool | None,
+    backfill_threshold: int,
+    live_slots: int,
     as_json: bool,
 ) -> None:
     """Ingest TMS documents and export everything pending to NetSuite."""
     options = ExportOptions(
-        input_file, mapping, env_file, ledger, concurrency, skip_doctor, as_json, max_wait
+        input_file,
+        mapping,
+        env_file,
+        ledger,
+        concurrency,
+        skip_doctor,
+        as_json,
+        max_wait,
+        backfill,
+        backfill_threshold,
+        live_slots,
     )
     environ = read_environment(env_file)
     settings = NetSuiteSettings.from_environ(environ)
@@ -245,6 +282,10 @@ async def export_with(
                         skip_checks=options.skip_doctor,
                         max_wait=timedelta(seconds=options.max_wait),
                         on_progress=on_progress,
+                        backfill=options.backfill,
+                        backfill_settings=BackfillSettings(
+                            live_slots=options.live_slots, threshold=options.backfill_threshold
+                        ),
                     )
                 except RunStopped as exc:
                     return _stopped(exc, options.as_json)
@@ -369,6 +410,9 @@ def _summary(
         "conflicting": [{"line": c.position, **c.as_json()} for c in ingested.conflicts],
         "requests": requests,
         "existence_queries": report.existence_queries,
+        "backfill": result.backfill,
+        "batch_jobs": report.batch_jobs,
+        "batched": report.batched,
         "files_uploaded": report.files_uploaded,
         "files_attached": report.files_attached,
         "files_detached": report.files_detached,
@@ -407,6 +451,11 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"({summary['existence_queries']} existence queries) in {summary['wall_s']:.1f} s; "
         f"{_concurrency(result.concurrency_limit, summary['http_429'])}."
     )
+    if result.backfill:
+        click.echo(
+            f"  Backfill: {summary['batched']} records created through {summary['batch_jobs']} asynchronous "
+            "batch requests, the rest one a request."
+        )
     if summary["files_uploaded"] or summary["files_attached"] or summary["files_detached"]:
         click.echo(
             f"  Files: {summary['files_uploaded']} uploaded to the File Cabinet, {summary['files_attached']} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tms_netsuite.export._backfill import BackfillSettings
 from tms_netsuite.export._engine import Exporter, RunStopped
 from tms_netsuite.export._ingest import (
     KIND_PRIORITY,
@@ -13,6 +14,7 @@ from tms_netsuite.export._report import ExportReport
 
 __all__ = [
     "KIND_PRIORITY",
+    "BackfillSettings",
     "ExportReport",
     "Exporter",
     "IngestResult",

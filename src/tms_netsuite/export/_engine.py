@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from tms_netsuite.documents import Document, InvalidDocument, Kind, validate_document
 from tms_netsuite.export._attachments import AttachmentJob, AttachmentWriter
+from tms_netsuite.export._backfill import BackfillSettings, BatchCreator
 from tms_netsuite.export._document import DocumentExport, Prepared
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.export._settle import Settlement
@@ -112,6 +113,8 @@ class Exporter:
         clock, sleep, rng: injected time, waiting and randomness.
         on_progress: called after every document with the report so far.
         stopping: once set, no more rows are claimed; the documents under way finish (a service shutting down).
+        backfill: create new records through asynchronous batch requests beside the synchronous slots
+            (see `_backfill`); None writes one record per request.
     """
 
     def __init__(
@@ -131,6 +134,7 @@ class Exporter:
         rng: Callable[[], float] = random.random,
         on_progress: Callable[[ExportReport], None] | None = None,
         stopping: asyncio.Event | None = None,
+        backfill: BackfillSettings | None = None,
     ) -> None:
         self._ledger = ledger
         self._stopping = stopping or asyncio.Event()
@@ -154,6 +158,17 @@ class Exporter:
             report=self.report,
             bill_approval=bool(reference.bill_approval_routing),
         )
+        self._batches: BatchCreator | None = None
+        if backfill is not None:
+            self._batches = BatchCreator(
+                client,
+                governor,
+                backfill,
+                look_up=self._records.look_up_now,
+                sleep=sleep,
+                report=self.report,
+            )
+            self._records.batches = self._batches
         self._settlement = Settlement(ledger, self._run_id, self.report)
         self._files = AttachmentWriter(
             client,
@@ -196,6 +211,8 @@ class Exporter:
             finally:
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)
+                if self._batches is not None:
+                    await self._batches.close()
                 if (
                     tasks
                 ):  # an error or a cancellation: the documents under way are cancelled (outcome unknown)

@@ -30,4 +30,6 @@ class ExportReport:
     files_uploaded: int = 0  # File Cabinet files created
     files_attached: int = 0  # files attached to transactions (repeats after an unknown outcome included)
     files_detached: int = 0  # older files taken off a transaction that a newer version's file replaced
+    batch_jobs: int = 0  # asynchronous batch requests submitted (a backfill)
+    batched: int = 0  # records created through them
     in_other_runs: int = 0  # at the run's end, documents other live runs were exporting (theirs to finish)

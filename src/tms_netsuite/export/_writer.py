@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tms_netsuite.export._report import ExportReport
 from tms_netsuite.ledger import Ledger, SentRequest, WrittenRecord
@@ -25,6 +25,9 @@ from tms_netsuite.netsuite import (
     RequestError,
     call_with_retries,
 )
+
+if TYPE_CHECKING:
+    from tms_netsuite.export._backfill import BatchCreator
 
 T = TypeVar("T")
 
@@ -83,6 +86,9 @@ class RecordWriter:
         self._report = report
         self._known: dict[RecordKey, str] = {}  # internal ids of the records NetSuite holds
         self._in_flight: dict[RecordKey, asyncio.Event] = {}  # records of documents being exported
+        self.batches: BatchCreator | None = (
+            None  # a backfill: creates go through it (batch jobs beside slots)
+        )
 
     def holds(self, key: RecordKey) -> bool:
         """Whether NetSuite is known to hold the record."""
@@ -219,6 +225,8 @@ class RecordWriter:
             return await self._call(
                 lambda: self._client.transform(source.record_type.value, source_id, record_type, payload)
             )
+        if self.batches is not None:
+            return await self.batches.create(write, payload)
         internal = await self._call(lambda: self._client.upsert(record_type, eid, payload))
         if internal is None:  # NetSuite did not name it in Location: read it back
             record = await self._call(
@@ -269,6 +277,20 @@ class RecordWriter:
                 for start in range(0, len(table_keys), _EXISTENCE_CHUNK)
             )
         )
+
+    async def look_up_now(self, keys: list[RecordKey]) -> dict[RecordKey, str]:
+        """The internal ids of those of these records NetSuite holds, asked now (one query per type and chunk)."""
+        by_table: dict[str, list[RecordKey]] = {}
+        for key in keys:
+            by_table.setdefault(key.record_type.table, []).append(key)
+        await asyncio.gather(
+            *(
+                self._query_existing(table, table_keys[start : start + _EXISTENCE_CHUNK])
+                for table, table_keys in by_table.items()
+                for start in range(0, len(table_keys), _EXISTENCE_CHUNK)
+            )
+        )
+        return {key: self._known[key] for key in keys if key in self._known}
 
     async def _look_up(self, key: RecordKey) -> str | None:
         """The internal id of one record if the ledger or NetSuite holds it, asked now."""

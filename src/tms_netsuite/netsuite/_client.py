@@ -33,6 +33,10 @@ SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 SYSTEM_PATH = "/services/rest/system/v1"
 # The File Cabinet's REST document service (Oracle, "Working with File Cabinet Records in REST Web Services").
 DOCUMENT_PATH = "/services/rest/document/v1"
+ASYNC_JOB_PATH = "/services/rest/async/v1/job"
+# Batch operations (ORA/article_0127092747.html): one request, up to 100 records of one type, run asynchronously.
+COLLECTION_MEDIA_TYPE = "application/vnd.oracle.resource+json; type=collection"
+MAX_BATCH = 100
 TOKENINFO_PATH = "/rest/tokeninfo"
 MAX_PAGE_SIZE = 1000
 MAX_QUERY_RESULTS = 100_000  # SuiteQL over REST returns no more than this per query
@@ -41,6 +45,7 @@ _RECORD_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}", re.ASCII)
 _INTERNAL_ID = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_-]{1,300}", re.ASCII)
 _COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}", re.ASCII)
+_IDEMPOTENCY_ERROR = "IDEMPOTENCY_ERROR"
 _CREATED = (200, 201, 204)  # NetSuite's pages disagree on create's status; all three mean success
 
 
@@ -256,6 +261,78 @@ class NetSuiteClient:
         url = f"{self._record_url(record_type, ref)}/!transform/{_record_type(target_type)}"
         response = await self._send("POST", url, json_body=body, expect=_CREATED)
         return self._location_id(response)
+
+    # -- asynchronous batch requests (ORA/article_0127092747.html, ORA/chapter_161251386312.html) ---------
+
+    async def submit_batch(
+        self, record_type: str, items: Sequence[Mapping[str, Any]], *, idempotency_key: str
+    ) -> str:
+        """Submit up to 100 records of one type to be created by NetSuite's async processors; the job's id.
+
+        A key NetSuite has seen before answers 400 IDEMPOTENCY_ERROR with the first job's ``Location``
+        (ORA/subsect_164494900632.html): that job's id is returned, so a submission whose answer was lost can be
+        sent again with the same key and items safely.
+        """
+        if not 1 <= len(items) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} records, not {len(items)}")
+        headers = {
+            "Content-Type": COLLECTION_MEDIA_TYPE,
+            "Prefer": "respond-async",
+            "X-NetSuite-idempotency-key": idempotency_key,
+        }
+        response = await self._send(
+            "POST",
+            self._record_url(record_type),
+            json_body={"items": list(items)},
+            headers=headers,
+            expect=(202, 400),
+        )
+        location: str = response.headers.get("location", "")
+        job = location.rstrip("/").rsplit("/", 1)[-1]
+        if response.status_code == 202 or (
+            _IDEMPOTENCY_ERROR in response.text and _INTERNAL_ID.fullmatch(job)
+        ):
+            if not _INTERNAL_ID.fullmatch(job):
+                info = RequestInfo("POST", str(response.request.url))
+                raise RequestError(
+                    f"NetSuite accepted a batch without the job's Location [{info}]",
+                    request=info,
+                    status=response.status_code,
+                )
+            return job
+        raise error_from_response(
+            RequestInfo("POST", str(response.request.url)),
+            response.status_code,
+            response.headers,
+            response.content,
+        )
+
+    async def async_job(self, job_id: str) -> dict[str, Any]:
+        """An async job's status: ``completed`` and ``progress`` (ORA/subsect_161278579295.html)."""
+        response = await self._send("GET", f"{self._rest_root}{ASYNC_JOB_PATH}/{_record_ref(job_id)}")
+        return _json_object(response)
+
+    async def async_task(self, job_id: str, task: int) -> dict[str, Any]:
+        """One task of a job: ``completed``, ``progress`` (``succeeded``/``failed``) (ORA/subsect_161252896355.html)."""
+        url = f"{self._rest_root}{ASYNC_JOB_PATH}/{_record_ref(job_id)}/task/{int(task)}"
+        return _json_object(await self._send("GET", url))
+
+    async def async_task_error(self, job_id: str, task: int) -> RequestError | None:
+        """What NetSuite refused in a task of a completed job (its result, as the error the request it stands
+        for would have raised), or None when the task succeeded."""
+        url = f"{self._rest_root}{ASYNC_JOB_PATH}/{_record_ref(job_id)}/task/{int(task)}"
+        status = _json_object(await self._send("GET", url))
+        if status.get("progress") == "succeeded":
+            return None
+        response = await self._send("GET", f"{url}/result")
+        result = _json_object(response)
+        code = result.get("status")
+        return error_from_response(
+            RequestInfo("POST", f"{url}/result"),
+            code if isinstance(code, int) and code >= 400 else 500,
+            {},
+            response.content,
+        )
 
     async def list_ids(
         self, record_type: str, *, q: str | None = None, page_size: int = MAX_PAGE_SIZE
@@ -500,7 +577,7 @@ class NetSuiteClient:
         request_headers = dict(headers or {})
         if json_body is not None:
             content = json.dumps(json_body, default=_json_default).encode()
-            request_headers["Content-Type"] = "application/json"
+            request_headers.setdefault("Content-Type", "application/json")
         request = self._http.build_request(
             method, url, content=content, params=params, headers=request_headers
         )
