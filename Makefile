@@ -8,7 +8,8 @@ RUNTIME := $(VENV)/.runtime
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test test-deep lint typecheck pytest bench bench-scaled clean
+.PHONY: demo test test-deep lint typecheck pytest bench bench-scaled bench-backfill clean
+>>>>>>> 380f051 (Docs: NetSuite's async and batch facts with sources and the emulator's assumptions; README --backfill and the emulator's async options; CHANGELOG; architecture; make bench-backfill)
 
 $(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,8 @@ bench: $(STAMP)
 # Worker processes on PostgreSQL: 8 emulated accounts, 1 then 3 workers, a SIGKILL; the last line is JSON.
 bench-scaled: $(STAMP)
 	$(BIN)/python -m bench.scaled_speed
+bench-backfill: $(STAMP)
+	$(BIN)/python -m bench.backfill_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

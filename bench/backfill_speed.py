@@ -133,7 +133,6 @@ def _touch(path: Path) -> None:
 
 async def _backfill(env_file: Path, ledger_path: Path, loads: int, ready: Path, go: Path) -> dict[str, Any]:
     from tms_netsuite.config import read_environment
-    from tms_netsuite.doctor import load_reference_data
     from tms_netsuite.export import BackfillSettings, ingest_documents
     from tms_netsuite.ledger import Ledger
     from tms_netsuite.mapping import load_mapping
@@ -160,7 +159,6 @@ async def _backfill(env_file: Path, ledger_path: Path, loads: int, ready: Path, 
             backfill_settings=BackfillSettings(processors=PROCESSORS),
         )
         assert run.report is not None
-        expected = _expected(documents, await load_reference_data(client))
         requests = client.stats.requests
     states = {k.value: v for k, v in (await ledger.counts()).items()}
     await ledger.close()
@@ -174,7 +172,6 @@ async def _backfill(env_file: Path, ledger_path: Path, loads: int, ready: Path, 
         "requests": requests,
         "request_kinds": dict(transport.kinds),
         "states": states,
-        "expected": expected,
     }
 
 
@@ -182,7 +179,6 @@ async def _live(env_file: Path, ledger_path: Path, count: int, stop: Path | None
     """Live documents one at a time, each ingested then exported by a run of its own; latencies in seconds.
     With ``stop``: until that file exists (the backfill ended), else ``count`` documents."""
     from tms_netsuite.config import read_environment
-    from tms_netsuite.doctor import load_reference_data
     from tms_netsuite.export import KIND_PRIORITY, ingest_documents
     from tms_netsuite.ledger import Ledger, State
     from tms_netsuite.mapping import load_mapping
@@ -209,26 +205,33 @@ async def _live(env_file: Path, ledger_path: Path, count: int, stop: Path | None
             latencies.append(time.monotonic() - started)
             sent.append(document)
             await asyncio.sleep(0.2)  # live documents arrive one by one, not back to back
-        expected = _expected(sent, await load_reference_data(client))
     states = {k.value: v for k, v in (await ledger.counts()).items()}
     await ledger.close()
     not_done = sum(
         n for s, n in states.items() if s not in (State.SYNCED.value, State.SKIPPED.value, State.VOID.value)
     )
-    return {"latencies": latencies, "expected": expected, "states": states, "not_done": not_done}
+    return {"latencies": latencies, "sent": len(sent), "states": states, "not_done": not_done}
 
 
 # -- the conductor -------------------------------------------------------------------------------------------
 
 
-async def _check(admin_env_file: Path, expected: list[list[Any]]) -> tuple[int, int]:
+def _sent(phase: str, count: int) -> list[Any]:
+    from tms_netsuite.export import KIND_PRIORITY
+
+    return sorted(_documents(phase, LIVE_LOADS[phase]), key=lambda d: KIND_PRIORITY[d.kind])[:count]
+
+
+async def _check(admin_env_file: Path, documents: list[Any]) -> tuple[int, int]:
     """Records missing, and records present more than once, through SuiteQL as the administrator."""
     from tms_netsuite.config import read_environment
+    from tms_netsuite.doctor import load_reference_data
     from tms_netsuite.netsuite import NetSuiteSettings, connect
 
     settings = NetSuiteSettings.from_environ(read_environment(admin_env_file))
     present: Counter[tuple[str, str | None, str]] = Counter()
     async with connect(settings) as client:
+        expected = _expected(documents, await load_reference_data(client))
         for table in sorted({row[0] for row in expected}):
             columns = "id, externalid, type" if table == "transaction" else "id, externalid"
             query = f"SELECT {columns} FROM {table} WHERE externalid IS NOT NULL"  # noqa: S608 - fixed names
@@ -339,9 +342,9 @@ def main() -> int:
             b = json.loads((folder / "b.json").read_text())
             idle_r = json.loads((folder / "idle.json").read_text())
             busy_r = json.loads((folder / "busy.json").read_text())
-            lost, duplicated = asyncio.run(
-                _check(admin, b["expected"] + idle_r["expected"] + busy_r["expected"])
-            )
+            documents = _documents("backfill", args.loads)
+            documents += _sent("idle", idle_r["sent"]) + _sent("busy", busy_r["sent"])
+            lost, duplicated = asyncio.run(_check(admin, documents))
         finally:
             served.stop(signal.SIGINT)
     n, wall = b["created"], b["wall_s"]
