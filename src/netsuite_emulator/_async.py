@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -53,6 +54,8 @@ from ._errors import NetSuiteJSON, error_body, error_response, iso_utc_ms
 from .auth import Principal
 from .governance import SLOW_FACTOR, Governor
 from .store import AccountStore
+
+logger = logging.getLogger("netsuite_emulator")
 
 ASYNC_ROOT = "/services/rest/async/v1/job"
 COLLECTION_TYPE = "type=collection"
@@ -203,13 +206,18 @@ class AsyncService:
             delay = governor.delay() if governor is not None else 0.0
             fault = governor.draw_fault() if governor is not None else None
             principal = self._principals.get(job)
+            result: dict[str, Any]
             if fault in ("5xx", "429", "401") or principal is None:
                 codes = {"429": (429, "CONCURRENCY_LIMIT_EXCEEDED"), "401": (401, "INVALID_LOGIN")}
                 status, code = codes.get(fault or "", (500, "UNEXPECTED_ERROR"))
-                result: dict[str, Any] = error_body(status, code, "The task could not be processed.")
-                succeeded = False
+                result, succeeded = error_body(status, code, "The task could not be processed."), False
             else:
-                result, succeeded = await self._execute(job, n, principal)
+                try:
+                    result, succeeded = await self._execute(job, n, principal)
+                except Exception:  # a defect of the emulator: the task fails, as a request would answer 500
+                    logger.exception("async task %d/%d failed", job, n)
+                    detail = "An unexpected error occurred."
+                    result, succeeded = error_body(500, "UNEXPECTED_ERROR", detail), False
             if fault == "slow":
                 delay *= SLOW_FACTOR
             remaining = started + delay - time.monotonic()

@@ -149,6 +149,7 @@ async def _run(
         on_progress=on_progress,
         stopping=stopping,
         backfill=settings if backfill else None,
+        batch_size=settings.claim if backfill else Exporter.BATCH_SIZE,
     )
     result.report = await exporter.run()
 

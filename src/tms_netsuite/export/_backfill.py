@@ -27,7 +27,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import math
+import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -46,6 +48,8 @@ from tms_netsuite.netsuite import (
     call_with_retries,
 )
 
+logger = logging.getLogger("tms_netsuite.export")
+
 # uuid5 namespace of the batches' idempotency keys (NetSuite's examples use UUIDs as keys).
 _KEYS = uuid.UUID("6f1c1a8e-8b0c-4d59-9e57-2b8f0c6b3a11")
 
@@ -60,18 +64,30 @@ class BackfillSettings:
         processors: how many REST async processors the account has (its SuiteCloud Plus licences); only sizes
             the batches' share of the queue.
         max_batch: records per batch request (NetSuite allows 100).
-        max_jobs: batch jobs in flight at once (one running, one queued behind it keeps the processors busy).
-        first_poll_s, max_poll_s: the back-off of a job's polls.
+        min_batch: a smaller batch is sent only when no job is in flight: every job costs requests of the same
+            slots (its submission, its polls, one lookup), which small jobs would spend on little.
+        max_jobs: batch jobs in flight at once (the processors take tasks first in, first out across jobs: jobs
+            queued behind the running one keep them busy while its answer is polled).
+        claim: documents the run claims at a time while backfilling (more than otherwise: documents waiting for
+            a batch job are many, and the slots must still find work).
+        first_poll_s, max_poll_s: the back-off of a job's polls; the first comes when the job should be done
+            (the tasks queued before it and its own, at the latency synchronous creates take, over the
+            processors).
+        job_timeout_s: a job not completed by then is given up: its records' outcome is unknown (they are
+            looked up by external id when their documents are tried again).
         threshold: with backfill not asked for, a run turns it on when more documents than this are pending.
     """
 
     live_slots: int = 1
     processors: int = 5
     max_batch: int = 100
-    max_jobs: int = 2
+    min_batch: int = 50
+    max_jobs: int = 6
     first_poll_s: float = 0.5
     max_poll_s: float = 2.0
+    job_timeout_s: float = 900.0
     threshold: int = 1000
+    claim: int = 1000
 
     def __post_init__(self) -> None:
         if self.live_slots < 0 or self.processors < 1 or self.max_jobs < 1:
@@ -94,6 +110,8 @@ class BatchCreator:
         client, governor: the run's NetSuite client and governor (every request takes one of its slots).
         settings: the backfill's settings.
         look_up: internal ids of the records NetSuite holds among these keys (asked now, one query per type).
+        awaited: records other writes wait for: a batch takes them last, the synchronous slots (whose answer
+            comes at once, a batch job's after the tasks queued before it and a poll) take the oldest first.
         sleep: injected waiting (between polls).
         report: the run's report (batch jobs and records created through them are counted there).
     """
@@ -105,6 +123,7 @@ class BatchCreator:
         settings: BackfillSettings,
         *,
         look_up: Callable[[list[RecordKey]], Awaitable[dict[RecordKey, str]]],
+        awaited: set[RecordKey] | None = None,
         sleep: Callable[[float], Awaitable[None]],
         report: ExportReport,
     ) -> None:
@@ -112,11 +131,14 @@ class BatchCreator:
         self._governor = governor
         self._settings = settings
         self._look_up = look_up
+        self._awaited = awaited if awaited is not None else set()
         self._sleep = sleep
         self._report = report
         self._queue: deque[_Item] = deque()
         self._changed = asyncio.Event()
         self._jobs = 0
+        self._tasks_in_flight = 0  # records in this run's jobs not yet completed
+        self._latency = 0.0  # how long a synchronous create takes (a running mean): a task's time
         self._tasks: set[asyncio.Task[None]] = set()
         self._workers = 0
 
@@ -172,14 +194,24 @@ class BatchCreator:
                 continue
             try:
                 item.done.set_result(await self._create_one(item))
-            except RequestError as exc:
+            except Exception as exc:  # a RequestError, or a defect: its document fails or waits, never hangs
+                if not isinstance(exc, RequestError):
+                    logger.exception("creating %s failed", item.write.key)
                 item.done.set_exception(exc)
 
     async def _create_one(self, item: _Item) -> str:
         record_type = item.write.record_type.value
+
+        async def create() -> str:
+            started = time.monotonic()
+            internal = await self._client.create(record_type, item.body)
+            took = time.monotonic() - started
+            self._latency = took if not self._latency else 0.9 * self._latency + 0.1 * took
+            return internal
+
         try:
             return await call_with_retries(
-                lambda: self._client.create(record_type, item.body),
+                create,
                 idempotent=False,
                 governor=self._governor,
                 sleep=self._sleep,
@@ -207,25 +239,33 @@ class BatchCreator:
                 await asyncio.sleep(0.05)  # let the documents being translated fill a batch
             share = settings.processors / (settings.processors + self._workers)
             size = min(settings.max_batch, max(1, math.ceil(len(self._queue) * share)))
+            if size < min(settings.min_batch, settings.max_batch) and self._jobs:
+                await self._wait_for_change()
+                continue
             batch = self._take(size)
             if not batch:
+                await self._wait_for_change()
                 continue
             self._jobs += 1
+            self._tasks_in_flight += len(batch)
             self._spawn(self._job(batch))
 
     def _take(self, size: int) -> list[_Item]:
-        """Up to ``size`` waiting records of the newest record's type, newest first (the synchronous workers
-        take the oldest)."""
+        """Up to ``size`` waiting records of one type, newest first (the synchronous workers take the oldest);
+        records other writes wait for go last into a batch (their answer comes sooner through a slot)."""
         if not self._queue:
             return []
-        wanted = self._queue[-1].write.record_type
-        taken: deque[_Item] = deque()
-        kept: deque[_Item] = deque()
-        while self._queue and len(taken) < size:
-            item = self._queue.pop()
-            (taken if item.write.record_type is wanted else kept).appendleft(item)
-        self._queue.extend(kept)
-        return [item for item in taken if not item.done.done()]
+        wanted = next(
+            (i.write.record_type for i in reversed(self._queue) if i.write.key not in self._awaited),
+            self._queue[-1].write.record_type,
+        )
+        of_type = [i for i in reversed(self._queue) if i.write.record_type is wanted and not i.done.done()]
+        chosen = [i for i in of_type if i.write.key not in self._awaited][:size]
+        if len(chosen) < size:
+            chosen += [i for i in of_type if i.write.key in self._awaited][: size - len(chosen)]
+        picked = set(map(id, chosen))
+        self._queue = deque(i for i in self._queue if id(i) not in picked)
+        return chosen
 
     async def _job(self, batch: list[_Item]) -> None:
         record_type = batch[0].write.record_type
@@ -241,7 +281,9 @@ class BatchCreator:
                 on_throttled=self._throttled,
             )
             self._report.batch_jobs += 1
-            await self._until_completed(job)
+            # FIFO across jobs: this one ends after the tasks queued before it and its own.
+            expected = self._tasks_in_flight * self._latency / self._settings.processors
+            await self._until_completed(job, expected)
             found = await self._look_up([item.write.key for item in batch])
             for n, item in enumerate(batch, start=1):
                 internal = found.get(item.write.key)
@@ -257,18 +299,25 @@ class BatchCreator:
                     on_throttled=self._throttled,
                 )
                 item.done.set_exception(error or _vanished(item))
-        except RequestError as exc:
+        except Exception as exc:  # a RequestError, or a defect: the documents fail or wait, never hang
+            if not isinstance(exc, RequestError):
+                logger.exception("a batch job of %d %s records failed", len(batch), record_type.value)
             for item in batch:
                 if not item.done.done():
                     item.done.set_exception(exc)
         finally:
             self._jobs -= 1
+            self._tasks_in_flight -= len(batch)
             self._changed.set()
 
-    async def _until_completed(self, job: str) -> None:
-        delay = self._settings.first_poll_s
+    async def _until_completed(self, job: str, expected: float) -> None:
+        delay = max(self._settings.first_poll_s, expected)
+        waited, first = 0.0, True
         while True:
+            if waited > self._settings.job_timeout_s:
+                raise _given_up(job)
             await self._sleep(delay)
+            waited += delay
             status = await call_with_retries(
                 lambda: self._client.async_job(job),
                 idempotent=True,
@@ -278,7 +327,8 @@ class BatchCreator:
             )
             if status.get("completed") is True:
                 return
-            delay = min(delay * 1.5, self._settings.max_poll_s)
+            delay = self._settings.first_poll_s if first else min(delay * 1.5, self._settings.max_poll_s)
+            first = False
 
     def _throttled(self) -> None:
         self._report.http_429 += 1
@@ -290,6 +340,15 @@ def _idempotency_key(record_type: str, batch: list[_Item]) -> str:
     for item in batch:
         digest.update(json.dumps(item.body, sort_keys=True, default=str).encode())
     return str(uuid.uuid5(_KEYS, digest.hexdigest()))
+
+
+def _given_up(job: str) -> RequestError:
+    return ServerError(
+        f"batch job {job} did not complete in time; its records' outcome is unknown",
+        request=RequestInfo("GET", f"async job {job}"),
+        status=500,
+        decision=RetryDecision(retry=True, reason="the batch job did not complete in time"),
+    )
 
 
 def _vanished(item: _Item) -> RequestError:

@@ -117,6 +117,8 @@ class Exporter:
             (see `_backfill`); None writes one record per request.
     """
 
+    BATCH_SIZE = 500
+
     def __init__(
         self,
         client: NetSuiteClient,
@@ -126,7 +128,7 @@ class Exporter:
         *,
         governor: ConcurrencyGovernor,
         backoff: Backoff = Backoff(),  # noqa: B008 - a frozen value
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         lease: timedelta = timedelta(minutes=3),
         max_wait: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = _utcnow,
@@ -165,6 +167,7 @@ class Exporter:
                 governor,
                 backfill,
                 look_up=self._records.look_up_now,
+                awaited=self._records.awaited,
                 sleep=sleep,
                 report=self.report,
             )

@@ -86,9 +86,9 @@ class RecordWriter:
         self._report = report
         self._known: dict[RecordKey, str] = {}  # internal ids of the records NetSuite holds
         self._in_flight: dict[RecordKey, asyncio.Event] = {}  # records of documents being exported
-        self.batches: BatchCreator | None = (
-            None  # a backfill: creates go through it (batch jobs beside slots)
-        )
+        # A backfill: creates go through it (batch jobs beside the slots), records others wait for first.
+        self.batches: BatchCreator | None = None
+        self.awaited: set[RecordKey] = set()
 
     def holds(self, key: RecordKey) -> bool:
         """Whether NetSuite is known to hold the record."""
@@ -117,6 +117,7 @@ class RecordWriter:
                 continue
             event = self._in_flight.get(dependency)
             if event is not None:
+                self.awaited.add(dependency)
                 await event.wait()
                 if dependency in self._known:
                     continue
