@@ -205,6 +205,10 @@ async def _live(env_file: Path, ledger_path: Path, count: int, stop: Path | None
             latencies.append(time.monotonic() - started)
             sent.append(document)
             await asyncio.sleep(0.2)  # live documents arrive one by one, not back to back
+        # What a run left for later (throttled past its retries) is finished, as the next run would.
+        await run_export(
+            client, ledger, mapping, environ=environ, skip_checks=True, max_wait=dt.timedelta(minutes=3)
+        )
     states = {k.value: v for k, v in (await ledger.counts()).items()}
     await ledger.close()
     not_done = sum(
