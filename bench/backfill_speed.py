@@ -211,9 +211,8 @@ async def _live(env_file: Path, ledger_path: Path, count: int, stop: Path | None
         )
     states = {k.value: v for k, v in (await ledger.counts()).items()}
     await ledger.close()
-    not_done = sum(
-        n for s, n in states.items() if s not in (State.SYNCED.value, State.SKIPPED.value, State.VOID.value)
-    )
+    done = (State.SYNCED.value, State.SKIPPED.value, State.VOID.value, State.SUPERSEDED.value)
+    not_done = sum(n for s, n in states.items() if s not in done)
     return {"latencies": latencies, "sent": len(sent), "states": states, "not_done": not_done}
 
 
