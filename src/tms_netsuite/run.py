@@ -94,6 +94,8 @@ async def run_export(
             max_wait,
             on_progress,
             stopping,
+            backfill,
+            backfill_settings or BackfillSettings(),
         )
     finally:
         await asyncio.shield(_keep_learned(ledger, governor, result))
@@ -118,6 +120,8 @@ async def _run(
     max_wait: timedelta,
     on_progress: Callable[[ExportReport], None] | None,
     stopping: asyncio.Event | None,
+    backfill: bool | None,
+    settings: BackfillSettings,
 ) -> None:
     # A document that failed on the mapping waits for the mapping to change, not for `retry`.
     result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
@@ -132,7 +136,6 @@ async def _run(
     if reference is None or (not result.ready and not skip_checks):
         return
     result.concurrency_limit = limit
-    settings = backfill_settings or BackfillSettings()
     if backfill is None:
         backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
     result.backfill = backfill
