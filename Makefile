@@ -55,6 +55,8 @@ bench: $(STAMP)
 # Worker processes on PostgreSQL: 8 emulated accounts, 1 then 3 workers, a SIGKILL; the last line is JSON.
 bench-scaled: $(STAMP)
 	$(BIN)/python -m bench.scaled_speed
+
+# 2,000 records through asynchronous batch requests beside live documents; the last line is JSON.
 bench-backfill: $(STAMP)
 	$(BIN)/python -m bench.backfill_speed
 
