@@ -139,6 +139,7 @@ class BatchCreator:
         self._jobs = 0
         self._tasks_in_flight = 0  # records in this run's jobs not yet completed
         self._latency = 0.0  # how long a synchronous create takes (a running mean): a task's time
+        self._busy_until = 0.0  # when the processors should be done with this run's jobs (monotonic)
         self._tasks: set[asyncio.Task[None]] = set()
         self._workers = 0
 
@@ -281,9 +282,12 @@ class BatchCreator:
                 on_throttled=self._throttled,
             )
             self._report.batch_jobs += 1
-            # FIFO across jobs: this one ends after the tasks queued before it and its own.
-            expected = self._tasks_in_flight * self._latency / self._settings.processors
-            await self._until_completed(job, expected)
+            # First in, first out across jobs: this one ends after the tasks queued before it and its own.
+            now = time.monotonic()
+            self._busy_until = (
+                max(now, self._busy_until) + len(batch) * self._latency / self._settings.processors
+            )
+            await self._until_completed(job, self._busy_until - now)
             found = await self._look_up([item.write.key for item in batch])
             for n, item in enumerate(batch, start=1):
                 internal = found.get(item.write.key)
