@@ -810,7 +810,9 @@ def _memory_100k(cores: list[int], pg_sample: int) -> dict[str, Any]:
             out["postgres_note"] = note
             command = [str(Path(sys.executable).with_name("tms-netsuite")), "export"]
             command += ["--mapping", str(MAPPING), "--env-file", str(emulator.env_file)]
-            command += ["--ledger", str(ledger), "--skip-doctor", "--json"]
+            # The synchronous engine's memory, comparable with turn 1's figure: 100,000 pending documents would
+            # otherwise start a backfill on its own (bench.backfill_speed measures that path).
+            command += ["--ledger", str(ledger), "--skip-doctor", "--no-backfill", "--json"]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if pinned:
                 os.sched_setaffinity(process.pid, {cores[1]})
