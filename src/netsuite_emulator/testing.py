@@ -67,11 +67,14 @@ def start_emulator(
     timeout: float = 30,
     core: int | None = None,
     environ: dict[str, str] | None = None,
+    new_session: bool = False,
 ) -> ServedEmulator:
     """Start ``netsuite-emulator serve --port 0 --env-file FOLDER/netsuite.env ARGS`` and wait until it has
     written its env file (and every file in ``wait_for``, e.g. an ``--admin-env-file``).
 
-    ``core`` pins the process to one CPU (Linux); ``environ`` replaces the environment it inherits.
+    ``core`` pins the process to one CPU (Linux); ``environ`` replaces the environment it inherits;
+    ``new_session``: the process leaves the terminal's process group, so a Ctrl-C reaches only its parent,
+    which stops it in its own time.
     Raises RuntimeError, with the end of its output, if it exits or ``timeout`` seconds pass first.
     """
     env_file, log = folder / "netsuite.env", folder / "emulator.log"
@@ -81,6 +84,7 @@ def start_emulator(
             stdout=log_stream,
             stderr=subprocess.STDOUT,
             env=environ,
+            start_new_session=new_session,
         )
     served = ServedEmulator(process, env_file, {}, log)
     if core is not None:

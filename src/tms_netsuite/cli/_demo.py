@@ -17,6 +17,13 @@ import click
 import httpx
 
 from netsuite_emulator import SCENARIOS, Emulator
+from tms_netsuite.cli._demo_serve import (
+    EMULATOR_FILES,
+    MAPPING_FILES,
+    SERVICE_FILES,
+    SERVICE_FOLDERS,
+    serve_demo,
+)
 from tms_netsuite.cli._export import ExportOptions, export_with
 from tms_netsuite.documents import write_documents
 from tms_netsuite.generate import generate
@@ -34,8 +41,12 @@ _OWN_FILES = (
     "ledger.db-wal",
     "ledger.db-shm",
     "ledger.db-journal",
+    *MAPPING_FILES,
+    *SERVICE_FILES,
+    *EMULATOR_FILES,
 )
-_OWN_GLOBS = ("netsuite-emulator-*-key.pem",)
+_OWN_GLOBS = ("netsuite-emulator-*-key.pem", "netsuite-emulator-*-certificate.pem")
+_OWN_FOLDERS = SERVICE_FOLDERS  # the served demo's run locks (a folder beside its ledger)
 
 
 @click.command()
@@ -62,18 +73,49 @@ _OWN_GLOBS = ("netsuite-emulator-*-key.pem",)
     show_default=True,
     help="Invoices carry a POD and a BOL, carrier bills a rate confirmation.",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the emulator, the service and its console until Ctrl-C, with mistakes to fix in the console.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="With --serve: the service's port (default 8080; 0: any free port).",
+)
 def demo(
-    loads: int, seed: int, auth: str, scenario: str, folder: Path, skip_doctor: bool, attachments: bool
+    loads: int,
+    seed: int,
+    auth: str,
+    scenario: str,
+    folder: Path,
+    skip_doctor: bool,
+    attachments: bool,
+    serve: bool,
+    port: int | None,
 ) -> None:
-    """Export a generated month of freight activity into a local NetSuite emulator (no account needed)."""
+    """Export a generated month of freight activity into a local NetSuite emulator (no account needed);
+    with --serve, into the service, browsed in its console."""
     if scenario not in SCENARIOS:
         raise click.BadParameter(
             f"{scenario!r} is not one of: {', '.join(SCENARIOS)}", param_hint="--scenario"
+        )
+    if port is not None and not serve:
+        raise click.BadParameter("only with --serve", param_hint="--port")
+    if skip_doctor and serve:
+        raise click.BadParameter(
+            "the service always runs the doctor; not with --serve", param_hint="--skip-doctor"
         )
     _prepare(folder)
     documents = folder / "documents.jsonl"
     with documents.open("w", encoding="utf-8") as stream:
         count = write_documents(generate(loads, seed, attachments=attachments), stream)
+    if serve:
+        host = "127.0.0.1"
+        raise SystemExit(
+            serve_demo(documents, count, loads, scenario, auth, folder, host, 8080 if port is None else port)
+        )
     raise SystemExit(asyncio.run(_demo(documents, count, loads, auth, scenario, folder, skip_doctor)))
 
 
@@ -89,6 +131,8 @@ def _prepare(folder: Path) -> None:
         for pattern in _OWN_GLOBS:
             for path in folder.glob(pattern):
                 path.unlink()
+        for name in _OWN_FOLDERS:
+            shutil.rmtree(folder / name, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / _MARK).write_text(
         "Made by `tms-netsuite demo`; a later demo replaces only the files it wrote.\n"
