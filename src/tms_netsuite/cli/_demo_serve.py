@@ -159,7 +159,12 @@ async def _tell(
     if failed:
         click.echo(
             f"Deliberate mistake: the mapping leaves the TMS payment method WIRE out of [payment_methods], so "
-            f"{failed} documents failed (payment method 'WIRE' is not in the mapping)."
+            f"{failed} documents failed (payment method 'WIRE' is not in the mapping)"
+            + (
+                f"; {blocked} more wait blocked behind them."
+                if (blocked := counts.get(State.BLOCKED, 0))
+                else "."
+            )
         )
         click.echo(
             f"To fix it in the console: Settings, upload the corrected mapping {(folder / 'mapping.toml').resolve()}, "
