@@ -391,10 +391,10 @@ class Ledger:
             ).all():
                 counts = hours.setdefault(_hour(at), dict.fromkeys(_COUNTERS, 0))
                 counts.update(requests=requests, throttled=throttled, documents_failed=failed)
-            result = await conn.stream(queries.written_since(self.account, first))
-            async for (written_at,) in result:
-                counts = hours.setdefault(_hour(written_at), dict.fromkeys(_COUNTERS, 0))
-                counts["records_written"] += 1
+            query = queries.written_per_hour(self.account, first, conn.dialect.name)
+            for text, written in (await conn.execute(query)).all():
+                at = datetime.strptime(str(text), "%Y-%m-%d %H").replace(tzinfo=UTC)
+                hours.setdefault(at, dict.fromkeys(_COUNTERS, 0))["records_written"] = written
         return [HourActivity(hour=at, **counts) for at, counts in sorted(hours.items())]
 
     async def attempts(self, row_ids: Sequence[int]) -> dict[int, list[Attempt]]:

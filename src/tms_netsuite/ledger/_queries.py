@@ -717,11 +717,17 @@ def activity_since(account: str, since: datetime) -> sa.Select[Any]:
     )
 
 
-def written_since(account: str, since: datetime) -> sa.Select[Any]:
-    """When each record written from ``since`` on was (last) written: counted per hour by the caller, the same
-    on every backend."""
-    return sa.select(records.c.written_at).where(
-        (records.c.account == account) & (records.c.written_at >= since)
+def written_per_hour(account: str, since: datetime, dialect: str) -> sa.Select[Any]:
+    """How many records were (last) written in each hour from ``since`` on, the hour as text
+    ``YYYY-MM-DD HH`` in UTC (SQLite keeps UTC without a zone; PostgreSQL's is converted)."""
+    if dialect == "postgresql":
+        hour = sa.func.to_char(sa.func.timezone("UTC", records.c.written_at), "YYYY-MM-DD HH24")
+    else:
+        hour = sa.func.strftime("%Y-%m-%d %H", records.c.written_at)
+    return (
+        sa.select(hour.label("hour"), sa.func.count())
+        .where((records.c.account == account) & (records.c.written_at >= since))
+        .group_by(hour)
     )
 
 
