@@ -42,7 +42,7 @@ async def test_attempts_keep_the_requests_and_answers_and_activity_counts_the_ho
             f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "production"
         )
         try:
-            await ingest_documents(ledger, list(generate(2, seed=3)))
+            await ingest_documents(ledger, list(generate(2, seed=3, attachments=True)))
             started = datetime.now(UTC)
             requests = await export(emulator, ledger, broken, tmp_path)
             failed = [row async for row in ledger.rows(state=State.FAILED)]
@@ -81,6 +81,24 @@ async def test_attempts_keep_the_requests_and_answers_and_activity_counts_the_ho
             assert "entity" in sent[-1].payload
             assert "secret" not in str(sent[-1].payload).lower()
             assert timeline.versions[0].row.records[0].url.startswith("https://")
+
+            # A file: its upload (the file's facts stand for its bytes) and its attach, each accepted.
+            [attachment] = timeline.attachments  # the carrier bill's rate confirmation, attached
+            assert "mediaitem.nl?id=" in attachment.records[0].url
+            files = [r async for r in ledger.rows(state=State.SYNCED) if r.kind == "attachment"]
+            states = [(r.state, r.error) async for r in ledger.rows() if r.kind == "attachment"]
+            assert files, states
+            [file_attempt] = (await ledger.attempts([files[0].row_id]))[files[0].row_id]
+            upload, attach = file_attempt.requests
+            assert (upload.method, upload.record_type, upload.ok) == ("POST", "file", True)
+            assert upload.payload is not None
+            assert upload.payload["size"] > 0
+            assert "content_base64" not in upload.payload
+            assert (attach.record_type, attach.ok, attach.internal_id) == (
+                "attachment",
+                True,
+                upload.internal_id,
+            )
 
             # The hour: records written (from the ledger's records), documents failed, requests made.
             [hour] = await ledger.activity(started)

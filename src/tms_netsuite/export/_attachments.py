@@ -33,7 +33,8 @@ from tms_netsuite.documents import (
     netsuite_file_type,
 )
 from tms_netsuite.export._report import ExportReport
-from tms_netsuite.ledger import Claimed, IngestItem, Ledger, WrittenRecord
+from tms_netsuite.export._writer import logged
+from tms_netsuite.ledger import Claimed, IngestItem, Ledger, SentRequest, WrittenRecord
 from tms_netsuite.mapping import MappingConfig, RecordKey, RecordType, external_id
 from tms_netsuite.netsuite import (
     ConcurrencyGovernor,
@@ -284,7 +285,7 @@ class AttachmentWriter:
                 self._looked_up.setdefault(row["name"], []).append((str(row["folder"]), str(row["id"])))
 
     async def write(
-        self, job: AttachmentJob, *, uncertain: bool
+        self, job: AttachmentJob, *, uncertain: bool, sent: list[SentRequest] | None = None
     ) -> tuple[str, list[WrittenRecord]] | RecordKey:
         """Upload (unless NetSuite has it) and attach one file; returns the record it went on and what was
         written, or the record it waits for when that is not in NetSuite yet.
@@ -292,7 +293,11 @@ class AttachmentWriter:
         Raises:
             AttachmentRefused: the file is missing, changed, too large or of a type the connector does not send.
             RequestError: NetSuite refused a request.
+
+        ``sent``: the upload and attach requests are appended to it with NetSuite's answers (the file's name,
+        folder, type and size stand for its bytes).
         """
+        trail: list[SentRequest] = [] if sent is None else sent
         payload = job.payload
         size = await anyio.to_thread.run_sync(check_source, payload)
         record_id = await self._find_record(job.target)
@@ -312,7 +317,10 @@ class AttachmentWriter:
             file_id = await self._find_file(folder, job.name)
         if file_id is None:
             try:
-                file_id = await self._upload(job, folder, size)
+                upload = self._upload(job, folder, size)
+                file_id = await logged(
+                    trail, "POST", FILE_RECORD, file_key, _described(job, folder, size), upload
+                )
             except InvalidDataError:
                 # NetSuite holds a file of that name there after all (another run sent it meanwhile).
                 file_id = await self._find_file(folder, job.name)
@@ -322,9 +330,11 @@ class AttachmentWriter:
         previous = known.get((ATTACHMENT_RECORD, job.slot))
         record_type = job.target.record_type.value
         if previous != file_id or uncertain:
-            await self._call(
+            attach = self._call(
                 lambda: self._client.attach_file(record_type, record_id, file_id), idempotent=True
             )
+            target = {"record_type": record_type, "id": record_id, "file": file_id}
+            await logged(trail, "POST", ATTACHMENT_RECORD, job.slot, target, attach, internal=file_id)
             self._report.files_attached += 1
         if previous is not None and previous != file_id:
             try:
@@ -346,6 +356,7 @@ class AttachmentWriter:
         return record_id, written
 
     async def _upload(self, job: AttachmentJob, folder: str, size: int) -> str:
+        """Upload the file's bytes into the folder; its internal id."""
         payload = job.payload
 
         def chunks() -> AsyncIterator[bytes]:
@@ -440,3 +451,14 @@ async def _read(payload: Mapping[str, Any], size: int) -> AsyncIterator[bytes]:
             yield piece
     if sent != size:
         raise AttachmentRefused(f"{payload['path']} changed while it was being sent")
+
+
+def _described(job: AttachmentJob, folder: str, size: int) -> dict[str, Any]:
+    """What an upload sends, as the attempt history keeps it: the file's facts, never its bytes."""
+    return {
+        "name": job.name,
+        "folder": folder,
+        "content_type": job.payload.get("content_type"),
+        "size": size,
+        "sha256": job.payload.get("sha256"),
+    }

@@ -205,7 +205,9 @@ class DocumentExport:
         try:
             if self.stopped is not None:
                 raise _Stop
-            done = await self._files.write(job, uncertain=row.outcome_unknown)
+            done = await self._files.write(
+                job, uncertain=row.outcome_unknown, sent=self._settlement.attempting(row)
+            )
         except AttachmentRefused as refused:
             fix = "Fix or replace the file (or correct the document's sha256, content_type), then `tms-netsuite retry`."
             await self._fail(row, ErrorInfo("data", "INVALID_ATTACHMENT", str(refused), None, fix))

@@ -203,20 +203,9 @@ class RecordWriter:
         *,
         internal: str | None = None,
     ) -> T:
-        """Await one write request, keeping it and NetSuite's answer (status, code, detail, internal id)."""
-        record_type, external_id = write.record_type.value, write.external_id
-        try:
-            answer = await request
-        except RequestError as exc:
-            trail.append(
-                SentRequest(
-                    method, record_type, external_id, payload, exc.status, internal, exc.code, exc.detail
-                )
-            )
-            raise
-        created = answer if isinstance(answer, str) else internal
-        trail.append(SentRequest(method, record_type, external_id, payload, None, created, ok=True))
-        return answer
+        return await logged(
+            trail, method, write.record_type.value, write.external_id, payload, request, internal=internal
+        )
 
     async def _create(self, write: NetSuiteWrite, payload: dict[str, Any]) -> str:
         record_type, eid = write.record_type.value, ExternalId(write.external_id)
@@ -324,6 +313,30 @@ class RecordWriter:
         if page is None:
             return f"{self._client.account.app_url}/app/common/search/ubersearchresults.nl?quicksearch={internal_id}"
         return f"{self._client.account.app_url}/app/{page}?id={internal_id}"
+
+
+async def logged(
+    trail: list[SentRequest],
+    method: str,
+    record_type: str,
+    external_id: str,
+    payload: Any,
+    request: Awaitable[T],
+    *,
+    internal: str | None = None,
+) -> T:
+    """Await one write request, keeping it and NetSuite's answer (accepted, or the refusal's status, code and
+    detail; the internal id) in ``trail``: the document's attempt history."""
+    try:
+        answer = await request
+    except RequestError as exc:
+        trail.append(
+            SentRequest(method, record_type, external_id, payload, exc.status, internal, exc.code, exc.detail)
+        )
+        raise
+    created = answer if isinstance(answer, str) else internal
+    trail.append(SentRequest(method, record_type, external_id, payload, None, created, ok=True))
+    return answer
 
 
 def _swap_references(payload: Any, dependencies: Iterable[RecordKey], known: Mapping[RecordKey, str]) -> Any:
