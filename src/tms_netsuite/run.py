@@ -82,79 +82,54 @@ async def run_export(
     # One governor for every request of the run: a 429 met by the checks' reads lowers the engine's limit too.
     governor = ConcurrencyGovernor(known_limit=concurrency, learned=learned_limit)
     try:
-        await _run(
+        # A document that failed on the mapping waits for the mapping to change, not for `retry`.
+        result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
+            content_hash(mapping.model_dump(mode="json"))
+        )
+        dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
+        # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
+        result.checks, reference, limit = await run_fast_checks(
+            client, environ, mapping, pending_dates=dates, concurrency=concurrency, governor=governor
+        )
+        result.lists_read = reference is not None
+        if reference is None or (not result.ready and not skip_checks):
+            return result
+        result.concurrency_limit = limit
+        settings = backfill_settings or BackfillSettings()
+        if backfill is None:
+            backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
+        result.backfill = backfill
+        if backfill and limit is not None:
+            # Live work (another run, the service) finds these slots free: it goes first.
+            governor.know_limit(max(1, limit - settings.live_slots))
+        exporter = Exporter(
             client,
             ledger,
             mapping,
-            governor,
-            result,
-            environ,
-            concurrency,
-            skip_checks,
-            max_wait,
-            on_progress,
-            stopping,
-            backfill,
-            backfill_settings or BackfillSettings(),
+            reference,
+            governor=governor,
+            max_wait=max_wait,
+            on_progress=on_progress,
+            stopping=stopping,
+            backfill=settings if backfill else None,
+            batch_size=settings.claim if backfill else Exporter.BATCH_SIZE,
         )
+        result.report = await exporter.run()
+        return result
     finally:
         await asyncio.shield(_keep_learned(ledger, governor, result))
         # The run's requests and 429s, in the ledger's activity per hour (shielded: a cancelled run counts too).
         await asyncio.shield(
-            ledger.record_activity(
-                requests=client.stats.requests - requests_before, throttled=governor.stats.throttled
-            )
+            _record_activity(ledger, client.stats.requests - requests_before, governor.stats.throttled)
         )
-    return result
 
 
-async def _run(
-    client: NetSuiteClient,
-    ledger: Ledger,
-    mapping: MappingConfig,
-    governor: ConcurrencyGovernor,
-    result: RunResult,
-    environ: Mapping[str, str],
-    concurrency: int | None,
-    skip_checks: bool,
-    max_wait: timedelta,
-    on_progress: Callable[[ExportReport], None] | None,
-    stopping: asyncio.Event | None,
-    backfill: bool | None,
-    settings: BackfillSettings,
-) -> None:
-    # A document that failed on the mapping waits for the mapping to change, not for `retry`.
-    result.requeued_for_mapping = await ledger.requeue_if_mapping_changed(
-        content_hash(mapping.model_dump(mode="json"))
-    )
-    dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
-    # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
-    result.checks, reference, limit = await run_fast_checks(
-        client, environ, mapping, pending_dates=dates, concurrency=concurrency, governor=governor
-    )
-    result.lists_read = reference is not None
-    if reference is None or (not result.ready and not skip_checks):
-        return
-    result.concurrency_limit = limit
-    if backfill is None:
-        backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
-    result.backfill = backfill
-    if backfill and limit is not None:
-        # Live work (another run, the service) finds these slots free: it goes first.
-        governor.know_limit(max(1, limit - settings.live_slots))
-    exporter = Exporter(
-        client,
-        ledger,
-        mapping,
-        reference,
-        governor=governor,
-        max_wait=max_wait,
-        on_progress=on_progress,
-        stopping=stopping,
-        backfill=settings if backfill else None,
-        batch_size=settings.claim if backfill else Exporter.BATCH_SIZE,
-    )
-    result.report = await exporter.run()
+async def _record_activity(ledger: Ledger, requests: int, throttled: int) -> None:
+    """Counters only: a ledger that cannot take them is logged, never the run's outcome (nor its error)."""
+    try:
+        await ledger.record_activity(requests=requests, throttled=throttled)
+    except Exception:
+        logger.warning("the run's requests and 429s were not counted in the ledger", exc_info=True)
 
 
 async def _keep_learned(ledger: Ledger, governor: ConcurrencyGovernor, result: RunResult) -> None:

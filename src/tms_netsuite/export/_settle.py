@@ -30,9 +30,8 @@ class Settlement:
         self._outcomes: list[Outcome] = []  # finished documents not yet settled in the ledger
         self._blocked_on: set[str] = set()  # dependencies this run blocked documents on
         self._settling = asyncio.Lock()  # groups are settled in the order they finished
-        self._attempts: dict[
-            int, tuple[int, list[SentRequest]]
-        ] = {}  # rows under way: attempt, requests sent
+        # Rows under way: their attempt's number and the requests it has sent so far.
+        self._attempts: dict[int, tuple[int, list[SentRequest]]] = {}
 
     def attempting(self, row: Claimed) -> list[SentRequest]:
         """The list the requests of a claimed row's attempt are kept in; its outcome carries them to the
