@@ -315,7 +315,8 @@ class Ledger:
         self, outcomes: Sequence[Outcome], *, run_id: str | None = None, release: Sequence[str] = ()
     ) -> None:
         """Record the outcomes of many attempts in one transaction: the records they wrote, then each row's new
-        state, then rows blocked on any dependency in ``release`` become pending (see :meth:`release_blocked`).
+        state and its attempt's history, then rows blocked on any dependency in ``release`` become pending (see
+        :meth:`release_blocked`), then the hour's count of failed documents.
 
         With a run id, only rows this run still holds change: a run whose lease lapsed and whose rows another
         run took over must not overwrite that run's outcome. Settling in groups is how the engine keeps the
@@ -336,9 +337,18 @@ class Ledger:
                 await self._save_attempts(conn, outcomes, now)
             if release:
                 await conn.execute(queries.release(self.account, release, now))
+            failed = sum(1 for outcome in outcomes if outcome.state is State.FAILED)
+            if (
+                failed
+            ):  # last: the hour's row is shared by every run of the account, so it is held for no longer
+                await conn.execute(
+                    queries.add_activity(
+                        conn.dialect.name, self.account, _hour(now), requests=0, throttled=0, failed=failed
+                    )
+                )
 
     async def _save_attempts(self, conn: AsyncConnection, outcomes: Sequence[Outcome], now: datetime) -> None:
-        """Each attempt's history row (the last ATTEMPTS_KEPT of a version stay), and the hour's failures."""
+        """Each attempt's history row (the last ATTEMPTS_KEPT of a version stay)."""
         tried = [outcome for outcome in outcomes if outcome.attempt > 0]
         if tried:
             await conn.execute(
@@ -351,13 +361,6 @@ class Ledger:
             ]
             if old:
                 await conn.execute(queries.prune_attempts(), old)
-        failed = sum(1 for outcome in outcomes if outcome.state is State.FAILED)
-        if failed:
-            await conn.execute(
-                queries.add_activity(
-                    conn.dialect.name, self.account, _hour(now), requests=0, throttled=0, failed=failed
-                )
-            )
 
     async def record_activity(self, *, requests: int, throttled: int) -> None:
         """Add a run's (or pass's) requests to NetSuite and the 429s among their answers to this hour's
