@@ -97,10 +97,18 @@ async def test_timeline_activity_and_errors_by_cause(
     ).status_code == 404
     assert (await harness.call("GET", "/v1/accounts/acme/activity?hours=0", key)).status_code == 422
 
-    # "Retry these" by the group's name queues exactly them; the corrected mapping then syncs them (a mapping
-    # failure is queued again by itself once the mapping changes, whichever comes first).
+    # "Retry these" by the group's name queues exactly them (they fail again: the mapping is still wrong).
     retried = await harness.call("POST", "/v1/accounts/acme/retry", key, json={"group": group["group"]})
     assert retried.json() == {"queued": group["count"]}
+    await harness.wait_until(
+        "acme",
+        key,
+        lambda s: (
+            s["totals"].get("failed", 0) >= group["count"] and not {"pending", "exporting"} & set(s["totals"])
+        ),
+    )
+    # The corrected mapping stored: the service queues what failed on the mapping by itself (nothing else is
+    # due), and syncs it.
     fixed = await harness.call(
         "PUT", "/v1/accounts/acme/mapping", harness.admin_key, json={"mapping": MAPPING}
     )

@@ -17,7 +17,7 @@ import httpx
 from tms_netsuite.accounts import Accounts
 from tms_netsuite.doctor import DoctorReport, Status, results_for_ledger, run_doctor
 from tms_netsuite.export import RunStopped
-from tms_netsuite.ledger import AccountRecord, Ledger, State
+from tms_netsuite.ledger import AccountRecord, Ledger, State, content_hash
 from tms_netsuite.netsuite import connect
 from tms_netsuite.readback import DEFAULT_OVERLAP, SyncReport, sync_back
 from tms_netsuite.reconcile import Reconciliation
@@ -134,6 +134,10 @@ class Service:
             ):  # the doctor's pause: its next run (scheduled, or after new settings) may lift it
                 return self._doctor_in(record)
             ledger = self.ledger(record)
+            # Documents that failed on the mapping are queued again as soon as a new mapping is stored (as the
+            # export run would, were anything else due; under the lock, no run with the old one is under way).
+            mapping = self.accounts.mapping(record)
+            await ledger.requeue_if_mapping_changed(content_hash(mapping.model_dump(mode="json")))
             due = await ledger.next_due()
             now = self._clock()
             if due is not None and due <= now and not stopping.is_set():
