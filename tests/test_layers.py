@@ -38,11 +38,13 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
     "export": frozenset({"documents", "ledger", "mapping", "netsuite"}),
     "run": frozenset({"doctor", "export", "ledger", "mapping", "netsuite"}),
     "accounts": frozenset({"errors", "ledger", "mapping", "netsuite"}),
+    "console": frozenset({"tms_netsuite", "errors", "accounts", "documents", "ledger", "mapping", "doctor"}),
     "service": frozenset(
         {
             "tms_netsuite",
             "errors",
             "accounts",
+            "console",
             "documents",
             "ledger",
             "mapping",
@@ -86,6 +88,7 @@ MAY_IMPORT: Mapping[str, frozenset[str]] = {
 # The tests of one package, which may reach into its private modules.
 TEST_FOLDERS: Mapping[str, str] = {
     "tests/cli": "cli",
+    "tests/console": "console",
     "tests/doctor": "doctor",
     "tests/documents": "documents",
     "tests/emulator": "netsuite_emulator",

@@ -581,6 +581,12 @@ class Ledger:
             value = (await conn.execute(queries.last_passing_doctor_run(self.account))).scalar()
         return dict(value) if value is not None else None
 
+    async def doctor_runs(self, limit: int = 20) -> list[tuple[datetime, bool, dict[str, Any]]]:
+        """The latest doctor runs, newest first: when, whether every check passed, each check's status."""
+        async with self._engine.connect() as conn:
+            found = (await conn.execute(queries.doctor_runs_of(self.account, limit))).all()
+        return [(ran_at, bool(passed), dict(results)) for ran_at, passed, results in found]
+
     async def open_document_dates(self) -> set[str]:
         """The dates of document versions still to export (pending, exporting, blocked or failed), for the period
         check."""
@@ -690,10 +696,20 @@ class Ledger:
         state: State | None = None,
         kind: str | None = None,
         search: str | None = None,
+        dated_from: str | None = None,
+        dated_to: str | None = None,
     ) -> list[LedgerRow]:
-        """One page of rows by id above ``after``, filtered by state, kind and a part of the TMS id."""
+        """One page of rows by id above ``after``, filtered by state, kind, the document's date (ISO, both ends
+        included) and ``search``: a part of the TMS id, a load number or a NetSuite record's internal id."""
         query = queries.browse_page(
-            self.account, after=after, limit=limit, state=state, kind=kind, search=search
+            self.account,
+            after=after,
+            limit=limit,
+            state=state,
+            kind=kind,
+            search=search,
+            dated_from=dated_from,
+            dated_to=dated_to,
         )
         async with self._engine.connect() as conn:
             page = (await conn.execute(query)).mappings().all()

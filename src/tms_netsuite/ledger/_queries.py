@@ -622,18 +622,49 @@ def oldest_waiting(account: str) -> sa.Select[Any]:
 
 
 def browse_page(
-    account: str, *, after: int, limit: int, state: str | None, kind: str | None, search: str | None
+    account: str,
+    *,
+    after: int,
+    limit: int,
+    state: str | None,
+    kind: str | None,
+    search: str | None,
+    dated_from: str | None = None,
+    dated_to: str | None = None,
 ) -> sa.Select[Any]:
-    """Up to ``limit`` rows above id ``after``, filtered by state, kind and a substring of the TMS id."""
+    """Up to ``limit`` rows above id ``after``, filtered by state, kind, the document's date (ISO text, both ends
+    included) and ``search``: a part of the TMS id, a load number, or the internal id of a record written."""
     condition = (documents.c.account == account) & (documents.c.id > after)
     if state is not None:
         condition &= documents.c.state == state
     if kind is not None:
         condition &= documents.c.kind == kind
+    dated = documents.c.payload["date"].as_string()
+    if dated_from:
+        condition &= dated >= dated_from
+    if dated_to:
+        condition &= dated <= dated_to
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition &= documents.c.tms_id.ilike(f"%{escaped}%", escape="\\")
+        written = sa.select(records.c.document_id).where(
+            (records.c.account == account) & (records.c.internal_id == search)
+        )
+        condition &= sa.or_(
+            documents.c.tms_id.ilike(f"%{escaped}%", escape="\\"),
+            documents.c.payload["load_number"].as_string() == search,
+            documents.c.id.in_(written),
+        )
     return sa.select(documents).where(condition).order_by(documents.c.id).limit(limit)
+
+
+def doctor_runs_of(account: str, limit: int) -> sa.Select[Any]:
+    """The latest doctor runs, newest first."""
+    return (
+        sa.select(doctor_runs.c.ran_at, doctor_runs.c.passed, doctor_runs.c.results)
+        .where(doctor_runs.c.account == account)
+        .order_by(doctor_runs.c.id.desc())
+        .limit(limit)
+    )
 
 
 def versions_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tms_netsuite import __version__
 from tms_netsuite.accounts import Accounts, SecretKeyError, verify_key
+from tms_netsuite.console import create_console
 from tms_netsuite.documents import Kind
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.export import ingest_lines
@@ -242,6 +243,8 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
     )
     app.state.service = service
     metrics = service.metrics
+    # The operations console: its pages sign in with the same API keys and reach accounts by the same rules.
+    app.mount("/ui", create_console(service), name="console")
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

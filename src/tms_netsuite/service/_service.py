@@ -115,6 +115,10 @@ class Service:
         """The service's clock."""
         return self._clock()
 
+    def transport(self, record: AccountRecord) -> httpx.AsyncBaseTransport | None:
+        """The HTTP transport to an account's NetSuite (None: the network)."""
+        return self._transport_for(record)
+
     def _lock(self, slug: str) -> asyncio.Lock:
         # One doctor or export of an account at a time in this process (an API doctor waits for the export).
         return self._locks.setdefault(slug, asyncio.Lock())
