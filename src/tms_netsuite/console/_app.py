@@ -22,7 +22,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from tms_netsuite import __version__
 from tms_netsuite.accounts import Accounts, create_key, verify_key
@@ -108,6 +108,21 @@ class Viewer:
     @property
     def can_write(self) -> bool:
         return not self.key.read_only
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A posted form: its text fields and its uploads (file name, bytes)."""
+
+    fields: dict[str, list[str]]
+    files: dict[str, tuple[str, bytes]]
+
+    def get(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[0] if values else None
+
+    def getlist(self, name: str) -> list[str]:
+        return self.fields.get(name, [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +260,18 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             raise _SignIn
         return viewer
 
-    async def posted(request: Request) -> tuple[Viewer, FormData]:
-        """A form post from a live session carrying its CSRF token (else 403)."""
+    async def posted(request: Request) -> tuple[Viewer, Form]:
+        """A form post from a live session carrying its CSRF token (else 403); uploads read and closed."""
         viewer = await viewer_of(request)
-        form = await request.form(max_part_size=MAX_MAPPING_BYTES)
-        token = form.get("csrf")
-        if not same_token(viewer.session.csrf, token if isinstance(token, str) else None):
+        async with request.form(max_part_size=MAX_MAPPING_BYTES + 1) as data:
+            fields = {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data}
+            files = {
+                k: (v.filename, await v.read(MAX_MAPPING_BYTES + 1))
+                for k, v in data.multi_items()
+                if isinstance(v, UploadFile) and v.filename
+            }
+        form = Form(fields, files)
+        if not same_token(viewer.session.csrf, form.get("csrf")):
             raise HTTPException(
                 403, "this form is out of date or was not sent from this console: reload the page"
             )
@@ -398,7 +419,7 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
     async def retry(request: Request, slug: str) -> Response:
         viewer, form = await posted(request)
         record = await reach(slug, viewer, write=True)
-        ids = [int(v) for v in form.getlist("row") if isinstance(v, str) and v.isdigit()]
+        ids = [int(v) for v in form.getlist("row") if v.isdigit()]
         if not ids:
             raise HTTPException(422, "no documents named to retry")
         queued = await backend.ledger(record).retry(ids)
@@ -411,7 +432,8 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
         )
         back = form.get("back")
         return redirect(
-            request, back if isinstance(back, str) and back.startswith("/") else f"/accounts/{slug}/errors"
+            request,
+            back if back and back.startswith("/") and "//" not in back else f"/accounts/{slug}/errors",
         )
 
     # Documents
@@ -559,7 +581,7 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
         given = {
             name: value.strip()
             for name, _ in CREDENTIAL_FIELDS
-            if isinstance(value := form.get(name), str) and value.strip()
+            if (value := form.get(name)) and value.strip()
         }
         if not given:
             viewer.session.flashes.append("No credentials changed: every field was left blank.")
@@ -585,10 +607,10 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
     async def set_mapping(request: Request, slug: str) -> Response:
         viewer, form = await posted(request)
         record = await reach(slug, viewer, write=True, admin=True)
-        upload = form.get("mapping_file")
+        upload = form.files.get("mapping_file")
         text = form.get("mapping_text")
-        if isinstance(upload, UploadFile) and upload.filename:
-            raw = await upload.read(MAX_MAPPING_BYTES + 1)
+        if upload is not None:
+            raw = upload[1]
             if len(raw) > MAX_MAPPING_BYTES:
                 return await settings_view(
                     request, viewer, record, status_code=413, problem="The file is over 1 MB."
@@ -599,7 +621,7 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
                 return await settings_view(
                     request, viewer, record, status_code=422, problem="The file is not UTF-8 text."
                 )
-        elif isinstance(text, str) and text.strip():
+        elif text and text.strip():
             toml = text.replace("\r\n", "\n")
         else:
             return await settings_view(

@@ -633,7 +633,8 @@ def browse_page(
     dated_to: str | None = None,
 ) -> sa.Select[Any]:
     """Up to ``limit`` rows above id ``after``, filtered by state, kind, the document's date (ISO text, both ends
-    included) and ``search``: a part of the TMS id, a load number, or the internal id of a record written."""
+    included) and ``search``: a part of the TMS id, a load number, a document number (NetSuite's tranId) or the
+    internal id of a record written."""
     condition = (documents.c.account == account) & (documents.c.id > after)
     if state is not None:
         condition &= documents.c.state == state
@@ -651,7 +652,9 @@ def browse_page(
         )
         condition &= sa.or_(
             documents.c.tms_id.ilike(f"%{escaped}%", escape="\\"),
-            documents.c.payload["load_number"].as_string() == search,
+            documents.c.payload[("references", "load_number")].as_string() == search,  # an invoice's
+            documents.c.payload["load_number"].as_string() == search,  # a carrier bill's
+            documents.c.payload["number"].as_string() == search,  # the TMS number, NetSuite's tranId
             documents.c.id.in_(written),
         )
     return sa.select(documents).where(condition).order_by(documents.c.id).limit(limit)
