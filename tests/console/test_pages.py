@@ -239,6 +239,20 @@ async def test_a_mapping_the_doctor_fails_is_refused_and_a_fixed_one_lets_retry_
             "acme", key, lambda s: not s["totals"].get("failed") and not s["totals"].get("pending")
         )
         assert "Nothing has failed" in (await client.get("/ui/accounts/acme/errors")).text
+        # The timeline of a document that failed, then synced: both attempts, what was sent, the answer.
+        page = await client.get("/ui/accounts/acme/documents/customer/C-FCCA-001")
+        assert page.status_code == 200
+        text = re.sub(r"<[^>]+>", "", page.text)
+        assert "Received from the TMS" in text
+        assert "Attempt 1: failed" in text
+        assert "MAPPING: " in text
+        assert re.search(r"Attempt \d+: synced", text)
+        assert "What was sent" in text
+        assert re.search(r"PUT customer\s+tms-customer-C__FCCA__001 →\s+accepted", text), text
+        # The hour's activity on the overview: records written, failures, requests.
+        overview = await client.get("/ui/accounts/acme")
+        assert re.search(r"[1-9]\d* records written, [1-9]\d* documents failed, [1-9]\d* requests", overview.text)
+        assert overview.text.count('<svg class="chart"') == 4
 
 
 async def test_documents_filter_and_search_by_load_and_netsuite_number(

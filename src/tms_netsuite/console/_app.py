@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -26,19 +26,19 @@ from starlette.datastructures import UploadFile
 
 from tms_netsuite import __version__
 from tms_netsuite.accounts import Accounts, create_key, verify_key
+from tms_netsuite.console._charts import Bar, bar_chart
 from tms_netsuite.console._session import COOKIE, PRE_COOKIE, Session, Sessions, same_token
 from tms_netsuite.doctor import CheckResult, DoctorReport, Status, run_doctor
 from tms_netsuite.documents import Kind
 from tms_netsuite.errors import TmsNetSuiteError
 from tms_netsuite.ledger import (
-    MAPPING_ERROR_CODE,
     AccountRecord,
     ApiKeyRecord,
     Ledger,
-    LedgerRow,
     Registry,
     State,
     UnknownAccount,
+    group_failures,
 )
 from tms_netsuite.mapping import MappingError, parse_mapping
 
@@ -86,6 +86,8 @@ class Backend(Protocol):
 
     def ledger(self, record: AccountRecord) -> Ledger: ...
 
+    def now(self) -> datetime: ...
+
     def transport(self, record: AccountRecord) -> httpx.AsyncBaseTransport | None: ...
 
     async def doctor(self, slug: str) -> DoctorReport: ...
@@ -123,37 +125,6 @@ class Form:
 
     def getlist(self, name: str) -> list[str]:
         return self.fields.get(name, [])
-
-
-@dataclass(frozen=True, slots=True)
-class Cause:
-    """Failed versions that share one cause, as the Errors page shows them."""
-
-    code: str
-    detail: str
-    cause: str | None
-    fix: str | None
-    rows: list[LedgerRow]
-
-    @property
-    def is_mapping(self) -> bool:
-        return self.code == MAPPING_ERROR_CODE
-
-
-def group_failures(rows: Sequence[LedgerRow]) -> list[Cause]:
-    """Failed rows by NetSuite's code (or the error's category), cause and fix; the largest group first."""
-    groups: dict[tuple[str, str | None, str | None], list[LedgerRow]] = {}
-    for row in rows:
-        error = row.error
-        key = (error.code or error.category, error.cause, error.fix) if error else ("unknown", None, None)
-        groups.setdefault(key, []).append(row)
-    causes = []
-    for (code, cause, fix), members in groups.items():
-        first = members[0].error
-        detail = (first.detail or "") if first else ""
-        detail = detail.removeprefix(f"{members[0].kind} {members[0].tms_id} v{members[0].version}, ")
-        causes.append(Cause(code, detail, cause, fix, members))
-    return sorted(causes, key=lambda cause: -len(cause.rows))
 
 
 def _age(seconds: float | None) -> str:
@@ -369,10 +340,21 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
         records = [
             r for r in await backend.registry.all_accounts() if viewer.key.account_slug in (None, r.slug)
         ]
-        return render(request, "accounts.html", viewer, accounts=[await health(r) for r in records])
+        return render(
+            request,
+            "accounts.html",
+            viewer,
+            accounts=[await health(r) for r in records],
+            activity_enabled=True,
+        )
+
+    async def activity(record: AccountRecord, hours: int) -> list[Any]:
+        since = backend.now() - timedelta(hours=hours - 1)
+        return await backend.ledger(record).activity(since)
 
     async def health(record: AccountRecord) -> dict[str, Any]:
         ledger = backend.ledger(record)
+        day = await activity(record, 24)
         counts = await ledger.counts()
         oldest = await ledger.oldest_waiting()
         checks = _checks_of(record.doctor_report)
@@ -385,14 +367,44 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             "oldest_age": None if oldest is None else time.time() - oldest.timestamp(),
             "doctor_failed": [c for c in checks if c.status is Status.FAIL],
             "doctor_ran": record.doctor_report is not None,
+            "written_24h": sum(hour.records_written for hour in day),
+            "chart": bar_chart(
+                f"{record.slug}: records written per hour, last 24 hours", _bars(day, "records_written")
+            ),
         }
 
     @app.get("/accounts/{slug}", response_class=HTMLResponse)
-    async def account_page(request: Request, slug: str) -> Response:
+    async def account_page(request: Request, slug: str, hours: int = 24) -> Response:
         viewer = await viewer_of(request)
         record = await reach(slug, viewer)
+        hours = hours if hours in (24, 168) else 24
+        period = await activity(record, hours)
+        charts = [
+            (
+                f"{title} per hour",
+                bar_chart(f"{title} per hour, last {hours} hours", _bars(period, field), colour=colour),
+            )
+            for title, field, colour in [
+                ("Records written to NetSuite", "records_written", "#1f5fa8"),
+                ("Documents failed", "documents_failed", "#a3211c"),
+                ("Requests to NetSuite", "requests", "#3d6b35"),
+                ("Throttled by NetSuite (429)", "throttled", "#7a5200"),
+            ]
+        ]
+        totals = {
+            field: sum(getattr(hour, field) for hour in period)
+            for field in ("records_written", "documents_failed", "requests", "throttled")
+        }
         return render(
-            request, "account.html", viewer, account=record, tab="overview", health=await health(record)
+            request,
+            "account.html",
+            viewer,
+            account=record,
+            tab="overview",
+            health=await health(record),
+            charts=charts,
+            hours=hours,
+            totals=totals,
         )
 
     # Errors
@@ -486,11 +498,9 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
     async def document_page(request: Request, slug: str, kind: str, document_id: str) -> Response:
         viewer = await viewer_of(request)
         record = await reach(slug, viewer)
-        ledger = backend.ledger(record)
-        rows = await ledger.versions(kind, document_id)
-        if not rows:
+        timeline = await backend.ledger(record).timeline(kind, document_id)
+        if timeline is None:
             raise HTTPException(404, f"no {kind} {document_id!r} in this account")
-        payloads = await ledger.latest_payloads([(kind, document_id)])
         return render(
             request,
             "document.html",
@@ -499,8 +509,9 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             tab="documents",
             kind=kind,
             document_id=document_id,
-            rows=list(reversed(rows)),
-            payload=payloads.get((kind, document_id)),
+            versions=list(reversed(timeline.versions)),
+            attachments=timeline.attachments,
+            events=timeline.events,
         )
 
     # Doctor
@@ -681,6 +692,16 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
         return redirect(request, f"/accounts/{slug}/settings")
 
     return app
+
+
+def _bars(hours: Sequence[Any], field: str) -> list[Bar]:
+    """One bar an hour (UTC) of an ``HourActivity`` counter."""
+    return [
+        Bar(
+            hour.hour.astimezone(UTC).strftime("%H:00" if len(hours) <= 48 else "%d %b"), getattr(hour, field)
+        )
+        for hour in hours
+    ]
 
 
 def _iso_date(text: str) -> str | None:
