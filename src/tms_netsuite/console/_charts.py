@@ -13,15 +13,15 @@ class Bar:
     value: int
 
 
-def bar_chart(title: str, bars: Sequence[Bar], *, colour: str = "#1f5fa8", width: int = 480) -> str:
+def bar_chart(title: str, bars: Sequence[Bar], *, colour: str = "#1f5fa8", width: int = 320) -> str:
     """An SVG bar chart that scales to its container; the title and the total are its accessible name, and each
     bar's <title> gives its hour and value on hover."""
-    height, top, bottom = 120, 16, 18
+    height, top, bottom = 130, 16, 18
     peak = max((bar.value for bar in bars), default=0)
     total = sum(bar.value for bar in bars)
     slot = width / max(len(bars), 1)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" preserveAspectRatio="none" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}: {total} in all, at most {peak} in an hour">',
         f'<text x="0" y="11" class="chart-peak">max {peak}</text>',
         f'<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" class="chart-axis"/>',
@@ -37,7 +37,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, colour: str = "#1f5fa8", width
         )
     step = max(1, len(bars) // 6)
     for index in range(0, len(bars), step):
-        x = index * slot + slot / 2
+        x = min(max(index * slot + slot / 2, 14), width - 14)  # the first and last labels stay inside
         parts.append(
             f'<text x="{x:.1f}" y="{height - 4}" class="chart-label" text-anchor="middle">'
             f"{escape(bars[index].label)}</text>"
