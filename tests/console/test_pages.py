@@ -251,7 +251,9 @@ async def test_a_mapping_the_doctor_fails_is_refused_and_a_fixed_one_lets_retry_
         assert re.search(r"PUT customer\s+tms-customer-C__FCCA__001 →\s+accepted", text), text
         # The hour's activity on the overview: records written, failures, requests.
         overview = await client.get("/ui/accounts/acme")
-        assert re.search(r"[1-9]\d* records written, [1-9]\d* documents failed, [1-9]\d* requests", overview.text)
+        assert re.search(
+            r"[1-9]\d* records written, [1-9]\d* documents failed, [1-9]\d* requests", overview.text
+        )
         assert overview.text.count('<svg class="chart"') == 4
 
 

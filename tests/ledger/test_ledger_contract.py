@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -579,3 +580,45 @@ async def test_rejected_lines_are_kept_per_source(ledger: Ledger, database_url: 
     assert await ledger.rejected() == []
     await ledger.ingest([doc("A")])
     assert await Ledger.accounts(database_url) == ["123456_SB1"]
+
+
+async def test_browse_searches_load_and_document_numbers_internal_ids_and_dates(ledger: Ledger) -> None:
+    """The console's search: part of the TMS id, a load number (an invoice's references or a bill's own), the
+    document's number (NetSuite's tranId), a written record's internal id; and the document's date, both ends
+    included."""
+    await ledger.ingest(
+        [
+            doc("INV-1", date="2026-10-01", number="T-100", references={"load_number": "L-7"}),
+            doc("CB-1", kind="carrier_bill", date="2026-10-15", load_number="L-7"),
+            doc("INV-2", date="2026-11-02", number="T-200", references={"load_number": "L-8"}),
+        ]
+    )
+    first, *_ = await ledger.claim("run-1", limit=10, lease=LEASE)
+    await ledger.settle(
+        [Outcome(first.row_id, State.SYNCED, (WrittenRecord("invoice", "e-1", "4242", "u"),))]
+    )
+
+    async def found(**filters: Any) -> list[str]:
+        return [row.tms_id for row in await ledger.browse(**filters)]
+
+    assert await found(search="INV") == ["INV-1", "INV-2"]
+    assert await found(search="L-7") == ["INV-1", "CB-1"]
+    assert await found(search="T-200") == ["INV-2"]
+    assert await found(search="4242") == [first.tms_id]
+    assert await found(search="42") == []  # an internal id matches whole, not in part
+    assert await found(dated_from="2026-10-15") == ["CB-1", "INV-2"]
+    assert await found(dated_from="2026-10-01", dated_to="2026-10-15") == ["INV-1", "CB-1"]
+    assert await found(search="L-7", kind="carrier_bill") == ["CB-1"]
+
+
+async def test_doctor_runs_are_listed_newest_first(ledger: Ledger, clock: Clock) -> None:
+    await ledger.save_doctor_run({"connection": {"status": "fail", "facts": {}}}, passed=False)
+    clock.advance(hours=1)
+    await ledger.save_doctor_run({"connection": {"status": "pass", "facts": {}}}, passed=True)
+    runs = await ledger.doctor_runs(10)
+    assert [(passed, results["connection"]["status"]) for _, passed, results in runs] == [
+        (True, "pass"),
+        (False, "fail"),
+    ]
+    assert runs[0][0] - runs[1][0] == timedelta(hours=1)
+    assert len(await ledger.doctor_runs(1)) == 1

@@ -426,7 +426,13 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         key: Caller,
         state: State | None = None,
         kind: Kind | None = None,
-        q: Annotated[str | None, Query(max_length=200, description="Part of the TMS id.")] = None,
+        q: Annotated[
+            str | None,
+            Query(
+                max_length=200,
+                description="Part of the TMS id, a load number, a document number (tranId) or a NetSuite internal id.",
+            ),
+        ] = None,
         cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = PAGE_SIZE,
     ) -> m.DocumentPage:
