@@ -292,3 +292,42 @@ async def test_documents_filter_and_search_by_load_and_netsuite_number(
         # Cursor pages: 50 a page, the next one after the last id shown.
         everything = await client.get("/ui/accounts/acme/documents")
         assert ("Next page" in everything.text) == (answer.json()["accepted"] > 50)
+
+
+async def test_webhook_endpoints_show_without_their_secret_and_redeliver_only_their_own(
+    harness: Harness, healthy: Emulator, sandbox: Emulator
+) -> None:
+    await harness.add_account("acme", healthy)
+    await harness.add_account("other", sandbox)
+    registry = harness.service.registry
+    ours = (
+        await registry.ledger(await registry.get("acme"))
+        .readback()
+        .add_endpoint("https://tms.example/hooks", "ciphertext-of-the-signing-secret", from_start=False)
+    )
+    theirs = (
+        await registry.ledger(await registry.get("other"))
+        .readback()
+        .add_endpoint("https://other.example/hooks", "ciphertext-of-another-secret", from_start=False)
+    )
+    assert ours != theirs
+    key = await harness.key("acme")
+    async with browser(harness) as client:
+        await sign_in(client, key)
+        settings = await client.get("/ui/accounts/acme/settings")
+        assert "https://tms.example/hooks" in settings.text
+        assert "Deliveries: none yet" in settings.text
+        assert "ciphertext-of" not in settings.text
+        assert "other.example" not in settings.text
+        token = csrf_of(settings)
+        mine = await client.post(
+            f"/ui/accounts/acme/webhooks/{ours}/redeliver", data={"csrf": token}, follow_redirects=True
+        )
+        assert f"0 failed deliveries to endpoint {ours} are due again" in mine.text
+        # Another account's endpoint, through this account's URL or the other's: not found.
+        assert (
+            await client.post(f"/ui/accounts/acme/webhooks/{theirs}/redeliver", data={"csrf": token})
+        ).status_code == 404
+        assert (
+            await client.post(f"/ui/accounts/other/webhooks/{theirs}/redeliver", data={"csrf": token})
+        ).status_code == 404

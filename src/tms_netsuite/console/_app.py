@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -367,6 +368,7 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             "oldest_age": None if oldest is None else time.time() - oldest.timestamp(),
             "doctor_failed": [c for c in checks if c.status is Status.FAIL],
             "doctor_ran": record.doctor_report is not None,
+            "read_back": await ledger.readback().cursor(),
             "written_24h": sum(hour.records_written for hour in day),
             "chart": bar_chart(
                 f"{record.slug}: records written per hour, last 24 hours", _bars(day, "records_written")
@@ -570,6 +572,18 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             if viewer.admin
             else []
         )
+        readback = backend.ledger(record).readback()
+        deliveries = await readback.deliveries()
+        webhooks = [
+            {
+                "endpoint": endpoint,  # its secret is ciphertext and never rendered
+                "states": Counter(d.state for d in deliveries if d.endpoint_id == endpoint.id),
+                "failed": [d for d in deliveries if d.endpoint_id == endpoint.id and d.state == "failed"][
+                    -10:
+                ],
+            }
+            for endpoint in await readback.endpoints()
+        ]
         return render(
             request,
             "settings.html",
@@ -583,6 +597,7 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             tested=tested,
             new_key=new_key,
             problem=problem,
+            webhooks=webhooks,
         )
 
     @app.post("/accounts/{slug}/credentials")
@@ -669,6 +684,19 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             backend.scheduler.wake(slug)
         viewer.session.flashes.append("Exports paused." if paused else "Exports resumed.")
         return redirect(request, f"/accounts/{slug}/settings")
+
+    @app.post("/accounts/{slug}/webhooks/{endpoint_id}/redeliver")
+    async def redeliver(request: Request, slug: str, endpoint_id: int) -> Response:
+        viewer, _ = await posted(request)
+        record = await reach(slug, viewer, write=True)
+        readback = backend.ledger(record).readback()
+        if endpoint_id not in {endpoint.id for endpoint in await readback.endpoints()}:
+            raise HTTPException(404, f"no webhook endpoint {endpoint_id} for this account")
+        queued = await readback.redeliver(endpoint_id)
+        viewer.session.flashes.append(
+            f"{queued} failed deliveries to endpoint {endpoint_id} are due again (the webhook sender sends them)."
+        )
+        return redirect(request, f"/accounts/{slug}/settings#webhooks")
 
     @app.post("/accounts/{slug}/keys", response_class=HTMLResponse)
     async def add_key(request: Request, slug: str) -> Response:
