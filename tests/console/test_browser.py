@@ -228,8 +228,11 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
         _shot(page, "errors-phone")
         page.set_viewport_size(DESKTOP)
 
-        # The corrected mapping, uploaded: the doctor checks it before it takes effect.
+        # Exports paused while the mapping is corrected (so the failures wait for "Retry these"), then the
+        # corrected mapping uploaded: the doctor checks it before it takes effect.
         cause.get_by_role("link", name="correct the mapping in Settings").click()
+        page.get_by_role("button", name="Pause exports").click()
+        assert page.locator(".flash").inner_text() == "Exports paused."
         fixed = console.folder / "fixed.toml"
         fixed.write_text(MAPPING, encoding="utf-8")
         page.get_by_label("Mapping file (TOML)").set_input_files(str(fixed))
@@ -239,10 +242,11 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
         _shot(page, "settings")
 
         page.get_by_role("link", name="Errors").click()
-        retry = page.get_by_role("button", name=re.compile(r"^Retry these \d+$"))
-        if retry.count():
-            retry.first.click()
-            assert re.search(r"queued again|Nothing to queue", page.locator(".flash").inner_text())
+        page.get_by_role("button", name=f"Retry these {failed}").click()
+        assert page.locator(".flash").inner_text() == f"{failed} document version(s) queued again."
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_role("button", name="Resume exports").click()
+        assert page.locator(".flash").inner_text() == "Exports resumed."
 
         # Watch them sync: the failed filter empties.
         deadline = time.monotonic() + 60

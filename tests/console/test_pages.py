@@ -236,7 +236,11 @@ async def test_a_mapping_the_doctor_fails_is_refused_and_a_fixed_one_lets_retry_
         assert retried.status_code == 200
         assert "queued again" in retried.text or "Nothing to queue" in retried.text
         await harness.wait_until(
-            "acme", key, lambda s: not s["totals"].get("failed") and not s["totals"].get("pending")
+            "acme",
+            key,
+            lambda s: (
+                not any(s["totals"].get(state) for state in ("failed", "pending", "exporting", "blocked"))
+            ),
         )
         assert "Nothing has failed" in (await client.get("/ui/accounts/acme/errors")).text
         # The timeline of a document that failed, then synced: both attempts, what was sent, the answer.
