@@ -33,8 +33,12 @@ class Sessions:
         self._clock = clock
 
     def open(self, key_id: str) -> tuple[str, Session]:
+        now = self._clock()
+        # Forget the idle ones as new ones open, so abandoned sessions do not pile up.
+        for stale in [sid for sid, s in self._sessions.items() if now - s.last_seen > self._idle]:
+            del self._sessions[stale]
         sid = secrets.token_urlsafe(32)
-        session = Session(key_id, secrets.token_urlsafe(32), self._clock())
+        session = Session(key_id, secrets.token_urlsafe(32), now)
         self._sessions[sid] = session
         return sid, session
 
@@ -48,6 +52,9 @@ class Sessions:
             return None
         session.last_seen = now
         return session
+
+    def __len__(self) -> int:
+        return len(self._sessions)
 
     def close(self, sid: str | None) -> None:
         if sid:
