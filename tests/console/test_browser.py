@@ -48,6 +48,7 @@ BROKEN = MAPPING.replace(
 ).replace('[[dimensions]]\ndimension = "location"\ncompany = "FCCA"\nvalue = "Toronto Terminal"\n', "")
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+expect = playwright_api.expect
 
 
 def _environ() -> dict[str, str]:
@@ -130,6 +131,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
             time.sleep(0.05)
         host, port = ready.read_text().strip().split(":")
         url = f"http://{host}:{port}"
+        assert f"the console at {url}/ui" in log.read_text()
         with httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"}) as client:
             answer = client.post("/v1/accounts/acme/documents", json=documents(3))
             assert answer.status_code == 202, answer.text
@@ -205,9 +207,9 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
     page = context.new_page()
     try:
         _sign_in(page, console, console.admin)
-        assert page.url.endswith("/ui/accounts")
-        assert page.get_by_role("link", name="acme").is_visible()
-        assert page.get_by_role("link", name="other").is_visible()
+        expect(page).to_have_url(re.compile(r"/ui/accounts$"))
+        expect(page.get_by_role("link", name="acme")).to_be_visible()
+        expect(page.get_by_role("link", name="other")).to_be_visible()
         _labelled(page)
         _shot(page, "accounts")
 
@@ -218,8 +220,8 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
         page.get_by_role("link", name="acme").click()
         page.get_by_role("link", name="Errors").click()
         cause = page.locator("section.cause").first
-        assert "company 'FCCA' is not in the mapping" in cause.inner_text()
-        assert "Fix: add [companies.FCCA]" in cause.inner_text()
+        expect(cause).to_contain_text("company 'FCCA' is not in the mapping")
+        expect(cause).to_contain_text("Fix: add [companies.FCCA]")
         failed = int(cause.locator(".count").inner_text())
         assert failed > 0
         _shot(page, "errors")
@@ -232,42 +234,46 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
         # corrected mapping uploaded: the doctor checks it before it takes effect.
         cause.get_by_role("link", name="correct the mapping in Settings").click()
         page.get_by_role("button", name="Pause exports").click()
-        assert page.locator(".flash").inner_text() == "Exports paused."
+        expect(page.locator(".flash")).to_have_text("Exports paused.")
         fixed = console.folder / "fixed.toml"
         fixed.write_text(MAPPING, encoding="utf-8")
         page.get_by_label("Mapping file (TOML)").set_input_files(str(fixed))
         page.get_by_role("button", name="Check and save the mapping").click()
-        assert "Mapping v2 saved: the doctor's checks passed" in page.locator(".flash").inner_text()
+        expect(page.locator(".flash")).to_contain_text("Mapping v2 saved: the doctor's checks passed")
         _labelled(page)
         _shot(page, "settings")
 
         page.get_by_role("link", name="Errors").click()
         page.get_by_role("button", name=f"Retry these {failed}").click()
-        assert page.locator(".flash").inner_text() == f"{failed} document version(s) queued again."
+        expect(page.locator(".flash")).to_have_text(f"{failed} document version(s) queued again.")
         page.get_by_role("link", name="Settings").click()
         page.get_by_role("button", name="Resume exports").click()
-        assert page.locator(".flash").inner_text() == "Exports resumed."
+        expect(page.locator(".flash")).to_have_text("Exports resumed.")
 
-        # Watch them sync: the failed filter empties.
+        # Watch them sync: the overview's counts of pending, failed and blocked documents come down to zero.
         deadline = time.monotonic() + 60
         while True:
-            page.goto(f"{console.url}/ui/accounts/acme/documents?state=failed")
-            if page.get_by_text("No documents match.").count():
+            page.goto(f"{console.url}/ui/accounts/acme")
+            counts = page.locator("dl.counts").inner_text()
+            if all(re.search(rf"{name}\s+0\b", counts) for name in ("Pending", "Failed", "Blocked")):
                 break
-            assert time.monotonic() < deadline, page.content()
+            assert time.monotonic() < deadline, counts
             time.sleep(0.5)
+        page.goto(f"{console.url}/ui/accounts/acme/documents?state=failed")
+        expect(page.get_by_text("No documents match.")).to_be_visible()
         page.goto(f"{console.url}/ui/accounts/acme/errors")
-        assert page.get_by_text("Nothing has failed").is_visible()
+        expect(page.get_by_text("Nothing has failed")).to_be_visible()
 
         # A document that had failed: now synced, with its NetSuite record one click away.
         page.get_by_role("link", name="Documents").click()
         page.get_by_label("TMS id, load number or NetSuite id").fill("INV-L2610")
         page.get_by_label("Kind").select_option("invoice")
         page.get_by_role("button", name="Show").click()
+        expect(page).to_have_url(re.compile(r"q=INV-L2610"))
         _labelled(page)
         _shot(page, "documents")
         page.get_by_role("link", name=re.compile(r"^invoice INV-")).first.click()
-        assert page.locator(".badge.state-synced").first.is_visible()
+        expect(page.locator(".badge.state-synced").first).to_be_visible()
         link = page.get_by_role("link", name=re.compile(r"^invoice \d+$")).first
         href = link.get_attribute("href")
         assert re.fullmatch(
@@ -288,13 +294,15 @@ def test_a_clerk_fixes_a_mapping_mistake_retries_and_sees_the_documents_sync(
 
         # The doctor, run now; its history grows.
         page.get_by_role("link", name="Doctor").click()
+        expect(page).to_have_url(re.compile(r"/doctor$"))
         runs = page.locator("section:has(h2:text('History')) tbody tr").count()
         page.get_by_role("button", name="Run now").click()
-        assert "The doctor ran" in page.locator(".flash").inner_text()
-        assert page.locator("section:has(h2:text('History')) tbody tr").count() == runs + 1
+        expect(page.locator(".flash")).to_contain_text("The doctor ran")
+        expect(page.locator("section:has(h2:text('History')) tbody tr")).to_have_count(runs + 1)
         _shot(page, "doctor")
 
         page.get_by_role("link", name="Overview").click()
+        expect(page).to_have_url(re.compile(r"/ui/accounts/acme$"))
         _shot(page, "overview")
     finally:
         context.close()
@@ -305,7 +313,7 @@ def test_an_account_key_cannot_reach_another_account(browser: Any, console: Cons
     page = context.new_page()
     try:
         _sign_in(page, console, console.key)
-        assert page.url.endswith("/ui/accounts/acme")
+        expect(page).to_have_url(re.compile(r"/ui/accounts/acme$"))
         _fits(page, PHONE["width"])
         page.goto(f"{console.url}/ui/accounts")
         assert page.get_by_role("link", name="acme").count() == 1
@@ -314,7 +322,7 @@ def test_an_account_key_cannot_reach_another_account(browser: Any, console: Cons
             answer = page.goto(f"{console.url}/ui/accounts/other{path}")
             assert answer is not None
             assert answer.status == 404, path
-            assert page.get_by_role("heading", name="Not found").is_visible()
+            expect(page.get_by_role("heading", name="Not found")).to_be_visible()
 
         # Forged posts from the signed-in browser: a form built in the page with this session's token, aimed at
         # the other account, then the same without a token.

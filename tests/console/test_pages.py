@@ -116,6 +116,8 @@ async def test_an_account_key_reaches_only_its_account(
         listing = await client.get("/ui/accounts")
         assert "/ui/accounts/acme" in listing.text
         assert "other" not in listing.text
+        assert (await client.get("/ui/accounts/acme?hours=lots")).status_code == 422
+        assert (await client.get("/ui/no-such-page")).status_code == 404
         for path in ["", "/errors", "/documents", "/doctor", "/settings", "/documents/invoice/INV-1"]:
             answer = await client.get(f"/ui/accounts/other{path}")
             assert answer.status_code == 404, path

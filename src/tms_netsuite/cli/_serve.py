@@ -138,7 +138,10 @@ async def _announce(server: object, ready_file: Path | None) -> None:
         await asyncio.sleep(0.05)
     sockets = [s for srv in server.servers for s in srv.sockets]
     host, port = sockets[0].getsockname()[:2]
-    click.echo(f"Serving on http://{host}:{port} (Ctrl-C or SIGTERM stops it).", err=True)
+    click.echo(
+        f"Serving on http://{host}:{port}; the console at http://{host}:{port}/ui (Ctrl-C or SIGTERM stops it).",
+        err=True,
+    )
     if ready_file is not None:
         temporary = ready_file.with_name(ready_file.name + ".tmp")
         temporary.write_text(f"{host}:{port}\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -208,6 +209,14 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             status_code=exc.status_code,
             status=exc.status_code,
             detail=exc.detail,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        viewer = await _viewer_or_none(request)
+        names = ", ".join(str(error["loc"][-1]) for error in exc.errors())
+        return render(
+            request, "problem.html", viewer, status_code=422, status=422, detail=f"not valid: {names}"
         )
 
     @app.exception_handler(TmsNetSuiteError)
