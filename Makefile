@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test test-deep lint typecheck pytest bench bench-scaled bench-backfill clean
+.PHONY: demo test test-deep lint typecheck pytest screenshots bench bench-scaled bench-backfill clean
 >>>>>>> 380f051 (Docs: NetSuite's async and batch facts with sources and the emulator's assumptions; README --backfill and the emulator's async options; CHANGELOG; architecture; make bench-backfill)
 
 $(RUNTIME): pyproject.toml
@@ -46,6 +46,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) $(THIRD_PARTY)
 	$(BIN)/pytest
+
+# The console's screenshots in docs/screenshots/ (the README shows them), taken by its browser tests.
+screenshots: $(STAMP)
+	TMS_NETSUITE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/console/test_browser.py
 
 # Speed is measured here, not in timed tests; figures go to BENCHMARKS.md.
 # Each benchmark runs as a process of its own; the last line is one JSON object with all their figures.

@@ -2,7 +2,8 @@
 `tms-netsuite serve` over a real socket, with served emulators as NetSuite: a clerk signs in, sees documents fail
 on a mapping mistake, uploads the corrected mapping, retries them and watches them sync, opens a document's
 NetSuite link and runs the doctor; an account's key cannot reach another account by URL or by forged form posts.
-The main pages' screenshots go to docs/screenshots/ (the README shows them)."""
+The main pages' screenshots are saved on every run; `make screenshots` saves them into docs/screenshots/ (the
+README shows them), other runs into a temporary folder, so a test run leaves the checkout as it found it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +38,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("TMS_NETSUITE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tms-netsuite-screenshots"
+)
 CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
