@@ -9,7 +9,6 @@ RUNTIME := $(VENV)/.runtime
 THIRD_PARTY := .venv-thirdparty/.installed
 
 .PHONY: demo test test-deep lint typecheck pytest screenshots bench bench-scaled bench-backfill clean
->>>>>>> 380f051 (Docs: NetSuite's async and batch facts with sources and the emulator's assumptions; README --backfill and the emulator's async options; CHANGELOG; architecture; make bench-backfill)
 
 $(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
