@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 
 from netsuite_emulator import Emulator
 from netsuite_emulator.files import FILE_LIMIT
+from netsuite_emulator.store import StoreError
 from tests.emulator.records_support import RECORD, invoice_body, make, netsuite, raw
 
 DOC = "/services/rest/document/v1"
@@ -207,3 +210,28 @@ async def test_the_metadata_catalog_names_file_and_folder(emulator: Emulator) ->
     response = await raw(emulator, "GET", f"{DOC}/metadata-catalog")
     assert response.status_code == 200
     assert [i["name"] for i in response.json()["items"]] == ["file", "folder"]
+
+
+def test_the_file_cabinet_is_part_of_the_store_schema_and_an_older_account_file_gains_it(
+    tmp_path: Path,
+) -> None:
+    """The tables come with the schema (version 5); an account file of version 4, made before the File Cabinet,
+    is upgraded when opened, its other rows kept."""
+    db = tmp_path / "account.db"
+    with Emulator.from_scenario("healthy", db_path=db) as made:
+        tables = {r[0] for r in made.store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        customers = made.store.query("SELECT COUNT(*) FROM customer")[0][0]
+    assert {"file", "mediaitemfolder", "emulator_filecontent", "emulator_fileattachment"} <= tables
+    with sqlite3.connect(db) as conn:  # as a version-4 file was
+        conn.executescript(
+            "DROP TABLE emulator_fileattachment; DROP TABLE emulator_filecontent; DROP TABLE file; "
+            "DROP TABLE mediaitemfolder; PRAGMA user_version = 4;"
+        )
+    with Emulator.from_scenario("healthy", db_path=db) as reopened:
+        assert reopened.store.query("SELECT COUNT(*) FROM customer")[0][0] == customers
+        assert reopened.store.query("SELECT COUNT(*) FROM file")[0][0] == 0
+        assert reopened.store.query("PRAGMA user_version")[0][0] == 5
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 3")
+    with pytest.raises(StoreError, match="schema version 3, expected 5"):
+        Emulator.from_scenario("healthy", db_path=db)

@@ -50,8 +50,6 @@ from netsuite_emulator.records._filter import Condition, bad_query, matcher, par
 from netsuite_emulator.records._io import RecordError, invalid_value, mandatory, not_found, user_error
 from netsuite_emulator.store import AccountStore
 
-from ._schema import FILES_SQL
-
 FILE_LIMIT = 10 * 1024 * 1024  # "a 10 MB upload and download limit" (bytes of the file, MiB: a guess)
 # The JSON body of a 10 MB file: base64 grows it by a third; names and folder beside it.
 _BODY_LIMIT = FILE_LIMIT * 4 // 3 + 64 * 1024
@@ -99,10 +97,6 @@ class FileService:
     ) -> None:
         self.store, self.clock = store, clock
         self.read_body, self.violation = read_body, permission_violation
-        with store.write() as conn:
-            for statement in FILES_SQL.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
 
     # -- the document service ----------------------------------------------------------------------------
 

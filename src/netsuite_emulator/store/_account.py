@@ -18,7 +18,7 @@ from typing import Any
 
 from netsuite_emulator.permissions import FULL
 
-from ._schema import READBACK_SQL, SCHEMA_SQL, SCHEMA_VERSION
+from ._schema import FILES_SQL, READBACK_SQL, SCHEMA_SQL, SCHEMA_VERSION
 
 ADMINISTRATOR_ROLE_ID = 3  # NetSuite's built-in Administrator role has internal id 3 and every permission.
 
@@ -189,6 +189,11 @@ class AccountStore:
     def check_schema(self) -> None:
         with self._lock:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION - 1:  # 4 → 5 adds the File Cabinet's tables, and nothing else
+                self._conn.executescript(
+                    f"BEGIN; {FILES_SQL}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                )
+                version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
             raise StoreError(f"database schema version {version}, expected {SCHEMA_VERSION}")
         with self._lock:  # account files written before the index existed get it (same schema version)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-SCHEMA_VERSION = 4  # 2: entities and transactions (part 3); 3: approvals and period preferences;
-# 4: lists shared by several subsidiaries
+SCHEMA_VERSION = 5  # 2: entities and transactions (part 3); 3: approvals and period preferences;
+# 4: lists shared by several subsidiaries; 5: the File Cabinet (an account file at 4 is upgraded when opened)
 
 # Seeded in this order, so a row's references exist before it does.
 SEEDED_TABLES: tuple[str, ...] = (
@@ -258,6 +258,51 @@ CREATE TABLE IF NOT EXISTS accounttimezone (
     timezone TEXT NOT NULL               -- an IANA name: 'America/Los_Angeles'
 );
 """
+
+# The File Cabinet. ``mediaitemfolder`` and ``file`` carry the names SuiteQL gives them (NetSuite's SuiteQL exposes
+# folders as ``MediaItemFolder`` and files as ``File``, with ``folder`` on a file and ``parent`` on a folder:
+# third-party SuiteQL examples, e.g. timdietrich.me "NetSuite SuiteQL File Cabinet" queries; the column set here
+# is the part an exporter reads). The bytes and the attachments are the emulator's own tables, never exposed:
+# SuiteQL shows no file content, and the table NetSuite keeps attachments in is not documented for SuiteQL.
+# IF NOT EXISTS, so that ``check_schema`` can add them to an account file of schema version 4.
+FILES_SQL = """
+CREATE TABLE IF NOT EXISTS mediaitemfolder (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent INTEGER REFERENCES mediaitemfolder(id),
+    description TEXT,
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT,
+    lastmodifieddate TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS mediaitemfolder_name ON mediaitemfolder (COALESCE(parent, 0), lower(name));
+CREATE TABLE IF NOT EXISTS file (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    folder INTEGER NOT NULL REFERENCES mediaitemfolder(id),
+    filetype TEXT NOT NULL,
+    filesize INTEGER NOT NULL,
+    description TEXT,
+    url TEXT NOT NULL,
+    isinactive TEXT NOT NULL DEFAULT 'F',
+    externalid TEXT,
+    createddate TEXT NOT NULL,
+    lastmodifieddate TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS file_name ON file (folder, lower(name));
+CREATE TABLE IF NOT EXISTS emulator_filecontent (
+    file INTEGER PRIMARY KEY REFERENCES file(id),
+    content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS emulator_fileattachment (
+    file INTEGER NOT NULL REFERENCES file(id),
+    recordtype TEXT NOT NULL,
+    record INTEGER NOT NULL,
+    attached TEXT NOT NULL,
+    PRIMARY KEY (recordtype, record, file)
+);
+"""
+
 
 SCHEMA_SQL = (
     """
@@ -551,4 +596,5 @@ CREATE TABLE customfield (
 """
     + ENTITY_AND_TRANSACTION_SQL
     + READBACK_SQL
+    + FILES_SQL
 )
