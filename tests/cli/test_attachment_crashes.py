@@ -16,7 +16,7 @@ from tests.cli.test_export_cli import DEEP, cli, killed_then_finished
 from tests.integration.conftest import served_emulator
 from tms_netsuite.documents import Attachment, Document, write_documents
 from tms_netsuite.generate import generate
-from tms_netsuite.mapping import demo_mapping_path
+from tms_netsuite.mapping import demo_mapping_path, external_id
 
 _PADDING = 400_000  # bytes per file: uploads take long enough for kills to land in them
 
@@ -137,3 +137,79 @@ def test_a_missing_file_is_named_and_fails_alone_then_goes_after_retry(tmp_path:
     after = json.loads(second.stdout)
     assert second.returncode == 0, (second.stdout, second.stderr)
     assert (after["failed"], after["files_uploaded"], after["files_attached"]) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("seed", range(31, 34) if DEEP else [31])
+def test_rebills_killed_while_files_are_swapped_and_detached_end_with_their_own_files(
+    tmp_path: Path, seed: int
+) -> None:
+    """A month exported, then every invoice rebilled: half with a new POD scan, the other half without the BOL.
+    Killed while it uploads, attaches and detaches, and finished: each invoice holds exactly its latest files,
+    each file is in the File Cabinet once, and the replaced and dropped ones are still there."""
+    documents = files_on_disk(tmp_path, list(generate(6, seed=seed, attachments=True)))
+    source = tmp_path / "documents.jsonl"
+    with source.open("w") as stream:
+        write_documents(documents, stream)
+    latest = {(d.kind, d.id): d for d in documents}
+    invoices = [d for d in latest.values() if d.kind.value == "invoice" and d.status.value == "active"]
+    rebills: list[Document] = []
+    for index, invoice in enumerate(invoices):
+        attachments = list(invoice.attachments or ())  # type: ignore[union-attr]
+        if index % 2:
+            attachments = [a for a in attachments if a.kind.value != "bol"]
+        else:
+            data = b"%PDF-1.4 rescanned " + invoice.id.encode() + b"%" * _PADDING
+            path = tmp_path / "paperwork" / f"{invoice.id}-rescan.pdf"
+            path.write_bytes(data)
+            attachments = [
+                a.model_copy(
+                    update={"path": f"paperwork/{path.name}", "sha256": hashlib.sha256(data).hexdigest()}
+                )
+                if a.kind.value == "pod"
+                else a
+                for a in attachments
+            ]
+        rebills.append(
+            invoice.model_copy(update={"version": invoice.version + 1, "attachments": tuple(attachments)})
+        )
+    again = tmp_path / "rebills.jsonl"
+    with again.open("w") as stream:
+        write_documents(rebills, stream)
+    account_db = tmp_path / "account.db"
+    ledger = str(tmp_path / "l.db")
+    args = ("export", "--mapping", str(demo_mapping_path()), "--ledger", ledger, "--json")
+    with served_emulator(
+        tmp_path, "--faults", "drop=0.05", "--seed", str(seed), "--latency-ms", "20", "--db", str(account_db)
+    ):
+        first = cli(*args, "--input", str(source), env_file=tmp_path / "netsuite.env", timeout=600)
+        with sqlite3.connect(account_db) as store:
+            before = {row[0] for row in store.execute("SELECT name FROM file")}
+        final = killed_then_finished(
+            tmp_path,
+            again,
+            ledger,
+            kills=6 if DEEP else 3,
+            pause=(0.5, 2.0),
+            rng=random.Random(seed),
+            timeout=600,
+        )
+    assert first.returncode == 0, (first.stdout, first.stderr)
+    summary = json.loads(final.stdout)
+    assert final.returncode == 0, (final.stdout, final.stderr)
+    assert summary["failed"] == summary["blocked"] == summary["pending"] == 0
+    with sqlite3.connect(account_db) as store:
+        names = dict(store.execute("SELECT id, name FROM file").fetchall())
+        links = store.execute("SELECT record, file FROM emulator_fileattachment").fetchall()
+        records = dict(store.execute('SELECT externalid, id FROM "transaction"').fetchall())
+    assert len(set(names.values())) == len(names)  # each file once
+    assert before <= set(names.values())  # the replaced and dropped files stay in the File Cabinet
+    for rebill in rebills:
+        record = records[external_id(rebill.kind, rebill.id)]
+        on_it = sorted(names[file].rsplit("_", 2)[-2] for r, file in links if r == record)  # the slot
+        expected = sorted(a.kind.value for a in rebill.attachments or ())  # type: ignore[union-attr]
+        assert on_it == expected, (rebill.id, on_it)
+        rescanned = [a for a in rebill.attachments or () if a.path and "rescan" in a.path]  # type: ignore[union-attr]
+        for attachment in rescanned:
+            assert any(
+                names[file].endswith(f"_pod_{attachment.sha256[:16]}.pdf") for r, file in links if r == record
+            )

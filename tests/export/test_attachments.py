@@ -145,6 +145,114 @@ async def test_a_rebill_with_a_changed_file_attaches_the_new_and_detaches_the_ol
     assert (same.report.files_uploaded, same.report.files_attached, same.report.files_detached) == (0, 0, 0)
 
 
+def with_files(document: Document, files: Sequence[tuple[AttachmentKind, bytes]]) -> Document:
+    made = [with_file(document, kind, data).attachments[0] for kind, data in files]  # type: ignore[union-attr]
+    return document.model_copy(update={"attachments": tuple(made) or None})
+
+
+async def test_a_rebill_without_a_file_detaches_it_and_a_later_one_with_it_attaches_it_again(
+    tmp_path: Path,
+) -> None:
+    """The BOL dropped from version 2 is detached from the invoice (and stays in the File Cabinet); version 3
+    brings it back: the same file, found in NetSuite, is attached again without a second upload."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    pod, bol = (AttachmentKind.POD, b"%PDF-1.4 signed pod"), (AttachmentKind.BOL, b"%PDF-1.4 bill of lading")
+    with Emulator.from_scenario("healthy") as emulator:
+        await export(emulator, tmp_path / "ledger.db", [customer, with_files(invoice, [pod, bol])])
+        record = transaction_id(emulator, Kind.INVOICE, invoice.id)
+        before = files(emulator)
+        v2 = with_files(invoice.model_copy(update={"version": 2}), [pod])
+        second = await export(emulator, tmp_path / "ledger.db", [v2])
+        links_v2 = attached(emulator)
+        v3 = with_files(invoice.model_copy(update={"version": 3}), [pod, bol])
+        third = await export(emulator, tmp_path / "ledger.db", [v3])
+        links_v3 = attached(emulator)
+        after = files(emulator)
+    pod_file, bol_file = (
+        next(f["id"] for f in before if f"_{slot}_" in f["name"]) for slot in ("pod", "bol")
+    )
+    assert links_v2 == [("invoice", record, pod_file)]
+    assert (second.report.files_uploaded, second.report.files_attached, second.report.files_detached) == (
+        0,
+        0,
+        1,
+    )
+    assert second.counts.get(State.FAILED, 0) == 0
+    assert links_v3 == [("invoice", record, pod_file), ("invoice", record, bol_file)]
+    assert (third.report.files_uploaded, third.report.files_attached, third.report.files_detached) == (
+        0,
+        1,
+        0,
+    )
+    assert after == before  # nothing deleted from the File Cabinet, nothing uploaded twice
+
+
+async def test_a_file_dropped_before_its_first_export_is_never_sent(tmp_path: Path) -> None:
+    """Versions 1 and 2 arrive together, version 2 without the BOL: the BOL's row is superseded by the removal,
+    so only the POD goes (nothing is uploaded only to be detached)."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    pod, bol = (AttachmentKind.POD, b"%PDF-1.4 signed pod"), (AttachmentKind.BOL, b"%PDF-1.4 bill of lading")
+    v1 = with_files(invoice, [pod, bol])
+    v2 = with_files(invoice.model_copy(update={"version": 2}), [pod])
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", [customer, v1, v2])
+        names = [f["name"] for f in files(emulator)]
+        links = attached(emulator)
+    assert ["_pod_" in name for name in names] == [True]
+    assert len(links) == 1
+    assert (run.report.files_uploaded, run.report.files_attached, run.report.files_detached) == (1, 1, 0)
+
+
+async def test_a_late_older_version_brings_back_no_file(tmp_path: Path) -> None:
+    """Version 2 (no BOL) is exported, then version 1 (with the BOL) arrives late: its files are not sent."""
+    invoice, customer = invoice_and_customer(list(generate(6, seed=2)))
+    pod, bol = (AttachmentKind.POD, b"%PDF-1.4 signed pod"), (AttachmentKind.BOL, b"%PDF-1.4 bill of lading")
+    v2 = with_files(invoice.model_copy(update={"version": 2}), [pod])
+    with Emulator.from_scenario("healthy") as emulator:
+        await export(emulator, tmp_path / "ledger.db", [customer, v2])
+        late = await export(emulator, tmp_path / "ledger.db", [with_files(invoice, [pod, bol])])
+        names = [f["name"] for f in files(emulator)]
+    assert ["_pod_" in name for name in names] == [True]
+    assert late.report.files_uploaded == late.report.files_attached == 0
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+async def test_dropped_answers_during_a_rebills_attach_and_detach_leave_only_its_files_attached(
+    tmp_path: Path, seed: int
+) -> None:
+    """Rebills with a changed POD and a dropped BOL, exported while NetSuite loses answers (the attach or
+    detach done, its answer lost: the outcome unknown, sent again): each invoice ends with exactly its latest
+    files attached, each file once in the File Cabinet."""
+    documents = list(generate(5, seed=seed))
+    latest = {d.id: d for d in documents if d.kind is Kind.INVOICE}  # one version of each invoice
+    invoices = [d for d in latest.values() if d.status.value == "active"][:4]
+    others = [d for d in documents if d.kind is not Kind.INVOICE]
+    pod = (AttachmentKind.POD, b"%PDF-1.4 first scan")
+    bol = (AttachmentKind.BOL, b"%PDF-1.4 bill of lading")
+    clearer = (AttachmentKind.POD, b"%PDF-1.4 clearer scan")
+    firsts = [with_files(d, [pod, bol]) for d in invoices]
+    rebills = [
+        with_files(d.model_copy(update={"version": d.version + 1}), [clearer] if i % 2 else [pod])
+        for i, d in enumerate(invoices)
+    ]
+    faults = {"drop": 0.3, "5xx": 0.05}
+    with Emulator.from_scenario("healthy", faults=faults, seed=seed) as emulator:
+        await export(emulator, tmp_path / "ledger.db", [*others, *firsts], max_wait=timedelta(hours=2))
+        run = await export(emulator, tmp_path / "ledger.db", rebills, max_wait=timedelta(hours=2))
+        uploaded, links = files(emulator), attached(emulator)
+        by_invoice = {d.id: transaction_id(emulator, Kind.INVOICE, d.id) for d in invoices}
+        injected = emulator.stats().faults
+    assert injected.get("drop", 0) > 0
+    assert set(run.counts) <= {State.SYNCED, State.SKIPPED, State.SUPERSEDED, State.VOID}, run.counts
+    names = {f["id"]: f["name"] for f in uploaded}
+    assert len(set(names.values())) == len(names)
+    digest = {data: hashlib.sha256(data).hexdigest()[:16] for _, data in (pod, bol, clearer)}
+    for i, document in enumerate(invoices):
+        on_it = sorted(names[file] for _, record, file in links if record == by_invoice[document.id])
+        scan = clearer[1] if i % 2 else pod[1]
+        assert [name.endswith(f"_pod_{digest[scan]}.pdf") for name in on_it] == [True], (document.id, on_it)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_dropped_answers_during_upload_and_attach_leave_each_file_once_attached_once(
     tmp_path: Path, seed: int

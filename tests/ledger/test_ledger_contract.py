@@ -622,3 +622,26 @@ async def test_doctor_runs_are_listed_newest_first(ledger: Ledger, clock: Clock)
     ]
     assert runs[0][0] - runs[1][0] == timedelta(hours=1)
     assert len(await ledger.doctor_runs(1)) == 1
+
+
+async def test_latest_payloads_under_a_prefix_take_it_literally(ledger: Ledger) -> None:
+    """A document's attachment rows are found by their TMS id's prefix: the newest version of each, on SQLite
+    and PostgreSQL alike, with LIKE's wildcards and case taken literally."""
+    await ledger.ingest(
+        [
+            doc("invoice:INV_1:pod", 1, kind="attachment", n=1),
+            doc("invoice:INV_1:pod", 2, kind="attachment", n=2),
+            doc("invoice:INV_1:bol", 1, kind="attachment", n=3),
+            doc("invoice:INVX1:pod", 1, kind="attachment", n=4),  # "_" is no wildcard
+            doc("invoice:inv_1:pod", 1, kind="attachment", n=5),  # nor is case ignored
+            doc("invoice:INV%2:pod", 1, kind="attachment", n=6),
+            doc("invoice:INV_1:pod", 1, kind="invoice", n=7),  # another kind
+        ]
+    )
+    found = await ledger.latest_payloads_under("attachment", ["invoice:INV_1:", "invoice:INV%2:"])
+    assert {tms_id: payload["n"] for tms_id, payload in found.items()} == {
+        "invoice:INV_1:pod": 2,
+        "invoice:INV_1:bol": 3,
+        "invoice:INV%2:pod": 6,
+    }
+    assert await ledger.latest_payloads_under("attachment", []) == {}

@@ -181,7 +181,9 @@ def _print_files(rows: list[LedgerRow]) -> None:
             continue
         document, _, slot = row.tms_id.rpartition(":")
         link = next((r.url for r in row.records if r.record_type == "file"), None)
-        where = link or (row.error.detail if row.error else row.blocked_on) or ""
+        where = link or (row.error.detail if row.error else row.blocked_on) or row.skip_reason or ""
+        if any(r.record_type == "attachment" and not r.internal_id for r in row.records):
+            where = "no file in this version: the earlier one was detached (it stays in the File Cabinet)"
         click.echo(
             f"  {document.replace(':', ' ')} v{row.version} {slot}: {row.state.value} {where}".rstrip()
         )

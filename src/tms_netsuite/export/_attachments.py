@@ -16,7 +16,7 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,13 +71,22 @@ class AttachmentRefused(Exception):
     a permanent failure of the attachment, until the file is fixed and the row retried."""
 
 
+class AttachmentSuperseded(Exception):
+    """The row belongs to an older version of its document than the ledger's newest: nothing is sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class AttachmentJob:
     """A claimed attachment row made ready: what to send and onto which record."""
 
     payload: Mapping[str, Any]
     target: RecordKey
-    name: str  # the file's name in NetSuite
+    name: str  # the file's name in NetSuite ("" for a removal)
+
+    @property
+    def removed(self) -> bool:
+        """The document's newer version has no file in this slot: the one attached is detached."""
+        return bool(self.payload.get("removed"))
 
     @property
     def slot(self) -> str:
@@ -103,28 +112,76 @@ class AttachmentProblem:
         return f"{self.kind} {self.tms_id} v{self.version} {self.field} ({self.file_name}): {self.reason}"
 
 
+def carries_files(document: Document) -> bool:
+    """Whether the document's kind becomes a transaction files are attached to."""
+    return document.kind in TARGETS
+
+
+def slot_prefix(document: Document) -> str:
+    """What the TMS ids of a document's attachment rows start with (``invoice:INV-1:``)."""
+    return f"{document.kind.value}:{document.id}:"
+
+
+def slots(document: Document) -> list[str]:
+    """The attachment slots a document version fills, in its order: the attachment's kind, then ``pod-2``…"""
+    attachments: tuple[Attachment, ...] = getattr(document, "attachments", None) or ()
+    seen: dict[str, int] = {}
+    names = []
+    for attachment in attachments:
+        seen[attachment.kind.value] = seen.get(attachment.kind.value, 0) + 1
+        count = seen[attachment.kind.value]
+        names.append(attachment.kind.value if count == 1 else f"{attachment.kind.value}-{count}")
+    return names
+
+
+def held_slots(latest: Mapping[str, Mapping[str, Any]], document: Document) -> set[str]:
+    """The slots of a document that hold a file by the ledger's latest attachment rows (``latest``, by TMS id,
+    from :meth:`Ledger.latest_payloads_under`): a slot whose latest row removed its file holds none."""
+    prefix = slot_prefix(document)
+    return {
+        tms_id[len(prefix) :]
+        for tms_id, payload in latest.items()
+        if tms_id.startswith(prefix) and not payload.get("removed")
+    }
+
+
 def attachment_items(
-    document: Document, base_dir: Path | None
+    document: Document, base_dir: Path | None, earlier: Collection[str] = ()
 ) -> tuple[list[IngestItem], list[AttachmentProblem]]:
     """The ledger rows of a document's attachments, and what is wrong with any of them now (they are ingested
-    all the same: a missing file may arrive before the export, and is checked again then)."""
+    all the same: a missing file may arrive before the export, and is checked again then).
+
+    ``earlier`` names the slots that earlier versions of the document filled: each one this version leaves
+    empty gets a row that removes its file (detached from the transaction at export, kept in the File
+    Cabinet), which also supersedes an earlier version's row not yet exported."""
     attachments: tuple[Attachment, ...] = getattr(document, "attachments", None) or ()
     target_type = TARGETS.get(document.kind)
-    if not attachments or target_type is None:
+    if target_type is None:
         return [], []
     items: list[IngestItem] = []
     problems: list[AttachmentProblem] = []
-    seen: dict[str, int] = {}
-    for index, attachment in enumerate(attachments):
-        seen[attachment.kind.value] = seen.get(attachment.kind.value, 0) + 1
-        count = seen[attachment.kind.value]
-        slot = attachment.kind.value if count == 1 else f"{attachment.kind.value}-{count}"
+    filled = slots(document)
+    reference = {"kind": document.kind.value, "id": document.id, "version": document.version}
+    date = getattr(document, "date").isoformat()  # noqa: B009 -- every target kind is dated
+    for slot in sorted(set(earlier) - set(filled)):
+        removal = {"document": reference, "slot": slot, "removed": True, "company": document.company}
+        items.append(
+            IngestItem(
+                kind=ATTACHMENT_KIND,
+                tms_id=f"{slot_prefix(document)}{slot}",
+                version=document.version,
+                payload=removal | {"date": date},
+                voided=document.status is Status.VOID,
+                priority=ATTACHMENT_PRIORITY,
+            )
+        )
+    for index, (attachment, slot) in enumerate(zip(attachments, filled, strict=True)):
         payload: dict[str, Any] = {
-            "document": {"kind": document.kind.value, "id": document.id, "version": document.version},
+            "document": reference,
             "slot": slot,
             "field": f"attachments[{index}]",
             "company": document.company,
-            "date": getattr(document, "date").isoformat(),  # noqa: B009 -- every target kind is dated
+            "date": date,
             **attachment.model_dump(mode="json", exclude_none=True),
         }
         if document.kind is Kind.DRIVER_SETTLEMENT and getattr(document, "driver_type", None) == "company":
@@ -151,7 +208,7 @@ def attachment_items(
         items.append(
             IngestItem(
                 kind=ATTACHMENT_KIND,
-                tms_id=f"{document.kind.value}:{document.id}:{slot}",
+                tms_id=f"{slot_prefix(document)}{slot}",
                 version=document.version,
                 payload=payload,
                 voided=document.status is Status.VOID,
@@ -223,7 +280,7 @@ def prepare_attachment(row: Claimed) -> AttachmentJob:
     document = payload["document"]
     kind = Kind(document["kind"])
     target = RecordKey(TARGETS[kind], external_id(kind, str(document["id"])))
-    return AttachmentJob(payload, target, file_name(payload))
+    return AttachmentJob(payload, target, "" if payload.get("removed") else file_name(payload))
 
 
 # -- export --------------------------------------------------------------------------------------------------
@@ -263,12 +320,16 @@ class AttachmentWriter:
         self._folders: dict[tuple[str, ...], str] = {}
         self._looked_up: dict[str, list[tuple[str, str]]] = {}  # file name → (folder, id) NetSuite holds
         self._folder_locks: dict[tuple[str, ...], asyncio.Lock] = {}
+        self._newest: dict[tuple[str, str], int] = {}  # each batch's documents' newest version in the ledger
 
     async def learn(self, jobs: list[AttachmentJob]) -> None:
         """Which of a batch's files NetSuite holds, by name: one SuiteQL query on the File table per 500 names
         (instead of a look-up per file). A file whose earlier upload had an unknown outcome is looked up again
         just before it would be sent."""
-        names = sorted({job.name for job in jobs} - set(self._looked_up))
+        documents = {(str(d["kind"]), str(d["id"])) for d in (job.payload["document"] for job in jobs)}
+        for key, payload in (await self._ledger.latest_payloads(documents)).items():
+            self._newest[key] = int(payload.get("version", 0))
+        names = sorted({job.name for job in jobs if not job.removed} - set(self._looked_up))
         for start in range(0, len(names), _LOOKUP_CHUNK):
             chunk = names[start : start + _LOOKUP_CHUNK]
             marks = ", ".join("?" for _ in chunk)
@@ -292,12 +353,22 @@ class AttachmentWriter:
 
         Raises:
             AttachmentRefused: the file is missing, changed, too large or of a type the connector does not send.
+            AttachmentSuperseded: a newer version of the document is held.
             RequestError: NetSuite refused a request.
 
         ``sent``: the upload and attach requests are appended to it with NetSuite's answers (the file's name,
         folder, type and size stand for its bytes).
         """
         trail: list[SentRequest] = [] if sent is None else sent
+        document = job.payload["document"]
+        newest = self._newest.get((str(document["kind"]), str(document["id"])), 0)
+        if newest > int(document["version"]):
+            # An older version that arrived late: the newer one's files rule (its own rows attach them).
+            raise AttachmentSuperseded(
+                f"version {newest} of the document is newer; its files are the ones sent"
+            )
+        if job.removed:
+            return await self._remove(job)
         payload = job.payload
         size = await anyio.to_thread.run_sync(check_source, payload)
         record_id = await self._find_record(job.target)
@@ -327,7 +398,7 @@ class AttachmentWriter:
                 if file_id is None:
                     raise
         self._looked_up.setdefault(job.name, []).append((folder, file_id))
-        previous = known.get((ATTACHMENT_RECORD, job.slot))
+        previous = known.get((ATTACHMENT_RECORD, job.slot)) or None  # "": the slot's file was removed
         record_type = job.target.record_type.value
         if previous != file_id or uncertain:
             attach = self._call(
@@ -337,23 +408,39 @@ class AttachmentWriter:
             await logged(trail, "POST", ATTACHMENT_RECORD, job.slot, target, attach, internal=file_id)
             self._report.files_attached += 1
         if previous is not None and previous != file_id:
-            try:
-                await self._call(
-                    lambda: self._client.attach_file(record_type, record_id, previous, detach=True),
-                    idempotent=True,
-                )
-                self._report.files_detached += 1
-            except (
-                NotFoundError,
-                InvalidDataError,
-            ) as exc:  # the old file was deleted by hand: nothing to undo
-                logger.info("old file %s of %s not detached: %s", previous, job.slot, exc.code)
+            await self._detach(record_type, record_id, previous, job.slot)
         url = f"{self._client.account.app_url}/app/common/media/mediaitem.nl?id={file_id}"
         written = [
             WrittenRecord(FILE_RECORD, file_key, file_id, url),
             WrittenRecord(ATTACHMENT_RECORD, job.slot, file_id, url),
         ]
         return record_id, written
+
+    async def _remove(self, job: AttachmentJob) -> tuple[str, list[WrittenRecord]]:
+        """Detach the file a slot held from the transaction, for a newer version without it; the ledger then
+        holds the slot empty (""), so the same file coming back is attached again.
+
+        Exactly once: the ledger names the file attached until this row settles, so a run that dies after the
+        detach (or whose answer was lost) sends it again, and detaching what is no longer attached changes
+        nothing (NetSuite keeps no attachment table SuiteQL reads, so the ledger is where it is looked up)."""
+        known = await self._ledger.known_records([(ATTACHMENT_RECORD, job.slot)])
+        previous = known.get((ATTACHMENT_RECORD, job.slot)) or None
+        if previous is None:
+            return "", []  # nothing was attached there: an earlier version's file never went
+        record_id = await self._find_record(job.target)
+        if record_id is not None:  # a transaction deleted in NetSuite took its attachments with it
+            await self._detach(job.target.record_type.value, record_id, previous, job.slot)
+        return record_id or "", [WrittenRecord(ATTACHMENT_RECORD, job.slot, "", "")]
+
+    async def _detach(self, record_type: str, record_id: str, file_id: str, slot: str) -> None:
+        try:
+            await self._call(
+                lambda: self._client.attach_file(record_type, record_id, file_id, detach=True),
+                idempotent=True,
+            )
+            self._report.files_detached += 1
+        except (NotFoundError, InvalidDataError) as exc:  # the old file was deleted by hand: nothing to undo
+            logger.info("old file %s of %s not detached: %s", file_id, slot, exc.code)
 
     async def _upload(self, job: AttachmentJob, folder: str, size: int) -> str:
         """Upload the file's bytes into the folder; its internal id."""

@@ -16,6 +16,7 @@ from tms_netsuite.export._attachments import (
     ATTACHMENT_KIND,
     AttachmentJob,
     AttachmentRefused,
+    AttachmentSuperseded,
     AttachmentWriter,
     prepare_attachment,
 )
@@ -211,6 +212,9 @@ class DocumentExport:
         except AttachmentRefused as refused:
             fix = "Fix or replace the file (or correct the document's sha256, content_type), then `tms-netsuite retry`."
             await self._fail(row, ErrorInfo("data", "INVALID_ATTACHMENT", str(refused), None, fix))
+            return
+        except AttachmentSuperseded as superseded:
+            await self._settlement.finished(Outcome.skipped(row.row_id, str(superseded)))
             return
         except _Stop:
             await self._reschedule(row, [], error=None, delay=0.0, outcome_unknown=False)

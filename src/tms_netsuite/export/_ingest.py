@@ -8,7 +8,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tms_netsuite.documents import Accepted, Document, Kind, Rejected, Status, dump_document, read_documents
-from tms_netsuite.export._attachments import AttachmentProblem, attachment_items
+from tms_netsuite.export._attachments import (
+    ATTACHMENT_KIND,
+    AttachmentProblem,
+    attachment_items,
+    carries_files,
+    held_slots,
+    slot_prefix,
+    slots,
+)
 from tms_netsuite.ledger import Conflict, IngestItem, IngestSummary, Ledger, RejectedLine
 
 # Claimed in this order, so the records a document refers to are written before it.
@@ -66,6 +74,64 @@ def ledger_item(document: Document) -> IngestItem:
     )
 
 
+class _HeldSlots:
+    """The attachment slots each document's latest version fills, so that a newer version leaving one empty
+    removes its file: read from the ledger once per chunk of documents (only for versions above 1: a first
+    version has no earlier one), then kept as the ingest goes (a file may hold several versions)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._held: dict[tuple[str, str], tuple[int, set[str]]] = {}
+
+    async def load(self, documents: Iterable[Document]) -> None:
+        wanted = {
+            (d.kind.value, d.id): d
+            for d in documents
+            if carries_files(d) and d.version > 1 and (d.kind.value, d.id) not in self._held
+        }
+        if not wanted:
+            return
+        latest = await self._ledger.latest_payloads_under(
+            ATTACHMENT_KIND, [slot_prefix(d) for d in wanted.values()]
+        )
+        for key, document in wanted.items():
+            prefix = slot_prefix(document)
+            versions = [int(p["document"]["version"]) for t, p in latest.items() if t.startswith(prefix)]
+            self._held[key] = (max(versions, default=0), held_slots(latest, document))
+
+    def items(
+        self, document: Document, base_dir: Path | None
+    ) -> tuple[list[IngestItem], list[AttachmentProblem]]:
+        key = (document.kind.value, document.id)
+        version, earlier = self._held.get(key, (0, set()))
+        if document.version < version:  # late: a newer version's files rule (its rows supersede these anyway)
+            return [], []
+        made = attachment_items(document, base_dir, earlier if document.version > version else ())
+        if carries_files(document) and document.version >= version:
+            self._held[key] = (document.version, set(slots(document)))
+        return made
+
+
+async def _ingest_chunk(
+    ledger: Ledger,
+    held: _HeldSlots,
+    documents: list[tuple[int, Document]],
+    base_dir: Path | None,
+    result: IngestResult,
+) -> None:
+    """Ingest documents (each with its line or index) and their attachments' rows in one ledger call."""
+    await held.load(document for _, document in documents)
+    chunk: list[IngestItem] = []
+    positions: list[int] = []
+    for position, document in documents:
+        items, problems = held.items(document, base_dir)
+        chunk.extend([ledger_item(document), *items])
+        positions.extend([position] * (1 + len(items)))
+        result.attachment_problems.extend(problems)
+    if chunk:
+        result.add(await ledger.ingest(chunk), positions)
+
+
 async def ingest_lines(
     ledger: Ledger,
     lines: Iterable[str | bytes],
@@ -78,23 +144,20 @@ async def ingest_lines(
     kept in the ledger in place of those of its last ingest, for `errors` and `status` to show. Attachments'
     paths are relative to ``base_dir`` (the JSON Lines file's folder; the working directory if None)."""
     result = IngestResult()
-    chunk: list[IngestItem] = []
-    numbers: list[int] = []
+    held = _HeldSlots(ledger)
+    documents: list[tuple[int, Document]] = []
     accepted: list[tuple[str, str]] = []
     for read in read_documents(lines):
         if isinstance(read, Accepted):
-            items, problems = attachment_items(read.document, base_dir)
-            chunk.extend([ledger_item(read.document), *items])
-            numbers.extend([read.line] * (1 + len(items)))
-            result.attachment_problems.extend(problems)
+            documents.append((read.line, read.document))
             accepted.append((read.document.kind.value, read.document.id))
         else:
             result.rejected.append(read)
-        if len(chunk) >= _CHUNK:
-            result.add(await ledger.ingest(chunk), numbers)
-            chunk, numbers = [], []
-    if chunk:
-        result.add(await ledger.ingest(chunk), numbers)
+        if len(documents) >= _CHUNK:
+            await _ingest_chunk(ledger, held, documents, base_dir, result)
+            documents = []
+    if documents:
+        await _ingest_chunk(ledger, held, documents, base_dir, result)
     if source is not None:
         kept = [_kept(source, rejected) for rejected in result.rejected]
         await ledger.keep_rejected(source, kept, accepted)
@@ -117,13 +180,13 @@ async def ingest_documents(
 ) -> IngestResult:
     """Record document versions already validated (the Python API and the generator)."""
     result = IngestResult()
-    items: list[IngestItem] = []
-    positions: list[int] = []  # each item's document, by its index among the documents
-    for index, document in enumerate(documents):
-        attachments, problems = attachment_items(document, base_dir)
-        items.extend([ledger_item(document), *attachments])
-        positions.extend([index] * (1 + len(attachments)))
-        result.attachment_problems.extend(problems)
-    for start in range(0, len(items), _CHUNK):
-        result.add(await ledger.ingest(items[start : start + _CHUNK]), positions[start : start + _CHUNK])
+    held = _HeldSlots(ledger)
+    chunk: list[tuple[int, Document]] = []
+    for index, document in enumerate(documents):  # each item's position: its document's index
+        chunk.append((index, document))
+        if len(chunk) >= _CHUNK:
+            await _ingest_chunk(ledger, held, chunk, base_dir, result)
+            chunk = []
+    if chunk:
+        await _ingest_chunk(ledger, held, chunk, base_dir, result)
     return result

@@ -629,6 +629,20 @@ class Ledger:
                     found.update({(k, t): p for k, t, p in (await conn.execute(query)).all()})
         return found
 
+    async def latest_payloads_under(self, kind: str, prefixes: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+        """The latest version's payload of the documents of ``kind`` whose TMS id starts with one of
+        ``prefixes``, by TMS id (the attachments held for documents: ``invoice:INV-1:``)."""
+        wanted = sorted(set(prefixes))
+        found: dict[str, Mapping[str, Any]] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 200):
+                chunk = wanted[start : start + 200]
+                query = queries.payloads_under(self.account, kind, chunk)
+                for tms_id, payload in (await conn.execute(query)).all():
+                    if any(tms_id.startswith(prefix) for prefix in chunk):
+                        found[tms_id] = payload
+        return found
+
     async def counts(self) -> dict[State, int]:
         """How many rows are in each state."""
         async with self._engine.connect() as conn:

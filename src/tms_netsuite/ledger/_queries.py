@@ -557,6 +557,24 @@ def payloads_of(account: str, keys: Sequence[tuple[str, str]]) -> sa.Select[Any]
     )
 
 
+def payloads_under(account: str, kind: str, prefixes: Sequence[str]) -> sa.Select[Any]:
+    """Every version's payload of the documents of a kind whose TMS id starts with one of ``prefixes``, newest
+    version last. LIKE with its wildcards escaped (SQLite's LIKE ignores ASCII case: callers compare again)."""
+
+    def escaped(prefix: str) -> str:
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    return (
+        sa.select(documents.c.tms_id, documents.c.payload)
+        .where(
+            (documents.c.account == account)
+            & (documents.c.kind == kind)
+            & sa.or_(*(documents.c.tms_id.like(escaped(p), escape="\\") for p in prefixes))
+        )
+        .order_by(documents.c.tms_id, documents.c.version)
+    )
+
+
 def payloads_with(account: str, kind: str, field: str, values: Sequence[str]) -> sa.Select[Any]:
     """Every version's payload of the documents of a kind whose top-level ``field`` is one of ``values``,
     newest version last."""
