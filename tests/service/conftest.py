@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,33 @@ BASE_URL = "http://emulator.test"
 def documents(loads: int = 2, seed: int = 3) -> list[dict[str, Any]]:
     """A generated freight month as JSON values (what a TMS would post)."""
     return [json.loads(dump_document(document)) for document in generate(loads, seed=seed)]
+
+
+def with_parts(
+    loads: int = 2, seed: int = 5, month: str = "2026-10"
+) -> tuple[list[dict[str, Any]], dict[str, tuple[str, bytes]]]:
+    """A generated month with its paperwork as a multipart request carries it: each attachment's ``path`` names
+    a part, and the parts by name (file name, bytes)."""
+    made = generate(loads, seed=seed, month=month, attachments=True)
+    values = [json.loads(dump_document(d)) for d in made]
+    parts: dict[str, tuple[str, bytes]] = {}
+    for value in values:
+        for attachment in value.get("attachments") or ():
+            data = base64.b64decode(attachment.pop("content_base64"))
+            name = f"{value['id']}-v{value['version']}-{attachment['kind']}"
+            attachment["path"] = name
+            parts[name] = (attachment["file_name"], data)
+    return values, parts
+
+
+def multipart(
+    values: list[dict[str, Any]], parts: dict[str, tuple[str, bytes]]
+) -> list[tuple[str, tuple[str | None, bytes, str]]]:
+    """httpx's ``files=``: the documents part first, then the files, in that order."""
+    return [
+        ("documents", (None, json.dumps(values).encode(), "application/json")),
+        *((name, (file_name, data, "application/pdf")) for name, (file_name, data) in parts.items()),
+    ]
 
 
 @dataclass
@@ -152,6 +180,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         Accounts(registry, box),
         transport_for=transport_for,
         debounce=0.05,
+        files_dir=tmp_path / "files",
         readback_every=None,  # read back when a test asks (POST .../sync-back)
         deliver_every=0.2,
         webhook_transport=httpx.ASGITransport(app=receiver),

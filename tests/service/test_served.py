@@ -3,6 +3,7 @@ HTTP and synced into a served emulator, schemathesis against the live API, JSON 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -25,7 +26,7 @@ from schemathesis.checks import (
 )
 
 from netsuite_emulator.testing import ServedEmulator, start_emulator
-from tests.service.conftest import documents
+from tests.service.conftest import documents, multipart, with_parts
 from tms_netsuite.mapping import demo_mapping_path
 
 CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
@@ -49,6 +50,7 @@ class Served:
     process: subprocess.Popen[bytes]
     log: Path
     emulator: ServedEmulator
+    ledger: Path
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +103,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
         host, port = ready.read_text().strip().split(":")
-        yield Served(f"http://{host}:{port}", admin, key, process, log, emulator)
+        yield Served(f"http://{host}:{port}", admin, key, process, log, emulator, Path(ledger))
     finally:
         if process is not None and process.poll() is None:
             process.kill()
@@ -130,6 +132,34 @@ def test_no_server_error_and_no_answer_outside_the_schema(served: Served) -> Non
             case.call_and_validate(headers={"Authorization": f"Bearer {served.admin}"}, checks=checks)
 
         check()
+
+
+def test_documents_with_their_files_over_a_real_socket(served: Served) -> None:
+    """A multipart request over HTTP, as `curl -F` sends it: the files are kept beside the ledger by SHA-256,
+    exported into the served emulator and attached; the document's timeline links to them in NetSuite."""
+    values, parts = with_parts(loads=2, seed=3, month="2026-09")  # other loads than the next test's month
+    headers = {"Authorization": f"Bearer {served.key}"}
+    with httpx.Client(base_url=served.url, timeout=60) as client:
+        answer = client.post("/v1/accounts/acme/documents", files=multipart(values, parts), headers=headers)
+        assert answer.status_code == 202, answer.text
+        once = [v for v in values if v["kind"] == "invoice" and [w["id"] for w in values].count(v["id"]) == 1]
+        invoice = next(v for v in once if v["status"] == "active")
+        deadline = time.monotonic() + 90
+        while True:
+            detail = client.get(
+                f"/v1/accounts/acme/documents/invoice/{invoice['id']}", headers=headers
+            ).json()
+            if detail["files"] and all(f["state"] == "synced" for f in detail["files"]):
+                break
+            assert time.monotonic() < deadline, detail
+            time.sleep(0.2)
+    links = [r["url"] for f in detail["files"] for r in f["records"] if r["type"] == "file"]
+    assert len(links) == len(invoice["attachments"])
+    assert all("/app/common/media/mediaitem.nl?id=" in link for link in links)
+    stored = served.ledger.with_name(served.ledger.name + ".files") / "acme"
+    assert {p.name for p in stored.iterdir()} == {
+        hashlib.sha256(data).hexdigest() for _, data in parts.values()
+    }
 
 
 def test_served_documents_sync_and_sigterm_stops_cleanly(served: Served) -> None:

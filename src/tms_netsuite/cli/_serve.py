@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from tms_netsuite.cli._accounts import open_accounts
 from tms_netsuite.cli._export import ledger_option
@@ -63,6 +65,12 @@ from tms_netsuite.ledger import ledger_url
     show_default=True,
     help="PostgreSQL ledger: accounts this process's own worker exports at a time.",
 )
+@click.option(
+    "--files-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where files posted with their documents (multipart) are kept until exported, a folder per account. "
+    "Default: <ledger>.files beside a SQLite ledger, else $XDG_DATA_HOME/tms-netsuite/files.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -74,6 +82,7 @@ def serve_command(
     ready_file: Path | None,
     no_workers: bool,
     accounts_at_once: int,
+    files_dir: Path | None,
 ) -> None:
     """Serve the API and export every account's documents as they arrive. Keep it on your own network."""
     import uvicorn  # loaded only by this command
@@ -88,6 +97,8 @@ def serve_command(
             "--no-workers needs a PostgreSQL ledger (TMS_NETSUITE_DATABASE_URL), which `tms-netsuite worker` "
             "processes share; on SQLite this process exports itself"
         )
+
+    folder = files_dir or default_files_dir(ledger_url(ledger, read_environment()), read_environment())
 
     async def main() -> None:
         async with contextlib.AsyncExitStack() as stack:
@@ -104,6 +115,7 @@ def serve_command(
                 doctor_every=timedelta(minutes=doctor_every),
                 readback_every=timedelta(minutes=sync_back_every) if sync_back_every else None,
                 scheduler=scheduler,
+                files_dir=folder,
             )
             if workers is not None and not no_workers:
                 workers.bind(service)
@@ -127,6 +139,15 @@ def serve_command(
 async def _stop_worker(stopping: asyncio.Event, working: asyncio.Task[None]) -> None:
     stopping.set()
     await working
+
+
+def default_files_dir(url: str, environ: Mapping[str, str]) -> Path:
+    """Beside a SQLite ledger (``tms-netsuite.db.files``), else in the user's data directory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return Path(parsed.database + ".files")
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "tms-netsuite" / "files"
 
 
 async def _announce(server: object, ready_file: Path | None) -> None:

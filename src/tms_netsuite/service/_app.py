@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
@@ -44,6 +45,14 @@ from tms_netsuite.reconcile import as_json, render
 from tms_netsuite.service import _models as m
 from tms_netsuite.service._observe import RequestTags, account_slug, request_id, request_tags, tag_account
 from tms_netsuite.service._service import Service
+from tms_netsuite.service._uploads import (
+    DOCUMENTS_PART,
+    MAX_FILES,
+    MAX_UPLOAD_BYTES,
+    MultipartDocuments,
+    UploadRefused,
+    path_references,
+)
 from tms_netsuite.webhooks import new_secret
 
 logger = logging.getLogger("tms_netsuite.service")
@@ -52,6 +61,7 @@ MAX_DOCUMENTS = 1000
 MAX_BYTES = 10 * 1024 * 1024
 PAGE_SIZE = 100
 _NDJSON = "application/x-ndjson"
+_MULTIPART = "multipart/form-data"
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `tms-netsuite api-keys create`.")
@@ -170,8 +180,8 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _document_lines(body: bytes, content_type: str) -> list[str]:
-    """One JSON text a document: a JSON array's elements, or NDJSON's non-blank lines. Text that is not JSON
+def _document_values(body: bytes, content_type: str) -> list[Any]:
+    """The documents as JSON values: a JSON array's elements, or NDJSON's non-blank lines. Text that is not JSON
     is a 400 naming its line."""
     try:
         text = body.decode("utf-8").removeprefix("\ufeff")
@@ -179,12 +189,12 @@ def _document_lines(body: bytes, content_type: str) -> list[str]:
         bad_line = body[: exc.start].count(b"\n") + 1
         raise HTTPException(400, f"line {bad_line}: the body is not UTF-8") from None
     if content_type.split(";")[0].strip().lower() == _NDJSON:
-        lines = []
+        lines: list[Any] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                lines.append(json.dumps(json.loads(line)))
+                lines.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise HTTPException(
                     400, f"line {number}: not JSON ({exc.msg} at column {exc.colno})"
@@ -199,7 +209,36 @@ def _document_lines(body: bytes, content_type: str) -> list[str]:
         ) from None
     if not isinstance(value, list):
         raise HTTPException(400, "line 1: the body must be a JSON array of documents (or NDJSON)")
-    return [json.dumps(item) for item in value]
+    return value
+
+
+def _documents_part(body: bytes, content_type: str) -> list[Any]:
+    try:
+        return _document_values(body, content_type)
+    except HTTPException as exc:
+        raise UploadRefused(exc.status_code, f"the '{DOCUMENTS_PART}' part: {exc.detail}") from None
+
+
+async def _multipart_documents(request: Request, folder: Path | None) -> list[Any]:
+    if folder is None:
+        raise HTTPException(
+            501, "this service keeps no files: start it with --files-dir to take multipart uploads"
+        )
+    reader = MultipartDocuments(folder, _documents_part, max_documents_bytes=MAX_BYTES)
+    try:
+        return await reader.read(request.headers.get("content-type", ""), request.stream())
+    except UploadRefused as refused:
+        raise HTTPException(refused.status, refused.detail) from None
+
+
+def _refuse_paths(values: list[Any]) -> None:
+    """A path in a JSON body would name a file on this server: only a multipart request's parts may be named."""
+    for name, references in path_references(values).items():
+        raise HTTPException(
+            400,
+            f"{references[0]}.path: {name!r} would name a file on this server; send the file as a part of a "
+            "multipart/form-data request (the path names the part) or inline as content_base64",
+        )
 
 
 async def _caller(
@@ -338,18 +377,56 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         tags=["documents"],
         responses={
             **_write_errors,
-            400: {"model": m.Problem, "description": "Not JSON: the line is named."},
-            413: {"model": m.Problem, "description": "More documents or bytes than a request may carry."},
+            400: {
+                "model": m.Problem,
+                "description": "Not JSON (the line is named); in a multipart request a part missing, extra or out "
+                "of order, or a file whose SHA-256 is not its document's (the document and field are named).",
+            },
+            413: {
+                "model": m.Problem,
+                "description": "More documents, files or bytes than a request may carry; a file over 10 MB (the "
+                "document and field are named).",
+            },
+            501: {
+                "model": m.Problem,
+                "description": "A multipart request to a service started without files.",
+            },
         },
         openapi_extra={
             "requestBody": {
                 "required": True,
                 "description": f"A JSON array of TMS documents (at most {MAX_DOCUMENTS}, {MAX_BYTES // 2**20} MB), "
-                "as `tms-netsuite schema` describes them; NDJSON (application/x-ndjson) is accepted too.",
+                "as `tms-netsuite schema` describes them; NDJSON (application/x-ndjson) is accepted too. With their "
+                "files: multipart/form-data, the `documents` part first (the same JSON array or NDJSON), then one "
+                "part per file, named by an attachment's `path`; each file at most 10 MB (NetSuite's document "
+                f"service limit), at most {MAX_FILES} files and {MAX_UPLOAD_BYTES // 2**20} MB a request. A file is "
+                "streamed to disk as it arrives and checked against the SHA-256 its attachment gives. In a JSON "
+                "body an attachment may not name a `path` (it would name a file on the server).",
                 "content": {
                     "application/json": {
                         "schema": {"type": "array", "items": {"type": "object"}, "maxItems": MAX_DOCUMENTS}
-                    }
+                    },
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": [DOCUMENTS_PART],
+                            "properties": {
+                                DOCUMENTS_PART: {
+                                    "type": "string",
+                                    "description": "The documents: a JSON array, or NDJSON with that part's "
+                                    "Content-Type application/x-ndjson.",
+                                }
+                            },
+                            "additionalProperties": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "A file, named by an attachment's `path`.",
+                            },
+                        },
+                        "encoding": {
+                            DOCUMENTS_PART: {"contentType": "application/json, application/x-ndjson"}
+                        },
+                    },
                 },
             }
         },
@@ -358,11 +435,19 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         """Record documents (validated as the CLI's ingest does, idempotent by kind, id and version) and
         commit them before answering; their account's exporter is woken."""
         record = await reach(slug, key, write=True)
-        try:
-            body = await _read_body(request)
-        except _TooLarge:
-            raise HTTPException(413, f"the body is larger than {MAX_BYTES} bytes (10 MB): split it") from None
-        lines = _document_lines(body, request.headers.get("content-type", "application/json"))
+        content_type = request.headers.get("content-type", "application/json")
+        if content_type.split(";")[0].strip().lower() == _MULTIPART:
+            values = await _multipart_documents(request, service.files_folder(record))
+        else:
+            try:
+                body = await _read_body(request)
+            except _TooLarge:
+                raise HTTPException(
+                    413, f"the body is larger than {MAX_BYTES} bytes (10 MB): split it"
+                ) from None
+            values = _document_values(body, content_type)
+            _refuse_paths(values)
+        lines = [json.dumps(value) for value in values]
         if len(lines) > MAX_DOCUMENTS:
             raise HTTPException(413, f"{len(lines)} documents: at most {MAX_DOCUMENTS} a request, split them")
         result = await ingest_lines(service.ledger(record), lines)
@@ -458,12 +543,19 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
     )
     async def document(slug: str, kind: Kind, document_id: str, key: Caller) -> m.DocumentDetail:
         """Every version of one document: state, attempts, the NetSuite records it became with their links, the
-        last error with its cause and fix."""
+        last error with its cause and fix; the files it carries, with their links in NetSuite."""
         record = await reach(slug, key)
-        rows = await service.ledger(record).versions(kind.value, document_id)
+        ledger = service.ledger(record)
+        rows = await ledger.versions(kind.value, document_id)
         if not rows:
             raise HTTPException(404, f"no {kind.value} {document_id!r} in this account")
-        return m.DocumentDetail(kind=kind.value, id=document_id, versions=[_version(row) for row in rows])
+        files = await ledger.versions_under("attachment", f"{kind.value}:{document_id}:")
+        return m.DocumentDetail(
+            kind=kind.value,
+            id=document_id,
+            versions=[_version(row) for row in rows],
+            files=[_version(row) for row in files],
+        )
 
     async def _stuck(record: AccountRecord) -> tuple[list[LedgerRow], list[LedgerRow]]:
         ledger = service.ledger(record)

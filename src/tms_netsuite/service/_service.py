@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -57,6 +58,8 @@ class Service:
             read-back that kept events starts one at once).
         overlap: how much of the last read-back's window each pass reads again.
         webhook_transport: the HTTP transport to the webhook receivers (tests; None: the network).
+        files_dir: where files posted in multipart requests are kept until exported, a folder per account
+            (None: the service takes no multipart uploads).
     """
 
     def __init__(
@@ -72,8 +75,10 @@ class Service:
         overlap: timedelta = DEFAULT_OVERLAP,
         webhook_transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        files_dir: Path | None = None,
     ) -> None:
         self.accounts = accounts
+        self.files_dir = files_dir
         self.registry = accounts.registry
         self.metrics = Metrics()
         self._transport_for = transport_for
@@ -118,6 +123,10 @@ class Service:
     def transport(self, record: AccountRecord) -> httpx.AsyncBaseTransport | None:
         """The HTTP transport to an account's NetSuite (None: the network)."""
         return self._transport_for(record)
+
+    def files_folder(self, record: AccountRecord) -> Path | None:
+        """Where the account's uploaded files are kept (by SHA-256), or None without a files folder."""
+        return None if self.files_dir is None else self.files_dir / record.slug
 
     def _lock(self, slug: str) -> asyncio.Lock:
         # One doctor or export of an account at a time in this process (an API doctor waits for the export).
