@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime
 # A third-party NetSuite client in a virtual environment of its own, to check the emulator against it.
 THIRD_PARTY := .venv-thirdparty/.installed
 
-.PHONY: demo test test-deep lint typecheck pytest screenshots bench bench-scaled bench-backfill clean
+.PHONY: demo test test-deep lint typecheck pytest screenshots bench bench-scaled bench-backfill bench-attachments clean
 
 $(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-scaled: $(STAMP)
 # 2,000 records through asynchronous batch requests beside live documents; the last line is JSON.
 bench-backfill: $(STAMP)
 	$(BIN)/python -m bench.backfill_speed
+
+# Files on their own: a month's PODs, BOLs and rate confirmations at C = 5, L = 25 ms; the last line is JSON.
+bench-attachments: $(STAMP)
+	$(BIN)/python -m bench.attachment_speed
 
 clean:
 	rm -rf $(VENV) .venv-thirdparty .mypy_cache .pytest_cache .ruff_cache

@@ -178,7 +178,7 @@ class Exporter:
             ledger,
             governor,
             mapping,
-            find_record=self._records.find,
+            find_record=self._records.find_after_writers,
             sleep=sleep,
             report=self.report,
         )

@@ -153,6 +153,14 @@ class RecordWriter:
         """The internal id of a record NetSuite holds (known, from the ledger or asked now), or None."""
         return self._known.get(key) or await self._look_up(key)
 
+    async def find_after_writers(self, key: RecordKey) -> str | None:
+        """As :meth:`find`, once a document under way that writes the record has ended (a file waits for its
+        transaction in the same run rather than being blocked and claimed again)."""
+        event = self._in_flight.get(key)
+        if event is not None and key not in self._known:
+            await event.wait()
+        return await self.find(key)
+
     async def write(
         self, write: NetSuiteWrite, *, uncertain: bool = False, sent: list[SentRequest] | None = None
     ) -> WrittenRecord | None:
