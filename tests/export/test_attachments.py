@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,16 @@ import pytest
 
 from netsuite_emulator import Emulator
 from tests.export.test_engine_emulator import export, invoice_and_customer
-from tms_netsuite.documents import MAX_ATTACHMENT_BYTES, Attachment, AttachmentKind, Document, Kind
+from tms_netsuite.documents import (
+    MAX_ATTACHMENT_BYTES,
+    Accepted,
+    Attachment,
+    AttachmentKind,
+    Document,
+    Kind,
+    read_documents,
+    write_documents,
+)
 from tms_netsuite.export._attachments import AttachmentRefused, check_source, file_name
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger, State
@@ -119,9 +129,14 @@ async def test_a_file_one_byte_over_ten_megabytes_is_refused_before_any_request(
         run = await export(emulator, tmp_path / "ledger.db", [customer, document])
         folders = emulator.store.query("SELECT COUNT(*) FROM mediaitemfolder")[0][0]
         assert files(emulator) == []
+        requests = emulator.stats().served
+    with Emulator.from_scenario("healthy") as emulator:  # the same documents without the file
+        await export(emulator, tmp_path / "bare.db", [customer, invoice])
+        bare = emulator.stats().served
     assert run.counts == {State.SYNCED: 2, State.FAILED: 1}
     assert folders == 0  # refused before even the folder was looked up or made
     assert run.report.files_uploaded == 0
+    assert requests == bare  # not one request for the file: no look-up, no folder, no upload
 
 
 async def test_a_rebill_with_a_changed_file_attaches_the_new_and_detaches_the_old(tmp_path: Path) -> None:
@@ -331,3 +346,50 @@ async def test_a_company_drivers_settlement_skips_its_files(tmp_path: Path) -> N
         )
         assert files(emulator) == []
     assert run.counts == {State.SKIPPED: 2}
+
+
+async def test_every_kind_that_carries_files_gets_them_on_its_transaction(tmp_path: Path) -> None:
+    """Generator → JSON Lines → validation → export → emulator for the kinds the generator leaves without files:
+    an owner-operator's settlement (a vendor bill), a credit memo and a vendor credit, each with a file attached to
+    the record it became (invoices and carrier bills: the month test above)."""
+    month = list(generate(40, seed=2))
+    latest = {(d.kind, d.id): d for d in month}
+    picked = {
+        kind: next(
+            d
+            for d in latest.values()
+            if d.kind is kind and d.status.value == "active" and getattr(d, "driver_type", "") != "company"
+        )
+        for kind in (Kind.DRIVER_SETTLEMENT, Kind.CREDIT_MEMO, Kind.VENDOR_CREDIT)
+    }
+    carrying = {
+        kind: with_file(
+            d.model_copy(update={"version": d.version + 1}),
+            AttachmentKind.OTHER,
+            f"%PDF {kind.value}".encode(),
+        )
+        for kind, d in picked.items()
+    }
+    text = io.StringIO()
+    write_documents([*month, *carrying.values()], text)
+    read = list(read_documents(text.getvalue().splitlines()))
+    assert all(isinstance(r, Accepted) for r in read)
+    documents = [r.document for r in read if isinstance(r, Accepted)]
+    with Emulator.from_scenario("healthy") as emulator:
+        run = await export(emulator, tmp_path / "ledger.db", documents)
+        links = attached(emulator)
+        records = {kind: transaction_id(emulator, kind, d.id) for kind, d in carrying.items()}
+        types = {
+            kind: emulator.store.query('SELECT recordtype FROM "transaction" WHERE id = ?', (records[kind],))[
+                0
+            ][0]
+            for kind in carrying
+        }
+    assert run.counts.get(State.FAILED, 0) == 0, run.counts
+    assert types == {
+        Kind.DRIVER_SETTLEMENT: "vendorbill",
+        Kind.CREDIT_MEMO: "creditmemo",
+        Kind.VENDOR_CREDIT: "vendorcredit",
+    }
+    assert sorted((t, r) for t, r, _ in links) == sorted((types[k], records[k]) for k in carrying)
+    assert run.report.files_uploaded == run.report.files_attached == 3

@@ -255,6 +255,17 @@ def check_source(payload: Mapping[str, Any]) -> int:
     return size
 
 
+def _sendable(job: AttachmentJob) -> bool:
+    """Whether a job may upload a file, by what costs no reading: not a removal, and a file present and within
+    10 MB (the full check, hash included, comes before the upload)."""
+    if job.removed or "skip" in job.payload:
+        return False
+    if "content_base64" in job.payload:
+        return len(str(job.payload["content_base64"])) * 3 // 4 <= MAX_ATTACHMENT_BYTES + 2
+    path = Path(str(job.payload.get("path", "")))
+    return path.is_file() and path.stat().st_size <= MAX_ATTACHMENT_BYTES
+
+
 def _too_large(size: int) -> str:
     return (
         f"{size} bytes is over NetSuite's limit of {MAX_ATTACHMENT_BYTES} bytes (10 MB) per document-service "
@@ -329,7 +340,8 @@ class AttachmentWriter:
         documents = {(str(d["kind"]), str(d["id"])) for d in (job.payload["document"] for job in jobs)}
         for key, payload in (await self._ledger.latest_payloads(documents)).items():
             self._newest[key] = int(payload.get("version", 0))
-        names = sorted({job.name for job in jobs if not job.removed} - set(self._looked_up))
+        # A file refused on sight (missing, over 10 MB) is not asked about: it is refused before any request.
+        names = sorted({job.name for job in jobs if _sendable(job)} - set(self._looked_up))
         for start in range(0, len(names), _LOOKUP_CHUNK):
             chunk = names[start : start + _LOOKUP_CHUNK]
             marks = ", ".join("?" for _ in chunk)
