@@ -193,6 +193,7 @@ def test_rebills_killed_while_files_are_swapped_and_detached_end_with_their_own_
             rng=random.Random(seed),
             timeout=600,
         )
+        status = cli("status", "--files", "--ledger", ledger, env_file=tmp_path / "netsuite.env")
     assert first.returncode == 0, (first.stdout, first.stderr)
     summary = json.loads(final.stdout)
     assert final.returncode == 0, (final.stdout, final.stderr)
@@ -201,6 +202,9 @@ def test_rebills_killed_while_files_are_swapped_and_detached_end_with_their_own_
         names = dict(store.execute("SELECT id, name FROM file").fetchall())
         links = store.execute("SELECT record, file FROM emulator_fileattachment").fetchall()
         records = dict(store.execute('SELECT externalid, id FROM "transaction"').fetchall())
+    dropped = [r for i, r in enumerate(rebills) if i % 2]
+    for rebill in dropped:
+        assert f"invoice {rebill.id} v{rebill.version} bol: synced no file in this version" in status.stdout
     assert len(set(names.values())) == len(names)  # each file once
     assert before <= set(names.values())  # the replaced and dropped files stay in the File Cabinet
     for rebill in rebills:
