@@ -147,13 +147,13 @@ def test_documents_with_their_files_over_a_real_socket(served: Served) -> None:
         deadline = time.monotonic() + 90
         while True:
             detail = client.get(
-                f"/v1/accounts/acme/documents/invoice/{invoice['id']}", headers=headers
+                f"/v1/accounts/acme/documents/invoice/{invoice['id']}/timeline", headers=headers
             ).json()
-            if detail["files"] and all(f["state"] == "synced" for f in detail["files"]):
+            if detail["attachments"] and all(f["state"] == "synced" for f in detail["attachments"]):
                 break
             assert time.monotonic() < deadline, detail
             time.sleep(0.2)
-    links = [r["url"] for f in detail["files"] for r in f["records"] if r["type"] == "file"]
+    links = [r["url"] for f in detail["attachments"] for r in f["records"] if r["type"] == "file"]
     assert len(links) == len(invoice["attachments"])
     assert all("/app/common/media/mediaitem.nl?id=" in link for link in links)
     stored = served.ledger.with_name(served.ledger.name + ".files") / "acme"

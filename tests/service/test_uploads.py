@@ -47,10 +47,10 @@ async def test_documents_and_their_files_in_one_request_are_exported_and_attache
 
     await harness.wait_until("acme", key, all_synced(len(values) + attachments))
     invoice = next(v for v in values if v["kind"] == "invoice" and v["status"] == "active")
-    detail = (await harness.call("GET", f"{DOCS}/invoice/{invoice['id']}", key)).json()
-    assert [f["id"].rsplit(":", 1)[1] for f in detail["files"]] == ["bol", "pod"]
-    assert {f["state"] for f in detail["files"]} == {"synced"}
-    links = [r["url"] for f in detail["files"] for r in f["records"] if r["type"] == "file"]
+    detail = (await harness.call("GET", f"{DOCS}/invoice/{invoice['id']}/timeline", key)).json()
+    assert [f["id"].rsplit(":", 1)[1] for f in detail["attachments"]] == ["bol", "pod"]
+    assert {f["state"] for f in detail["attachments"]} == {"synced"}
+    links = [r["url"] for f in detail["attachments"] for r in f["records"] if r["type"] == "file"]
     assert len(links) == 2
     assert all("/app/common/media/mediaitem.nl?id=" in link for link in links)
     held = healthy.store.query("SELECT name, filesize FROM file ORDER BY name")

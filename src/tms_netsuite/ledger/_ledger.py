@@ -737,15 +737,6 @@ class Ledger:
             written = await self._records_of(conn, [row["id"] for row in page])
         return [_ledger_row(row, written.get(row["id"], ())) for row in page]
 
-    async def versions_under(self, kind: str, prefix: str) -> list[LedgerRow]:
-        """Every version held of the documents of ``kind`` whose TMS id starts with ``prefix`` (a document's
-        attachments: ``attachment``, ``invoice:INV-1:``), by TMS id then version."""
-        async with self._engine.connect() as conn:
-            page = (await conn.execute(queries.versions_under(self.account, kind, prefix))).mappings().all()
-            page = [row for row in page if row["tms_id"].startswith(prefix)]  # SQLite's LIKE ignores case
-            written = await self._records_of(conn, [row["id"] for row in page])
-        return [_ledger_row(row, written.get(row["id"], ())) for row in page]
-
 
 _COUNTERS = ("records_written", "documents_failed", "requests", "throttled")
 

@@ -688,20 +688,6 @@ def doctor_runs_of(account: str, limit: int) -> sa.Select[Any]:
     )
 
 
-def versions_under(account: str, kind: str, prefix: str) -> sa.Select[Any]:
-    """Every version of the documents of a kind whose TMS id starts with ``prefix``, by TMS id then version."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return (
-        sa.select(documents)
-        .where(
-            (documents.c.account == account)
-            & (documents.c.kind == kind)
-            & documents.c.tms_id.like(f"{escaped}%", escape="\\")
-        )
-        .order_by(documents.c.tms_id, documents.c.version, documents.c.id)
-    )
-
-
 def versions_of(account: str, kind: str, tms_id: str) -> sa.Select[Any]:
     """Every version held of one document, oldest first."""
     return (

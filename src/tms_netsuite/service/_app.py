@@ -543,19 +543,12 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
     )
     async def document(slug: str, kind: Kind, document_id: str, key: Caller) -> m.DocumentDetail:
         """Every version of one document: state, attempts, the NetSuite records it became with their links, the
-        last error with its cause and fix; the files it carries, with their links in NetSuite."""
+        last error with its cause and fix."""
         record = await reach(slug, key)
-        ledger = service.ledger(record)
-        rows = await ledger.versions(kind.value, document_id)
+        rows = await service.ledger(record).versions(kind.value, document_id)
         if not rows:
             raise HTTPException(404, f"no {kind.value} {document_id!r} in this account")
-        files = await ledger.versions_under("attachment", f"{kind.value}:{document_id}:")
-        return m.DocumentDetail(
-            kind=kind.value,
-            id=document_id,
-            versions=[_version(row) for row in rows],
-            files=[_version(row) for row in files],
-        )
+        return m.DocumentDetail(kind=kind.value, id=document_id, versions=[_version(row) for row in rows])
 
     async def _stuck(record: AccountRecord) -> tuple[list[LedgerRow], list[LedgerRow]]:
         ledger = service.ledger(record)

@@ -121,13 +121,6 @@ class DocumentDetail(BaseModel):
     kind: str
     id: str
     versions: list[DocumentVersion]
-    files: list[DocumentVersion] = Field(
-        default_factory=list,
-        description="The files the document carries (PODs, BOLs, rate confirmations…), every version of each: "
-        "id `kind:document id:slot`; once attached, `records` holds the file with its link in NetSuite "
-        "(type `file`) and its place on the transaction (type `attachment`; an empty internal id: no file since a "
-        "newer version dropped it).",
-    )
 
 
 class ErrorGroup(BaseModel):
