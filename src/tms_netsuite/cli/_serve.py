@@ -48,7 +48,8 @@ from tms_netsuite.ledger import ledger_url
     default=5.0,
     show_default=True,
     help="Minutes between each account's read-back from NetSuite (its events' webhooks go out at once); 0: "
-    "only when asked (POST /v1/accounts/{slug}/sync-back).",
+    "only when asked (POST /v1/accounts/{slug}/sync-back). PostgreSQL: the sweep of whichever worker runs it "
+    "schedules it; give `tms-netsuite worker` the same.",
 )
 @click.option(
     "--ready-file", type=click.Path(dir_okay=False, path_type=Path), help="Written once listening: host:port."
@@ -116,6 +117,9 @@ def serve_command(
                 readback_every=timedelta(minutes=sync_back_every) if sync_back_every else None,
                 scheduler=scheduler,
                 files_dir=folder,
+                # PostgreSQL: read-back and deliveries are jobs too (one per account, whichever process runs it)
+                readback_scheduler=workers.scheduler("readback") if workers is not None else None,
+                delivery_scheduler=workers.scheduler("deliver") if workers is not None else None,
             )
             if workers is not None and not no_workers:
                 workers.bind(service)

@@ -53,9 +53,19 @@ def postgres_url(ledger: Path | None) -> str:
     help="Minutes between each account's doctor runs.",
 )
 @click.option(
+    "--sync-back-every",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Minutes between each account's read-back from NetSuite (one for every process sharing the ledger; "
+    "give every worker and `serve` the same); 0: only when asked.",
+)
+@click.option(
     "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log lines."
 )
-def worker_command(accounts_at_once: int, slice_seconds: float, doctor_every: float, log_format: str) -> None:
+def worker_command(
+    accounts_at_once: int, slice_seconds: float, doctor_every: float, sync_back_every: float, log_format: str
+) -> None:
     """Export the accounts' documents as one of any number of worker processes sharing the PostgreSQL ledger
     (TMS_NETSUITE_DATABASE_URL). SIGTERM or Ctrl-C: claim nothing more, finish what is under way, exit."""
     from datetime import timedelta
@@ -78,12 +88,18 @@ def worker_command(accounts_at_once: int, slice_seconds: float, doctor_every: fl
         workers = Workers(url, WorkerSettings(accounts_at_once=accounts_at_once, slice_seconds=slice_seconds))
         async with open_accounts(None) as accounts, workers.opened():
             service = Service(
-                accounts, doctor_every=timedelta(minutes=doctor_every), scheduler=workers.scheduler()
+                accounts,
+                doctor_every=timedelta(minutes=doctor_every),
+                readback_every=timedelta(minutes=sync_back_every) if sync_back_every else None,
+                scheduler=workers.scheduler(),
+                readback_scheduler=workers.scheduler("readback"),
+                delivery_scheduler=workers.scheduler("deliver"),
             )
             workers.bind(service)
             click.echo(f"Worker {name} started: up to {accounts_at_once} accounts at once.", err=True)
             await workers.run(stopping, name=name)
-            await service.scheduler.stop(5.0)
+            for scheduler in service.schedulers():  # the defers under way
+                await scheduler.stop(5.0)
         click.echo(f"Worker {name} stopped.", err=True)
 
     asyncio.run(main())

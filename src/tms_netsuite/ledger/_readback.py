@@ -165,6 +165,16 @@ class ReadbackLedger:
             ).first()
         return Cursor(row[0], int(row[1])) if row else None
 
+    async def last_pass_at(self) -> datetime | None:
+        """When the last complete pass ended (by this ledger's clock), or None before the first: kept with the
+        account, so a read-back's schedule survives restarts and is shared by every process."""
+        async with self._engine.connect() as conn:
+            return (
+                await conn.execute(
+                    sa.select(readback_cursors.c.updated_at).where(readback_cursors.c.account == self.account)
+                )
+            ).scalar()
+
     async def first_export_at(self) -> datetime | None:
         """When the connector first wrote a record to this account (the first read-back starts there)."""
         async with self._engine.connect() as conn:
@@ -638,15 +648,60 @@ class ReadbackLedger:
             )
         return int(result.rowcount)
 
-    async def deliveries(self, endpoint_id: int | None = None) -> list[DeliveryState]:
+    async def deliveries_due(self) -> bool:
+        """Whether a round of deliveries has work: an enabled endpoint not yet given every event, or a pending
+        delivery to an enabled endpoint whose time has come (what a sweep over every account defers one for)."""
+        now = self._clock()
+        enabled = sa.and_(webhook_endpoints.c.account == self.account, webhook_endpoints.c.enabled.is_(True))
+        behind = sa.exists().where(
+            events.c.account == self.account, events.c.seq > webhook_endpoints.c.enqueued_through
+        )
+        new_events = sa.select(webhook_endpoints.c.id).where(enabled, behind).limit(1)
+        retries = (
+            sa.select(webhook_deliveries.c.endpoint_id)
+            .join(webhook_endpoints, webhook_endpoints.c.id == webhook_deliveries.c.endpoint_id)
+            .where(enabled)
+            .where(webhook_deliveries.c.state == "pending", webhook_deliveries.c.next_attempt_at <= now)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            if (await conn.execute(new_events)).first() is not None:
+                return True
+            return (await conn.execute(retries)).first() is not None
+
+    async def delivery_counts(self, endpoint_id: int) -> dict[str, int]:
+        """The endpoint's deliveries by state (counted by the database)."""
+        query = (
+            sa.select(webhook_deliveries.c.state, sa.func.count())
+            .where(webhook_deliveries.c.endpoint_id == endpoint_id)
+            .group_by(webhook_deliveries.c.state)
+        )
+        async with self._engine.connect() as conn:
+            return {str(state): int(n) for state, n in (await conn.execute(query)).all()}
+
+    async def deliveries(
+        self,
+        endpoint_id: int | None = None,
+        *,
+        state: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[DeliveryState]:
+        """Deliveries (of one endpoint, in one state), by endpoint and event; at most ``limit``, paged by the
+        database."""
+        order = webhook_deliveries.c.event_seq.desc() if newest_first else webhook_deliveries.c.event_seq
         query = (
             sa.select(webhook_deliveries, events.c.event_id)
             .join(events, events.c.seq == webhook_deliveries.c.event_seq)
             .where(events.c.account == self.account)
-            .order_by(webhook_deliveries.c.endpoint_id, webhook_deliveries.c.event_seq)
+            .order_by(webhook_deliveries.c.endpoint_id, order)
         )
         if endpoint_id is not None:
             query = query.where(webhook_deliveries.c.endpoint_id == endpoint_id)
+        if state is not None:
+            query = query.where(webhook_deliveries.c.state == state)
+        if limit is not None:
+            query = query.limit(limit)
         async with self._engine.connect() as conn:
             return [
                 DeliveryState(

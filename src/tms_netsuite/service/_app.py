@@ -756,9 +756,7 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         store = service.ledger(record).readback()
         for endpoint in await store.endpoints():
             if endpoint.id == endpoint_id:
-                states: dict[str, int] = {}
-                for delivery in await store.deliveries(endpoint.id):
-                    states[delivery.state] = states.get(delivery.state, 0) + 1
+                states = await store.delivery_counts(endpoint.id)
                 return m.Webhook(
                     id=endpoint.id,
                     url=endpoint.url,
@@ -855,8 +853,11 @@ def create_app(service: Service, *, grace: float = 30.0) -> FastAPI:
         """The endpoint's deliveries, newest event first: state, attempts, the next attempt, the last error."""
         record = await reach(slug, key)
         await _webhook(record, endpoint_id)
-        found = await service.ledger(record).readback().deliveries(endpoint_id)
-        chosen = [d for d in reversed(found) if state is None or d.state == state][:limit]
+        chosen = (
+            await service.ledger(record)
+            .readback()
+            .deliveries(endpoint_id, state=state, limit=limit, newest_first=True)
+        )
         return [
             m.WebhookDelivery(
                 event_id=d.event_id,

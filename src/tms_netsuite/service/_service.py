@@ -40,6 +40,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+READBACK_DEBOUNCE = 2.0
+"""Seconds an in-process read-back woken by exports waits to gather the exports that follow."""
+
+
 def _no_transport(record: AccountRecord) -> httpx.AsyncBaseTransport | None:
     return None
 
@@ -53,6 +57,9 @@ class Service:
         doctor_every: how often each account's doctor runs (it runs before the first export after its mapping or
             credentials change too).
         scheduler: what runs the exports; by default tasks in this process.
+        readback_scheduler, delivery_scheduler: what runs read-backs and webhook deliveries; by default tasks in
+            this process (on a PostgreSQL ledger, the worker queue's jobs: one of each per account at a time,
+            however many processes share the ledger).
         readback_every: how often each account's read-back runs (None: never on its own; an API call still can).
         deliver_every: the longest wait, in seconds, between two rounds of an account's webhook deliveries (a
             read-back that kept events starts one at once).
@@ -76,6 +83,8 @@ class Service:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = _utcnow,
         files_dir: Path | None = None,
+        readback_scheduler: ExportScheduler | None = None,
+        delivery_scheduler: ExportScheduler | None = None,
     ) -> None:
         self.accounts = accounts
         self.files_dir = files_dir
@@ -92,14 +101,16 @@ class Service:
         self._webhook_transport = webhook_transport
         self._readback_locks: dict[str, asyncio.Lock] = {}
         self._deliver_locks: dict[str, asyncio.Lock] = {}
-        # Read-back and delivery each run in a task per account, apart from the exports (a slow receiver or a
-        # long read-back holds back no export).
-        self.readbacks = (
-            InProcessScheduler(self._readback_cycle, debounce=0.0, idle=readback_every.total_seconds())
-            if readback_every is not None
-            else None
+        # Read-back and delivery each run apart from the exports (a slow receiver or a long read-back holds back
+        # no export). A read-back is woken after exports settled documents, gathered over READBACK_DEBOUNCE.
+        self.readbacks: ExportScheduler | None = None
+        if readback_every is not None:
+            self.readbacks = readback_scheduler or InProcessScheduler(
+                self._readback_cycle, debounce=READBACK_DEBOUNCE, idle=readback_every.total_seconds()
+            )
+        self.deliveries: ExportScheduler = delivery_scheduler or InProcessScheduler(
+            self._delivery_cycle, debounce=0.0, idle=deliver_every
         )
-        self.deliveries = InProcessScheduler(self._delivery_cycle, debounce=0.0, idle=deliver_every)
 
     def schedulers(self) -> list[ExportScheduler]:
         """Everything that runs in the background: exports, read-backs (when scheduled), deliveries."""
@@ -227,6 +238,13 @@ class Service:
             self.metrics.records_written.labels(record.slug).inc(report.records_written)
             if report.failed:
                 self.metrics.errors.labels(record.slug, "failed").inc(report.failed)
+        if (
+            report is not None
+            and (report.synced or report.failed or report.voided)
+            and self.readbacks is not None
+        ):
+            # Their document.synced / document.failed events come from read-back: soon, not a sync interval later.
+            self.readbacks.wake(record.slug)
         if result.failed:
             first = result.failed[0]
             names = ", ".join(check.id for check in result.failed)
@@ -237,6 +255,20 @@ class Service:
             last_run["records_written"],
             throttled,
         )
+
+    async def readback_due(self, record: AccountRecord) -> bool:
+        """Whether the account's scheduled read-back is due: ``readback_every`` since its last complete pass (kept
+        in the ledger, so it holds across restarts and processes), and the doctor has not paused it."""
+        if self._readback_every is None:
+            return False
+        if record.paused and (record.pause_reason or "").startswith(DOCTOR_PREFIX):
+            return False
+        last = await self.ledger(record).readback().last_pass_at()
+        return last is None or last + self._readback_every <= self._clock()
+
+    async def deliveries_due(self, record: AccountRecord) -> bool:
+        """Whether the account has webhook deliveries to make now (new events, retries come due)."""
+        return await self.ledger(record).readback().deliveries_due()
 
     async def _pause(self, slug: str, reason: str) -> None:
         logger.warning("exports paused: %s", reason)

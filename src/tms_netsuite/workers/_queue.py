@@ -6,13 +6,21 @@ the queue only decides who works on an account next. Every job is about one acco
 - ``drain``: one bounded export pass (:meth:`Service.export_pass`) that yields after ``slice_seconds`` and is
   deferred again behind the other accounts' jobs while rows are still due;
 - ``doctor``: the account's doctor, deferred by the sweep when its schedule says so;
-- ``sweep`` (periodic): defers a drain for every account with rows due, and a doctor where one is due, so
-  nothing waits longer than one sweep even if a defer was lost (a crash between an ingest's commit and its
-  defer, a dead worker).
+- ``readback``: one read-back pass (:meth:`Service.readback_pass`), deferred by the sweep once the account's
+  last complete pass (its cursor's ``updated_at`` in the ledger) is ``--sync-back-every`` old, and after an
+  export pass that settled documents (their events then come at once);
+- ``deliver``: one round of webhook deliveries (:meth:`Service.deliver_pass`), deferred after a read-back that
+  kept events, by the API (a new or re-enabled endpoint, a redelivery) and by the sweep while any are due;
+- ``sweep`` (periodic): defers each of those that is due for every account, so nothing waits longer than one
+  sweep even if a defer was lost (a crash between an ingest's commit and its defer, a dead worker);
+- ``cleanup`` (periodic, hourly): deletes finished jobs older than ``keep_jobs_hours`` (successful ones are
+  deleted as they finish; this takes the failed, cancelled and aborted ones), so the job table stays small.
 
-Every account job holds procrastinate's ``lock`` on the account (one worker drives an account at a time, at its
-full limit) and a ``queueing_lock`` on (job kind, account), so at most one of a kind waits. Another job kind
-about one account (read-back, say) is one more entry in :data:`ACCOUNT_JOBS`, a coroutine of (service, slug).
+Drains and doctors hold procrastinate's ``lock`` on the account (one worker drives an account at a time, at its
+full limit); a read-back and a delivery each hold a lock of their own kind on it (one of each at a time, beside
+the exports). Every account job has a ``queueing_lock`` on (job kind, account), so at most one of a kind
+waits: however many API nodes and workers wake an account, its read-back runs once. Another job kind about one
+account is one more entry in :data:`ACCOUNT_JOBS`, a coroutine of (service, slug).
 
 Around procrastinate's known pitfalls:
 
@@ -64,7 +72,27 @@ async def _doctor(service: Service, slug: str, stopping: asyncio.Event) -> bool:
     return False
 
 
-ACCOUNT_JOBS: dict[str, AccountJob] = {"drain": _drain, "doctor": _doctor}
+async def _readback(service: Service, slug: str, stopping: asyncio.Event) -> bool:
+    await service.readback_pass(slug)  # defers the account's delivery when it kept events
+    return False
+
+
+async def _deliver(service: Service, slug: str, stopping: asyncio.Event) -> bool:
+    await service.deliver_pass(slug)
+    return False  # what is left (more than a round, retries) the sweep defers once due
+
+
+ACCOUNT_JOBS: dict[str, AccountJob] = {
+    "drain": _drain,
+    "doctor": _doctor,
+    "readback": _readback,
+    "deliver": _deliver,
+}
+
+# The lock a job kind holds on its account. Exports and the doctor share one (the doctor's pause must not race an
+# export); read-back and delivery each have their own, so a slow webhook receiver or a long read-back holds back no
+# export, as with the in-process tasks.
+_LOCKS = {"drain": "account", "doctor": "account", "readback": "readback", "deliver": "deliver"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,8 @@ class WorkerSettings:
         heartbeat_every: seconds between a worker's heartbeats.
         stalled_after: seconds without a heartbeat after which a worker's jobs are taken for dead.
         reap_every: seconds between each worker's look for dead workers' jobs.
+        keep_jobs_hours: hours failed (and cancelled, aborted) jobs are kept for a look before the hourly cleanup
+            deletes them.
     """
 
     accounts_at_once: int = 4
@@ -87,6 +117,7 @@ class WorkerSettings:
     heartbeat_every: float = 5.0
     stalled_after: float = 20.0
     reap_every: float = 5.0
+    keep_jobs_hours: int = 168
 
 
 def queue_conninfo(ledger_url: str) -> str:
@@ -132,15 +163,16 @@ class Workers:
         finally:
             await self.app.close_async()
 
-    def scheduler(self) -> ProcrastinateScheduler:
-        return ProcrastinateScheduler(self)
+    def scheduler(self, kind: str = "drain") -> ProcrastinateScheduler:
+        """The service's scheduler of one job kind: waking an account defers its job of that kind."""
+        return ProcrastinateScheduler(self, kind)
 
     async def defer(self, kind: str, slug: str) -> bool:
         """Defer a job of ``kind`` for the account, to run now; False when one of its kind already waits."""
         task = self.app.tasks[f"tms_netsuite.{kind}"]
         try:
             # Never schedule_at/schedule_in: a future job blocks its whole lock (procrastinate #1599).
-            await task.configure(lock=f"account:{slug}", queueing_lock=f"{kind}:{slug}").defer_async(
+            await task.configure(lock=f"{_LOCKS[kind]}:{slug}", queueing_lock=f"{kind}:{slug}").defer_async(
                 slug=slug
             )
         except queue_errors.AlreadyEnqueued:
@@ -158,6 +190,13 @@ class Workers:
         @app.task(name="tms_netsuite.sweep", retry=False)
         async def sweep(timestamp: int) -> None:
             await self.sweep()
+
+        # procrastinate's builtin remove_old_jobs does this too, but only on a queue of its own ("builtin"): the
+        # same call here runs on the workers' queue without another queue to listen to.
+        @app.periodic(cron="0 * * * *", periodic_id="cleanup")
+        @app.task(name="tms_netsuite.cleanup", retry=False)
+        async def cleanup(timestamp: int) -> None:
+            await self.cleanup()
 
     def _account_task(self, kind: str, job: AccountJob) -> Callable[..., Awaitable[None]]:
         async def run(context: procrastinate.JobContext, slug: str) -> None:
@@ -187,16 +226,32 @@ class Workers:
         return self._service
 
     async def sweep(self) -> dict[str, int]:
-        """Defer a drain for every account with rows due and a doctor where one is due; counts what it deferred."""
+        """Defer for every account a drain when rows are due, a doctor, a read-back and a delivery where one is
+        due; counts what it deferred."""
         service = self._require_service()
-        deferred = {"drain": 0, "doctor": 0}
+        deferred = dict.fromkeys(ACCOUNT_JOBS, 0)
         for record in await service.registry.all_accounts():
             doctor, rows = await service.work_due(record)
-            if doctor and await self.defer("doctor", record.slug):
-                deferred["doctor"] += 1
-            if rows and await self.defer("drain", record.slug):
-                deferred["drain"] += 1
+            due = {
+                "doctor": doctor,
+                "drain": rows,
+                "readback": await service.readback_due(record),
+                "deliver": await service.deliveries_due(record),
+            }
+            for kind, is_due in due.items():
+                if is_due and await self.defer(kind, record.slug):
+                    deferred[kind] += 1
         return deferred
+
+    async def cleanup(self) -> None:
+        """Delete jobs that ended (failed, cancelled, aborted; successful ones already are) more than
+        ``keep_jobs_hours`` ago."""
+        await self.app.job_manager.delete_old_jobs(
+            nb_hours=self.settings.keep_jobs_hours,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
 
     async def reap(self) -> int:
         """Fail the jobs of workers whose heartbeat stopped and defer a fresh one of each account's kind (never a
@@ -279,28 +334,34 @@ async def _follow(source: asyncio.Event, target: asyncio.Event) -> None:
 
 
 class ProcrastinateScheduler:
-    """The service's :class:`ExportScheduler` on a PostgreSQL ledger: waking an account defers its drain, which
-    any worker process sharing the database runs."""
+    """The service's :class:`ExportScheduler` of one job kind on a PostgreSQL ledger: waking an account defers
+    its job of that kind, which any worker process sharing the database runs. Nothing of it runs in the process
+    that wakes: an API node runs no read-back or delivery of its own."""
 
-    def __init__(self, workers: Workers) -> None:
+    def __init__(self, workers: Workers, kind: str = "drain") -> None:
         self._workers = workers
+        self._kind = kind
         self._pending: set[asyncio.Task[bool]] = set()
 
     def wake(self, slug: str) -> None:
-        task = asyncio.create_task(self._defer(slug), name=f"defer drain of {slug}")
+        task = asyncio.create_task(self._defer(slug), name=f"defer {self._kind} of {slug}")
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
     async def _defer(self, slug: str) -> bool:
         try:
-            return await self._workers.defer("drain", slug)
+            return await self._workers.defer(self._kind, slug)
         except Exception as exc:  # the sweep defers it within one interval
             logger.warning(
-                "deferring the exports of %s failed (%s); the sweep will", slug, type(exc).__name__
+                "deferring the %s of %s failed (%s); the sweep will", self._kind, slug, type(exc).__name__
             )
             return False
 
     async def start(self, slugs: list[str]) -> None:
+        # Exports start at once (rows may be due); a read-back or delivery only when due, which the sweep
+        # knows from the ledger: a restart of every API node reads nothing back again.
+        if self._kind != "drain":
+            return
         for slug in slugs:
             await self._defer(slug)
 
