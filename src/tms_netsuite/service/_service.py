@@ -335,8 +335,14 @@ class Service:
                 report = await sync_back(client, self.ledger(record), overlap=self._overlap)
         for event_type, count in report.counts().items():
             self.metrics.events.labels(slug, event_type).inc(count)
+        logger.info(
+            "read-back of %s: %d modified and %d deleted records read, %d new events kept",
+            slug,
+            report.modified,
+            report.deleted,
+            len(report.events),
+        )
         if report.events:
-            logger.info("read-back kept %d new events", len(report.events))
             self.deliveries.wake(slug)
         return report
 

@@ -232,16 +232,25 @@ class Workers:
         deferred = dict.fromkeys(ACCOUNT_JOBS, 0)
         for record in await service.registry.all_accounts():
             doctor, rows = await service.work_due(record)
-            due = {
-                "doctor": doctor,
-                "drain": rows,
-                "readback": await service.readback_due(record),
-                "deliver": await service.deliveries_due(record),
-            }
-            for kind, is_due in due.items():
-                if is_due and await self.defer(kind, record.slug):
+            due = {"doctor": doctor, "drain": rows}
+            # A read-back or delivery under way is not done yet (its cursor, its rows not settled): asked first,
+            # so that one finishing in between has already left the ledger saying so.
+            for kind, check in (("readback", service.readback_due), ("deliver", service.deliveries_due)):
+                due[kind] = not await self._under_way(kind, record.slug) and await check(record)
+            for kind, now in due.items():
+                if now and await self.defer(kind, record.slug):
                     deferred[kind] += 1
         return deferred
+
+    async def _under_way(self, kind: str, slug: str) -> bool:
+        """Whether a job of ``kind`` about the account waits or runs (procrastinate's queueing lock covers only
+        the waiting ones)."""
+        found = await self.app.connector.execute_query_one_async(
+            "SELECT count(*) AS n FROM procrastinate_jobs WHERE queueing_lock = %(lock)s "
+            "AND status IN ('todo', 'doing')",
+            lock=f"{kind}:{slug}",
+        )
+        return bool(found["n"])
 
     async def cleanup(self) -> None:
         """Delete jobs that ended (failed, cancelled, aborted; successful ones already are) more than
