@@ -147,7 +147,9 @@ def test_one_readback_per_account_and_each_webhook_once_across_nodes_and_workers
                     "AND foreignamountunpaid > 0 ORDER BY id LIMIT 1"
                 ).fetchone()[0]
             act("pay-invoice", "--db", str(stores["busy"]), str(invoice))
-            time.sleep(1.2)  # NetSuite's clock counts whole seconds: a pass leaves the second it began to the next
+            time.sleep(
+                1.2
+            )  # NetSuite's clock counts whole seconds: a pass leaves the second it began to the next
             synced = second.post("/v1/accounts/busy/sync-back")
             assert synced.status_code == 200, synced.text
             assert synced.json()["by_type"].get("invoice.paid", 0) >= 1
@@ -160,7 +162,9 @@ def test_one_readback_per_account_and_each_webhook_once_across_nodes_and_workers
                 ]
 
             until(paid, 30, "invoice.paid delivered")
-            time.sleep(6)  # more delivery rounds (the sweeps, every 10 s, ran through the test): nothing comes twice
+            time.sleep(
+                6
+            )  # more delivery rounds (the sweeps, every 10 s, ran through the test): nothing comes twice
             assert len(paid()) == 1
             ids = [e["id"] for e in accepted]
             assert len(ids) == len(set(ids)), "an event was delivered twice"

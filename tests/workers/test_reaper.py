@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import procrastinate
 import psycopg
 import pytest
 
@@ -62,4 +63,34 @@ async def test_a_dead_workers_job_is_failed_and_its_account_waits_once(database:
     assert await _jobs(database) == [
         ("tms_netsuite.drain", "failed", "drain:acme", True),
         ("tms_netsuite.drain", "todo", "drain:acme", True),  # never scheduled in the future (#1599)
+    ]
+
+
+async def test_the_hourly_cleanup_deletes_ended_jobs_past_their_retention_and_keeps_the_rest(
+    database: str,
+) -> None:
+    workers = Workers(database, WorkerSettings(stalled_after=1, keep_jobs_hours=24))
+    async with workers.opened():
+        assert "cleanup" in {
+            task.periodic_id for task in workers.app.periodic_registry.periodic_tasks.values()
+        }
+        manager = workers.app.job_manager
+        assert await workers.defer("readback", "old") is True
+        assert await workers.defer("readback", "recent") is True
+        assert await workers.defer("deliver", "waiting") is True
+        dead = await manager.register_worker()
+        for _ in range(2):
+            job = await manager.fetch_job(queues=None, worker_id=dead)
+            assert job is not None
+            await manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=False)
+        async with await psycopg.AsyncConnection.connect(database, autocommit=True) as conn:
+            # The first failure ended two days ago (its events date it), the second just now.
+            await conn.execute(
+                "UPDATE procrastinate_events SET at = at - interval '2 days' WHERE job_id IN "
+                "(SELECT id FROM procrastinate_jobs WHERE queueing_lock = 'readback:old')"
+            )
+        await workers.cleanup()
+    assert await _jobs(database) == [
+        ("tms_netsuite.readback", "failed", "readback:recent", True),
+        ("tms_netsuite.deliver", "todo", "deliver:waiting", True),
     ]
