@@ -6,7 +6,9 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +170,21 @@ def sandbox() -> Iterator[Emulator]:
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with _harness(
+        tmp_path, readback_every=None
+    ) as made:  # read back when a test asks (POST .../sync-back)
+        yield made
+
+
+@pytest.fixture
+async def hourly_harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The service reading each account back on its own, hourly (and when its exports settle documents)."""
+    async with _harness(tmp_path, readback_every=timedelta(hours=1)) as made:
+        yield made
+
+
+@asynccontextmanager
+async def _harness(tmp_path: Path, readback_every: timedelta | None) -> AsyncIterator[Harness]:
     registry = await Registry.open(f"sqlite+aiosqlite:///{tmp_path / 'service.db'}")
     emulators: dict[str, Emulator] = {}
 
@@ -181,7 +198,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         transport_for=transport_for,
         debounce=0.05,
         files_dir=tmp_path / "files",
-        readback_every=None,  # read back when a test asks (POST .../sync-back)
+        readback_every=readback_every,
         deliver_every=0.2,
         webhook_transport=httpx.ASGITransport(app=receiver),
     )

@@ -235,3 +235,47 @@ async def test_reconcile_per_account_finds_an_edit_a_deletion_and_a_duplicate(
     assert page.text.index("Differences") < page.text.index("Open A/R")
     bad = await harness.call("GET", path, key, params={"period": "2026-13"})
     assert bad.status_code == 422
+
+
+async def test_exports_that_settle_documents_wake_the_readback_and_their_events_arrive_soon(
+    hourly_harness: Harness, healthy: Emulator
+) -> None:
+    """Read back hourly, yet a synced document's event reaches the receiver within seconds: the export pass that
+    settled it woke the account's read-back (debounced) instead of leaving it to the next hourly pass."""
+    harness = hourly_harness
+    await harness.add_account("acme", healthy)
+    key = await harness.key("acme")
+    made = await harness.call(
+        "POST",
+        "/v1/accounts/acme/webhooks",
+        key,
+        json={"url": "https://tms.example/hooks", "from_start": True},
+    )
+    assert made.status_code == 201, made.text
+    harness.receiver.secrets.append(made.json()["secret"])
+    sent = documents(2)
+    assert (await harness.call("POST", "/v1/accounts/acme/documents", key, json=sent)).status_code == 202
+    await harness.wait_until("acme", key, all_synced(len(sent)))
+    await eventually(lambda: bool(harness.receiver.of_type("document.synced")), within=20)
+    # The delivery list, paged by the database: newest event first, by state, at most `limit`.
+    endpoint = made.json()["id"]
+    path = f"/v1/accounts/acme/webhooks/{endpoint}/deliveries"
+    for _ in range(200):  # the round under way delivers the rest
+        everything = (await harness.call("GET", path, key)).json()
+        if {d["state"] for d in everything} == {"delivered"}:
+            break
+        await asyncio.sleep(0.1)
+    assert len(everything) == len(harness.receiver.accepted) >= 2
+    cursors = [int(d["cursor"]) for d in everything]
+    assert cursors == sorted(cursors, reverse=True)
+    page = await harness.call(
+        "GET",
+        f"/v1/accounts/acme/webhooks/{endpoint}/deliveries",
+        key,
+        params={"limit": 1, "state": "delivered"},
+    )
+    assert [d["cursor"] for d in page.json()] == [everything[0]["cursor"]]
+    failed = await harness.call("GET", path, key, params={"state": "failed"})
+    assert failed.json() == []
+    listed = (await harness.call("GET", "/v1/accounts/acme/webhooks", key)).json()
+    assert listed[0]["deliveries"] == {"delivered": len(everything)}
