@@ -253,6 +253,12 @@ async def test_exports_that_settle_documents_wake_the_readback_and_their_events_
     )
     assert made.status_code == 201, made.text
     harness.receiver.secrets.append(made.json()["secret"])
+    store = harness.service.ledger(await harness.service.registry.get("acme")).readback()
+    for _ in range(100):  # the new account's first read-back: the next scheduled one is an hour away
+        if await store.last_pass_at() is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert await store.last_pass_at() is not None
     sent = documents(2)
     assert (await harness.call("POST", "/v1/accounts/acme/documents", key, json=sent)).status_code == 202
     await harness.wait_until("acme", key, all_synced(len(sent)))
