@@ -76,13 +76,9 @@ def list_command(env_file: Path | None, ledger: Path | None, as_json: bool) -> N
 
     async def listing(opened: Ledger, _: Mapping[str, str]) -> list[dict[str, Any]]:
         store = opened.readback()
-        deliveries = await store.deliveries()
         rows = []
         for endpoint in await store.endpoints():
-            states: dict[str, int] = {}
-            for delivery in deliveries:
-                if delivery.endpoint_id == endpoint.id:
-                    states[delivery.state] = states.get(delivery.state, 0) + 1
+            states = await store.delivery_counts(endpoint.id)
             rows.append(
                 {
                     "id": endpoint.id,

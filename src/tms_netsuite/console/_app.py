@@ -582,14 +582,16 @@ def create_console(backend: Backend, *, sessions: Sessions | None = None) -> Fas
             else []
         )
         readback = backend.ledger(record).readback()
-        deliveries = await readback.deliveries()
         webhooks = [
             {
                 "endpoint": endpoint,  # its secret is ciphertext and never rendered
-                "states": Counter(d.state for d in deliveries if d.endpoint_id == endpoint.id),
-                "failed": [d for d in deliveries if d.endpoint_id == endpoint.id and d.state == "failed"][
-                    -10:
-                ],
+                "states": Counter(await readback.delivery_counts(endpoint.id)),
+                # The last ten failed, oldest first (paged by the database, not every delivery loaded).
+                "failed": list(
+                    reversed(
+                        await readback.deliveries(endpoint.id, state="failed", limit=10, newest_first=True)
+                    )
+                ),
             }
             for endpoint in await readback.endpoints()
         ]

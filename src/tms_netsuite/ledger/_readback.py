@@ -677,7 +677,7 @@ class ReadbackLedger:
             .group_by(webhook_deliveries.c.state)
         )
         async with self._engine.connect() as conn:
-            return {str(state): int(n) for state, n in (await conn.execute(query)).all()}
+            return {str(state): int(n) for state, n in sorted((await conn.execute(query)).all())}
 
     async def deliveries(
         self,
