@@ -451,10 +451,14 @@ def _print_summary(result: RunResult, summary: Mapping[str, Any]) -> None:
         f"({summary['existence_queries']} existence queries) in {summary['wall_s']:.1f} s; "
         f"{_concurrency(result.concurrency_limit, summary['http_429'])}."
     )
-    if result.backfill:
+    if result.backfill and summary["batch_jobs"]:
         click.echo(
             f"  Backfill: {summary['batched']} records created through {summary['batch_jobs']} asynchronous "
             "batch requests, the rest one a request."
+        )
+    elif result.backfill:  # on, but the synchronous slots never fell behind enough to need a batch
+        click.echo(
+            "  Backfill: on, but no batch was needed: the synchronous slots kept up, one record a request."
         )
     if summary["files_uploaded"] or summary["files_attached"] or summary["files_detached"]:
         click.echo(
