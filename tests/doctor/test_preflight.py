@@ -25,16 +25,23 @@ REQUESTS = 2 + len(fields(ReferenceData)) + 2
 LATENCY_MS = 50
 
 
+SERVER_TIME = "/services/rest/system/v1/serverTime"
+
+
 class CountingTransport(httpx.AsyncBaseTransport):
-    """An ASGI transport that counts requests by path."""
+    """An ASGI transport that counts requests by path, and notes when each is sent and answered."""
 
     def __init__(self, emulator: Emulator) -> None:
         self._inner = httpx.ASGITransport(app=emulator.app)
         self.paths: Counter[str] = Counter()
+        self.events: list[tuple[str, str]] = []  # ("sent" | "answered", path), in order
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.paths[request.url.path] += 1
-        return await self._inner.handle_async_request(request)
+        self.events.append(("sent", request.url.path))
+        response = await self._inner.handle_async_request(request)
+        self.events.append(("answered", request.url.path))
+        return response
 
 
 async def _no_sleep(seconds: float) -> None:
@@ -42,10 +49,14 @@ async def _no_sleep(seconds: float) -> None:
 
 
 async def preflight(
-    emulator: Emulator, who: str = "integration", *, concurrency: int | None = None
+    emulator: Emulator,
+    who: str = "integration",
+    *,
+    concurrency: int | None = None,
+    transport: CountingTransport | None = None,
 ) -> tuple[Preflight, Counter[str]]:
     environ = emulator.env(who=who, base_url=BASE_URL)
-    transport = CountingTransport(emulator)
+    transport = transport or CountingTransport(emulator)
     async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
         found = await run_fast_checks(
             client,
@@ -121,6 +132,39 @@ async def test_a_refused_login_reads_no_lists(tmp_path: Path) -> None:
     assert found.concurrency_limit is None
     assert paths[SUITEQL] == 0
     assert paths[GOVERNANCE] == 1  # a refused login is not retried there: the connection check judges it
+
+
+async def test_a_known_limit_sends_the_lists_with_the_connection_check() -> None:
+    """With the limit known before the first request, the lists do not wait for serverTime's answer (one round
+    trip less before the first write at a second a request); with it unknown, they do."""
+    for concurrency, early in ((5, True), (None, False)):
+        with Emulator.from_scenario("healthy", concurrency_limit=5, latency_ms=LATENCY_MS) as emulator:
+            transport = CountingTransport(emulator)
+            found, paths = await preflight(emulator, concurrency=concurrency, transport=transport)
+            stats = emulator.stats()
+        assert passed(found), found.checks
+        assert stats.refused == 0
+        assert sum(paths.values()) == stats.served == REQUESTS
+        answered = transport.events.index(("answered", SERVER_TIME))
+        assert (("sent", SUITEQL) in transport.events[:answered]) is early, concurrency
+
+
+async def test_a_refused_login_reads_the_same_with_a_known_limit() -> None:
+    """Lists sent early beside a connection check that fails are forgotten: the checks say what they say when
+    the reads wait (same statuses and messages, no lists handed on)."""
+    found = {}
+    for concurrency in (None, 5):
+        with Emulator.from_scenario("revoked-token", latency_ms=LATENCY_MS) as emulator:
+            found[concurrency], _ = await preflight(emulator, concurrency=concurrency)
+
+    def said(checks: Preflight) -> list[tuple[str, Status, str]]:
+        return [(c.id, c.status, c.detail) for c in checks.checks if c.id != "clock"]  # clock: seconds move
+
+    assert said(found[5]) == said(found[None])
+    assert found[5].reference is None
+    assert {c.status for c in found[5].checks if c.id in ("subsidiaries", "accounts", "lists")} == {
+        Status.SKIP
+    }
 
 
 async def test_unusable_settings_fail_credentials_without_a_request() -> None:
