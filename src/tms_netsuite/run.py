@@ -87,17 +87,25 @@ async def run_export(
             content_hash(mapping.model_dump(mode="json"))
         )
         dates = sorted(date.fromisoformat(text) for text in await ledger.open_document_dates())
+        settings = backfill_settings or BackfillSettings()
+        if backfill is None:
+            backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
         # The checks read governanceLimits beside the connection check: the limit costs no round trip of its own.
+        # A backfill leaves live work its slots from its first request, the checks' reads too (else a live run's
+        # own checks meet 429s behind them).
         result.checks, reference, limit = await run_fast_checks(
-            client, environ, mapping, pending_dates=dates, concurrency=concurrency, governor=governor
+            client,
+            environ,
+            mapping,
+            pending_dates=dates,
+            concurrency=concurrency,
+            governor=governor,
+            leave_free=settings.live_slots if backfill else 0,
         )
         result.lists_read = reference is not None
         if reference is None or (not result.ready and not skip_checks):
             return result
         result.concurrency_limit = limit
-        settings = backfill_settings or BackfillSettings()
-        if backfill is None:
-            backfill = (await ledger.counts()).get(State.PENDING, 0) > settings.threshold
         result.backfill = backfill
         if backfill and limit is not None:
             # Live work (another run, the service) finds these slots free: it goes first.

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from netsuite_emulator import Emulator
 from tests.doctor.test_preflight import BASE_URL, GOVERNANCE, CountingTransport
-from tms_netsuite.export import ingest_documents
+from tms_netsuite.export import BackfillSettings, ingest_documents
 from tms_netsuite.generate import generate
 from tms_netsuite.ledger import Ledger
 from tms_netsuite.mapping import demo_mapping_path, load_mapping
@@ -82,3 +83,55 @@ async def test_the_run_keeps_to_the_pool_its_integration_draws_from(
         result, _ = await run(emulator, tmp_path, "admin")
     assert result.ready, result.checks
     assert result.concurrency_limit == expected
+
+
+class InFlightTransport(CountingTransport):
+    """Notes the most requests in flight at once before the run's first write (the preflight's reads)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        self.in_flight = 0
+        self.peak_before_write = 0
+        self.wrote = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.wrote = self.wrote or (request.method != "GET" and "/record/" in request.url.path)
+        self.in_flight += 1
+        if not self.wrote:
+            self.peak_before_write = max(self.peak_before_write, self.in_flight)
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_backfill_leaves_live_slots_during_its_checks_too(tmp_path: Path) -> None:
+    """A backfill keeps ``live_slots`` of the account's limit free from its first request: its preflight reads
+    are never more than limit - live_slots at once (else a live run's own checks meet 429s behind them)."""
+    with Emulator.from_scenario("healthy", concurrency_limit=5, latency_ms=50) as emulator:
+        environ = emulator.env(who="integration", base_url=BASE_URL)
+        transport = InFlightTransport(emulator)
+        ledger = await Ledger.open(
+            f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "production"
+        )
+        try:
+            await ingest_documents(ledger, list(generate(2, seed=3)))
+            async with connect(NetSuiteSettings.from_environ(environ), transport=transport) as client:
+                result = await run_export(
+                    client,
+                    ledger,
+                    load_mapping(demo_mapping_path()),
+                    environ=environ,
+                    concurrency=5,
+                    backfill=True,
+                    backfill_settings=BackfillSettings(live_slots=1, first_poll_s=0.01),
+                )
+        finally:
+            await ledger.close()
+        refused = emulator.stats().refused
+    assert result.ready, result.checks
+    assert result.backfill is True
+    assert result.report is not None
+    assert result.report.records_written > 0
+    assert transport.peak_before_write == 4
+    assert refused == 0
