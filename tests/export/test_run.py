@@ -105,11 +105,15 @@ class InFlightTransport(CountingTransport):
             self.in_flight -= 1
 
 
-async def test_a_backfill_leaves_live_slots_during_its_checks_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("who", "concurrency"), [("integration", 5), ("admin", None)])
+async def test_a_backfill_leaves_live_slots_during_its_checks_too(
+    who: str, concurrency: int | None, tmp_path: Path
+) -> None:
     """A backfill keeps ``live_slots`` of the account's limit free from its first request: its preflight reads
-    are never more than limit - live_slots at once (else a live run's own checks meet 429s behind them)."""
+    are never more than limit - live_slots at once (else a live run's own checks meet 429s behind them), the
+    limit configured or read from governanceLimits."""
     with Emulator.from_scenario("healthy", concurrency_limit=5, latency_ms=50) as emulator:
-        environ = emulator.env(who="integration", base_url=BASE_URL)
+        environ = emulator.env(who=who, base_url=BASE_URL)
         transport = InFlightTransport(emulator)
         ledger = await Ledger.open(
             f"sqlite+aiosqlite:///{tmp_path / 'l.db'}", emulator.account_id, "production"
@@ -122,7 +126,7 @@ async def test_a_backfill_leaves_live_slots_during_its_checks_too(tmp_path: Path
                     ledger,
                     load_mapping(demo_mapping_path()),
                     environ=environ,
-                    concurrency=5,
+                    concurrency=concurrency,
                     backfill=True,
                     backfill_settings=BackfillSettings(live_slots=1, first_poll_s=0.01),
                 )
@@ -131,6 +135,7 @@ async def test_a_backfill_leaves_live_slots_during_its_checks_too(tmp_path: Path
         refused = emulator.stats().refused
     assert result.ready, result.checks
     assert result.backfill is True
+    assert result.concurrency_limit == 5
     assert result.report is not None
     assert result.report.records_written > 0
     assert transport.peak_before_write == 4

@@ -136,4 +136,4 @@ async def read_concurrency_limit(ctx: Context) -> None:
         return
     known = limits.effective_limit
     ctx.limit = known if configured is None else min(known, configured)
-    ctx.governor.know_limit(ctx.limit)
+    ctx.governor.know_limit(max(1, ctx.limit - ctx.leave_free))

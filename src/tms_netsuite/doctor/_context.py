@@ -52,6 +52,7 @@ class Context:
     reference: ReferenceData | None = None
     reference_error: RequestError | None = None
     limit: int | None = None  # the concurrency limit to keep to, when known
+    leave_free: int = 0  # slots of that limit the run leaves to live work (a backfill), its checks' reads too
     results: dict[str, CheckResult] = field(default_factory=dict)
 
     def add(self, result: CheckResult) -> CheckResult:

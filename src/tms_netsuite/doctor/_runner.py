@@ -57,8 +57,7 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     ctx.add(check_credentials(ctx))
     if ctx.client is None or ctx.settings is None:
         return
-    # A limit an earlier run learned from 429s (the governor holds it) is as good as a read one for the reads.
-    known = ctx.limit or ctx.governor.stats.ceiling
+    known = _known_limit(ctx)
     gate = read_gate(known)
     reads = [try_connection(ctx)]
     if read_limit:
@@ -81,9 +80,7 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     fields: list[dict[str, str]] | RequestError | None = None
     if ctx.connection_error is None:
         if early is None:
-            gate = read_gate(
-                ctx.limit or ctx.governor.stats.ceiling
-            )  # shared by every read below, lists included
+            gate = read_gate(_known_limit(ctx))  # shared by every read below, lists included
             _, fields, periods = await asyncio.gather(
                 load_reference(ctx, gate),
                 gated(gate, read_custom_fields(ctx)),
@@ -105,6 +102,13 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     ctx.add(accounts)
     ctx.add(custom_fields(ctx, lists, fields))
     ctx.add(periods)
+
+
+def _known_limit(ctx: Context) -> int | None:
+    """The reads' share of the known limit (configured or read; else one an earlier run learned from 429s, which
+    the governor holds), less the slots left to live work."""
+    known = ctx.limit or ctx.governor.stats.ceiling
+    return None if known is None else max(1, known - ctx.leave_free)
 
 
 async def _cancel(tasks: tuple[asyncio.Task[Any], ...]) -> None:
@@ -136,6 +140,7 @@ async def run_fast_checks(
     pending_dates: list[date] | None = None,
     concurrency: int | None = None,
     governor: ConcurrencyGovernor | None = None,
+    leave_free: int = 0,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = _utcnow,
 ) -> Preflight:
@@ -143,9 +148,13 @@ async def run_fast_checks(
     open client, with the account's concurrency limit (governanceLimits, read once, capped by ``concurrency``,
     the configured limit). Returns the results, the account's lists, read once, for the engine (None if unread)
     and the limit to keep to (None if unknown). Every request holds a slot of ``governor`` (the run's, shared
-    with the engine; by default one of the configured limit), which learns the limit read."""
+    with the engine; by default one of the configured limit), which learns the limit read. ``leave_free``: slots
+    of the limit the reads leave to live work (a backfill's run); the limit returned is the account's all the
+    same."""
     governor = governor or ConcurrencyGovernor(known_limit=concurrency)
-    ctx = Context(environ, mapping, sleep, now, governor, client=client, limit=concurrency)
+    ctx = Context(
+        environ, mapping, sleep, now, governor, client=client, limit=concurrency, leave_free=leave_free
+    )
     await _fast(ctx, pending_dates or [], read_limit=True)
     _skipped_after_credentials(ctx, fast_check_ids())
     return Preflight(list(settle_dependencies(list(ctx.results.values()))), ctx.reference, ctx.limit)
