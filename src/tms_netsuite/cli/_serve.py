@@ -18,6 +18,27 @@ from tms_netsuite.config import read_environment
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.ledger import ledger_url
 
+# Options `serve` and `worker` share: every process driving the same accounts should be given the same values.
+doctor_every_option = click.option(
+    "--doctor-every",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Minutes between each account's doctor runs.",
+)
+sync_back_every_option = click.option(
+    "--sync-back-every",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Minutes between each account's read-back from NetSuite (its events' webhooks go out at once); 0: "
+    "only when asked (POST /v1/accounts/{slug}/sync-back). PostgreSQL: the sweep of whichever worker runs it "
+    "schedules it; give every `serve` and `tms-netsuite worker` the same.",
+)
+log_format_option = click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log lines."
+)
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -25,9 +46,7 @@ from tms_netsuite.ledger import ledger_url
     "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port."
 )
 @ledger_option
-@click.option(
-    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log lines."
-)
+@log_format_option
 @click.option(
     "--grace",
     type=click.FloatRange(min=0),
@@ -35,22 +54,8 @@ from tms_netsuite.ledger import ledger_url
     show_default=True,
     help="Seconds SIGTERM leaves requests and exports under way to finish.",
 )
-@click.option(
-    "--doctor-every",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Minutes between each account's doctor runs.",
-)
-@click.option(
-    "--sync-back-every",
-    type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    help="Minutes between each account's read-back from NetSuite (its events' webhooks go out at once); 0: "
-    "only when asked (POST /v1/accounts/{slug}/sync-back). PostgreSQL: the sweep of whichever worker runs it "
-    "schedules it; give `tms-netsuite worker` the same.",
-)
+@doctor_every_option
+@sync_back_every_option
 @click.option(
     "--ready-file", type=click.Path(dir_okay=False, path_type=Path), help="Written once listening: host:port."
 )

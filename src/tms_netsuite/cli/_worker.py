@@ -13,6 +13,7 @@ import click
 
 from tms_netsuite.cli._accounts import open_accounts
 from tms_netsuite.cli._export import ledger_option
+from tms_netsuite.cli._serve import doctor_every_option, log_format_option, sync_back_every_option
 from tms_netsuite.config import read_environment
 from tms_netsuite.errors import ConfigurationError
 from tms_netsuite.ledger import Registry, ledger_url
@@ -45,24 +46,9 @@ def postgres_url(ledger: Path | None) -> str:
     show_default=True,
     help="Seconds an account is driven before it yields to the accounts waiting.",
 )
-@click.option(
-    "--doctor-every",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Minutes between each account's doctor runs.",
-)
-@click.option(
-    "--sync-back-every",
-    type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    help="Minutes between each account's read-back from NetSuite (one for every process sharing the ledger; "
-    "give every worker and `serve` the same); 0: only when asked.",
-)
-@click.option(
-    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log lines."
-)
+@doctor_every_option
+@sync_back_every_option
+@log_format_option
 def worker_command(
     accounts_at_once: int, slice_seconds: float, doctor_every: float, sync_back_every: float, log_format: str
 ) -> None:

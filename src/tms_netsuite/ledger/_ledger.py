@@ -746,36 +746,27 @@ def _hour(at: datetime) -> datetime:
 
 
 def _attempt(row: sa.RowMapping) -> Attempt:
-    error = None
-    if row["error_category"]:
-        error = ErrorInfo(
-            row["error_category"],
-            row["error_code"],
-            row["error_detail"],
-            row["error_cause"],
-            row["error_fix"],
-        )
     return Attempt(
         row_id=row["document_id"],
         attempt=row["attempt"],
         finished_at=row["finished_at"],
         state=State(row["state"]),
         outcome_unknown=bool(row["outcome_unknown"]),
-        error=error,
+        error=_error_info(row),
         requests=tuple(SentRequest.from_json(value) for value in row["requests"] or ()),
     )
 
 
+def _error_info(row: sa.RowMapping) -> ErrorInfo | None:
+    if not row["error_category"]:
+        return None
+    return ErrorInfo(
+        row["error_category"], row["error_code"], row["error_detail"], row["error_cause"], row["error_fix"]
+    )
+
+
 def _ledger_row(row: sa.RowMapping, written: tuple[WrittenRecord, ...]) -> LedgerRow:
-    error = None
-    if row["error_category"]:
-        error = ErrorInfo(
-            row["error_category"],
-            row["error_code"],
-            row["error_detail"],
-            row["error_cause"],
-            row["error_fix"],
-        )
+    error = _error_info(row)
     return LedgerRow(
         row_id=row["id"],
         kind=row["kind"],
