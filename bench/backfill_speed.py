@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 
 from bench.emulator_speed import _machine
+from bench.export_speed import _rename
 from netsuite_emulator.testing import start_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,16 +72,6 @@ class _TimedTransport(httpx.AsyncHTTPTransport):
             return await super().handle_async_request(request)
         finally:
             self.last = time.monotonic()
-
-
-def _rename(value: Any, renamed: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return renamed.get(value, value)
-    if isinstance(value, dict):
-        return {k: _rename(v, renamed) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rename(v, renamed) for v in value]
-    return value
 
 
 def _documents(which: str, loads: int) -> list[Any]:
