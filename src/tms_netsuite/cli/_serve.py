@@ -96,7 +96,8 @@ def serve_command(
     from tms_netsuite.service import Service, configure_logging, create_app
 
     configure_logging(log_format)
-    url = ledger_url(ledger, read_environment())
+    environ = read_environment()
+    url = ledger_url(ledger, environ)
     on_postgres = url.startswith("postgresql")
     if no_workers and not on_postgres:
         raise ConfigurationError(
@@ -104,7 +105,7 @@ def serve_command(
             "processes share; on SQLite this process exports itself"
         )
 
-    folder = files_dir or default_files_dir(ledger_url(ledger, read_environment()), read_environment())
+    folder = files_dir or default_files_dir(url, environ)
 
     async def main() -> None:
         async with contextlib.AsyncExitStack() as stack:
