@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import pytest
 
 from netsuite_emulator.testing import ServedEmulator, start_emulator
 from tests.conftest import require
-from tests.service.conftest import MAPPING, documents
+from tests.service.conftest import MAPPING, cli, cli_environ, documents, start_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium's flags for a container: no sandbox (no user namespaces), no GPU, and nothing that phones home.
@@ -41,7 +40,6 @@ ARGS = [
 SCREENSHOTS = Path(
     os.environ.get("TMS_NETSUITE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tms-netsuite-screenshots"
 )
-CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -53,16 +51,6 @@ BROKEN = MAPPING.replace(
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 expect = playwright_api.expect
-
-
-def _environ() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and package
-        [*CLI, *args], capture_output=True, text=True, timeout=120, env=_environ(), check=False
-    )
 
 
 @dataclass
@@ -83,7 +71,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     try:
         for name, scenario in [("acme", "healthy"), ("other", "sandbox-account")]:
             (folder / name).mkdir()
-            emulators.append(start_emulator(folder / name, "--scenario", scenario, environ=_environ()))
+            emulators.append(start_emulator(folder / name, "--scenario", scenario, environ=cli_environ()))
         ledger = str(folder / "service.db")
         (folder / "broken.toml").write_text(BROKEN, encoding="utf-8")
         for slug, emulator, mapping in [
@@ -109,32 +97,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         other = json.loads(
             cli("api-keys", "create", "--account", "other", "--json", "--ledger", ledger).stdout
         )["key"]
-        ready, log = folder / "ready", folder / "serve.log"
-        with log.open("wb") as stream:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [
-                    *CLI,
-                    "serve",
-                    "--port",
-                    "0",
-                    "--ledger",
-                    ledger,
-                    "--ready-file",
-                    str(ready),
-                    "--grace",
-                    "5",
-                ],
-                stdout=stream,
-                stderr=subprocess.STDOUT,
-                env=_environ(),
-            )
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-        host, port = ready.read_text().strip().split(":")
-        url = f"http://{host}:{port}"
+        process, url, log = start_serve(ledger, folder, "--grace", "5")
         assert f"the console at {url}/ui" in log.read_text()
         with httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"}) as client:
             answer = client.post("/v1/accounts/acme/documents", json=documents(3))

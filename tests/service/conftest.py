@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +34,45 @@ from tms_netsuite.service import Service, create_app
 
 MAPPING = demo_mapping_path().read_text(encoding="utf-8")
 BASE_URL = "http://emulator.test"
+
+
+# `tms-netsuite` as a subprocess of this interpreter, without the caller's NetSuite settings.
+CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
+
+
+def cli_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and package
+        [*CLI, *args], capture_output=True, text=True, timeout=120, env=cli_environ(), check=False
+    )
+
+
+def start_serve(ledger: str, folder: Path, *options: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`tms-netsuite serve` on a free port, its output in ``folder/serve.log``: the process, its URL and the log,
+    once it listens (the process is killed if it does not within a minute)."""
+    ready, log = folder / "ready", folder / "serve.log"
+    with log.open("wb") as stream:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+            [*CLI, "serve", "--port", "0", "--ledger", ledger, "--ready-file", str(ready), *options],
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            env=cli_environ(),
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+    except AssertionError:
+        process.kill()
+        process.wait()
+        raise
+    host, port = ready.read_text().strip().split(":")
+    return process, f"http://{host}:{port}", log
 
 
 def documents(loads: int = 2, seed: int = 3) -> list[dict[str, Any]]:

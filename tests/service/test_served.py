@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,20 +24,8 @@ from schemathesis.checks import (
 )
 
 from netsuite_emulator.testing import ServedEmulator, start_emulator
-from tests.service.conftest import documents, multipart, with_parts
+from tests.service.conftest import cli, cli_environ, documents, multipart, start_serve, with_parts
 from tms_netsuite.mapping import demo_mapping_path
-
-CLI = [sys.executable, "-c", "from tms_netsuite.cli import main; main()"]
-
-
-def _environ() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("NETSUITE_", "TMS_NETSUITE_"))}
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and package
-        [*CLI, *args], capture_output=True, text=True, timeout=120, env=_environ(), check=False
-    )
 
 
 @dataclass
@@ -56,7 +42,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("served")
-    emulator = start_emulator(folder, environ=_environ())
+    emulator = start_emulator(folder, environ=cli_environ())
     ledger = str(folder / "service.db")
     process = None
     try:
@@ -76,34 +62,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         key = (
             cli("api-keys", "create", "--account", "acme", "--ledger", ledger).stdout.strip().splitlines()[-1]
         )
-        ready, log = folder / "ready", folder / "serve.log"
-        with log.open("wb") as stream:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [
-                    *CLI,
-                    "serve",
-                    "--port",
-                    "0",
-                    "--ledger",
-                    ledger,
-                    "--log-format",
-                    "json",
-                    "--ready-file",
-                    str(ready),
-                    "--grace",
-                    "10",
-                ],
-                stdout=stream,
-                stderr=subprocess.STDOUT,
-                env=_environ(),
-            )
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-        host, port = ready.read_text().strip().split(":")
-        yield Served(f"http://{host}:{port}", admin, key, process, log, emulator, Path(ledger))
+        process, url, log = start_serve(ledger, folder, "--log-format", "json", "--grace", "10")
+        yield Served(url, admin, key, process, log, emulator, Path(ledger))
     finally:
         if process is not None and process.poll() is None:
             process.kill()
