@@ -24,8 +24,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from netsuite_emulator.testing import person_at, start_emulator
-from tests.service.conftest import documents
-from tests.service.test_served import CLI, _environ, cli
+from tests.service.conftest import cli, cli_environ, documents, start_serve
 from tms_netsuite.mapping import demo_mapping_path
 
 EMULATOR = [sys.executable, "-c", "from netsuite_emulator.cli import main; main()"]
@@ -76,14 +75,14 @@ def until(check: Callable[[], Any], within: float, what: str) -> Any:
 
 def act(*args: str) -> None:
     acted = subprocess.run(  # noqa: S603 - our own interpreter and package
-        [*EMULATOR, "act", *args], capture_output=True, text=True, timeout=60, env=_environ(), check=False
+        [*EMULATOR, "act", *args], capture_output=True, text=True, timeout=60, env=cli_environ(), check=False
     )
     assert acted.returncode == 0, acted.stderr
 
 
 def test_paid_in_netsuite_arrives_once_as_verified_webhooks_within_one_interval(tmp_path: Path) -> None:
     account_db = tmp_path / "account.db"
-    emulator = start_emulator(tmp_path, "--db", str(account_db), environ=_environ())
+    emulator = start_emulator(tmp_path, "--db", str(account_db), environ=cli_environ())
     ledger = str(tmp_path / "service.db")
     accepted: list[dict[str, Any]] = []
     secret: list[str] = []
@@ -95,21 +94,12 @@ def test_paid_in_netsuite_arrives_once_as_verified_webhooks_within_one_interval(
         key = (
             cli("api-keys", "create", "--account", "acme", "--ledger", ledger).stdout.strip().splitlines()[-1]
         )
-        ready, log = tmp_path / "ready", tmp_path / "serve.log"
-        with log.open("wb") as stream:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [*CLI, "serve", "--port", "0", "--ledger", ledger, "--ready-file", str(ready),
-                 "--sync-back-every", str(INTERVAL_MINUTES), "--grace", "5"],
-                stdout=stream, stderr=subprocess.STDOUT, env=_environ(),
-            )  # fmt: skip
-        until(lambda: ready.exists() or process.poll() is not None, 60, "serve starts")
-        assert process.poll() is None, log.read_text()
-        host, port = ready.read_text().strip().split(":")
+        process, served, log = start_serve(
+            ledger, tmp_path, "--sync-back-every", str(INTERVAL_MINUTES), "--grace", "5"
+        )
         with (
             receiver(accepted, secret) as url,
-            httpx.Client(
-                base_url=f"http://{host}:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=60
-            ) as api,
+            httpx.Client(base_url=served, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api,
         ):
             sent = documents(8)
             assert api.post("/v1/accounts/acme/documents", json=sent).status_code == 202
