@@ -32,6 +32,18 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 metadata = sa.MetaData()
 
+
+def _error_columns() -> list[sa.Column[Any]]:
+    """A failure as the ledger keeps it (`ErrorInfo`): on a document's row and on each of its attempts."""
+    return [
+        sa.Column("error_category", sa.String(32), nullable=True),
+        sa.Column("error_code", sa.String(100), nullable=True),
+        sa.Column("error_detail", sa.Text(), nullable=True),
+        sa.Column("error_cause", sa.Text(), nullable=True),
+        sa.Column("error_fix", sa.Text(), nullable=True),
+    ]
+
+
 documents = sa.Table(
     "documents",
     metadata,
@@ -55,11 +67,7 @@ documents = sa.Table(
     sa.Column("outcome_unknown", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("blocked_on", sa.String(300), nullable=True),
     sa.Column("skip_reason", sa.Text(), nullable=True),
-    sa.Column("error_category", sa.String(32), nullable=True),
-    sa.Column("error_code", sa.String(100), nullable=True),
-    sa.Column("error_detail", sa.Text(), nullable=True),
-    sa.Column("error_cause", sa.Text(), nullable=True),
-    sa.Column("error_fix", sa.Text(), nullable=True),
+    *_error_columns(),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("account", "kind", "tms_id", "version", name="uq_documents_version"),
@@ -271,11 +279,7 @@ attempts = sa.Table(
     sa.Column("finished_at", UTCDateTime(), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("outcome_unknown", sa.Boolean(), nullable=False),
-    sa.Column("error_category", sa.String(32), nullable=True),
-    sa.Column("error_code", sa.String(100), nullable=True),
-    sa.Column("error_detail", sa.Text(), nullable=True),
-    sa.Column("error_cause", sa.Text(), nullable=True),
-    sa.Column("error_fix", sa.Text(), nullable=True),
+    *_error_columns(),
     sa.Column("requests", sa.JSON(), nullable=False),
 )
 sa.Index("ix_attempts_document", attempts.c.document_id, attempts.c.attempt)
