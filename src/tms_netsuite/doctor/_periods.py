@@ -8,7 +8,7 @@ from tms_netsuite.doctor._context import DOCS_PERIODS, Context, read_rows, skipp
 from tms_netsuite.doctor._model import CheckResult, Status, title_of
 from tms_netsuite.doctor._reference import parse_date
 from tms_netsuite.doctor._setup import ACCOUNTING_PREFERENCES
-from tms_netsuite.mapping import ClosedPeriod
+from tms_netsuite.mapping import ClosedPeriod, Period
 from tms_netsuite.netsuite import RequestError
 
 
@@ -16,20 +16,24 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
     title = title_of("periods")
     if ctx.client is None or not ctx.passed("connection"):
         return skipped("periods", "the connection failed")
-    try:
-        rows = await read_rows(
-            ctx,
-            ctx.client,
-            # SuiteQL answers a date column in the user's Date Format preference (M/D/YYYY, DD/MM/YYYY, …);
-            # TO_CHAR gives the same text whatever it is.
-            "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS startdate, "
-            "TO_CHAR(enddate, 'YYYY-MM-DD') AS enddate, closed, alllocked, arlocked, aplocked FROM accountingperiod "
-            "WHERE isyear = 'F' AND isquarter = 'F'",
-        )
-    except RequestError as exc:
-        if transient(exc):
-            return unchecked("periods", "the accounting periods", exc)
-        return skipped("periods", f"accounting periods could not be read ({exc}); see permissions")
+    if ctx.reference is not None:
+        # The lists the export reads hold the same periods (one query for both): not read a second time.
+        rows = [_row(period) for period in ctx.reference.periods]
+    else:
+        try:
+            rows = await read_rows(
+                ctx,
+                ctx.client,
+                # SuiteQL answers a date column in the user's Date Format preference (M/D/YYYY, DD/MM/YYYY, …);
+                # TO_CHAR gives the same text whatever it is.
+                "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS startdate, "
+                "TO_CHAR(enddate, 'YYYY-MM-DD') AS enddate, closed, alllocked, arlocked, aplocked "
+                "FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F'",
+            )
+        except RequestError as exc:
+            if transient(exc):
+                return unchecked("periods", "the accounting periods", exc)
+            return skipped("periods", f"accounting periods could not be read ({exc}); see permissions")
     today = ctx.now().date()
     wanted = {today: "the current period", **{d: "a pending document" for d in pending if d != today}}
     problems: list[str] = []  # no period at all: NetSuite refuses every document of those dates
@@ -68,6 +72,21 @@ async def check_periods(ctx: Context, pending: list[date]) -> CheckResult:
     if unpostable:
         return _closed(title, unpostable, checked, today, ctx)
     return CheckResult("periods", title, Status.PASS, f"open for posting: {', '.join(checked)}")
+
+
+def _row(period: Period) -> dict[str, str]:
+    """A period of the reference data as the query's row."""
+    flag = {True: "T", False: "F"}
+    return {
+        "id": period.id,
+        "periodname": period.name,
+        "startdate": period.start.isoformat(),
+        "enddate": period.end.isoformat(),
+        "closed": flag[period.closed],
+        "alllocked": flag[period.all_locked],
+        "arlocked": flag[period.ar_locked],
+        "aplocked": flag[period.ap_locked],
+    }
 
 
 def _unpostable(period: dict[str, str]) -> str | None:

@@ -47,8 +47,8 @@ def _utcnow() -> datetime:
 
 async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) -> None:
     """credentials; then the connection (whose serverTime the clock check reuses) and, with ``read_limit``, the
-    concurrency limit, in one round trip; then the lists (read once), custom fields and periods together, and
-    what rests on them. Never more requests in flight than the known (configured, or learned) limit, else 4.
+    concurrency limit, in one round trip; then the lists (read once) and custom fields together, the periods
+    from the lists, and what rests on them. Never more requests in flight than the known (configured, or learned) limit, else 4.
 
     With the limit known before the first request, the lists and custom fields do not wait for the connection's
     answer: they go out with it, in the same gate (at a second a request, one round trip less before the first
@@ -81,13 +81,11 @@ async def _fast(ctx: Context, pending: list[date], *, read_limit: bool = False) 
     if ctx.connection_error is None:
         if early is None:
             gate = read_gate(_known_limit(ctx))  # shared by every read below, lists included
-            _, fields, periods = await asyncio.gather(
-                load_reference(ctx, gate),
-                gated(gate, read_custom_fields(ctx)),
-                gated(gate, check_periods(ctx, pending)),
-            )
+            _, fields = await asyncio.gather(load_reference(ctx, gate), gated(gate, read_custom_fields(ctx)))
         else:
-            _, fields, periods = await asyncio.gather(*early, gated(gate, check_periods(ctx, pending)))
+            _, fields = await asyncio.gather(*early)
+        # After the lists: the periods are among them (read alone only when the lists could not be read).
+        periods = await gated(gate, check_periods(ctx, pending))
     else:
         if early is not None:
             await _cancel(early)
