@@ -1025,7 +1025,10 @@ def main() -> int:
         "cpu_of_oracle": _ratio(
             at("engine", "c5", "cpu_us_per_record"), at("oracle", "c5", "cpu_us_per_record")
         ),
-        "requests_per_txn": worst("requests_per_record", max),
+        # Turn 1's figure: the engine's run at C = 5, L = 25 ms (2,011 records). A run's checks and lists are a
+        # fixed ~20 reads, so a smaller run needs more per record: the worst of every run is reported beside it.
+        "requests_per_txn": at("engine", "c5", "requests_per_record"),
+        "requests_per_txn_worst": worst("requests_per_record", max),
         "http_429_per_1000": worst("http_429_per_1000", max),
         "peak_rss_mb_100k": memory.get("peak_rss_mb_100k"),
         "lost": worst("lost", max),
