@@ -76,6 +76,9 @@ BAD = [
     ("invoice", _set("company", "FC\u0007US"), "$.company", "control character"),
     ("invoice", _set("id", "INV-\ud800"), "$.id", "unicode"),
     ("invoice", _set("memo", "line one\nline two"), "$.memo", "U+000A"),
+    # A C1 control character is refused; a no-break space is text.
+    ("invoice", _set("memo", "net\u00a030 \u0085"), "$.memo", "U+0085 at position 7"),
+    ("invoice", _set("memo", "tab\u007f"), "$.memo", "U+007F at position 3"),
     ("invoice", _set("colour", "red"), "$.colour", "unknown field"),
     ("invoice", _set("currency", "XYZ"), "$.currency", "ISO 4217"),
     ("invoice", _set("lines.2.rate", "-2500"), "$.lines[2].amount.amount", "not quantity × rate"),

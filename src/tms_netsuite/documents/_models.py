@@ -43,6 +43,7 @@ from tms_netsuite.documents._common import (
     VendorCreditReason,
     VendorRef,
     Version,
+    field_names,
     walk_money,
 )
 from tms_netsuite.documents._currencies import minor_units
@@ -166,7 +167,7 @@ class _Transaction(_Document):
             yield ("voided_on",), "an active document cannot have a void date"
 
     def _date_problems(self) -> Iterator[Problem]:
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values = {name: getattr(self, name) for name in field_names(type(self))}
         dates = {name: value for name, value in values.items() if isinstance(value, dt.date)}
         for name, value in dates.items():
             if not EARLIEST_DATE <= value <= LATEST_DATE:
