@@ -15,10 +15,12 @@ so the account's slots never wait for the slowest document of a batch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from tms_netsuite.documents import Document, InvalidDocument, Kind, validate_document
@@ -57,6 +59,28 @@ class RunStopped(NetSuiteError):
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_frozen_runs = 0  # runs of this process under way with the objects older than them frozen
+
+
+@contextlib.contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist before a run (imported modules, the mapping, reference data, a service's
+    state) out of the garbage collector's full collections during the run: the run allocates enough long-lived
+    objects (claimed batches, translations) for a few full collections, each of which walked all of them
+    (0.15 s apiece on 150,000 objects; 0.47 s of a 2,000-record run, measured). They are unfrozen when the last
+    run ends, so garbage among them is collected then, as before."""
+    global _frozen_runs
+    if _frozen_runs == 0:
+        gc.freeze()
+    _frozen_runs += 1
+    try:
+        yield
+    finally:
+        _frozen_runs -= 1
+        if _frozen_runs == 0:
+            gc.unfreeze()
 
 
 class _UnderWay:
@@ -203,6 +227,10 @@ class Exporter:
         Raises:
             RunStopped: NetSuite refused the credentials repeatedly; what was claimed waits for the next run.
         """
+        with _old_objects_frozen():
+            return await self._run()
+
+    async def _run(self) -> ExportReport:
         async with self._ledger.hold_run(self._run_id):
             await self._take_over_dead_runs()
             # Once per run: documents left waiting for a bill's approval in NetSuite are looked at again.
