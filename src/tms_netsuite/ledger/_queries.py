@@ -117,11 +117,17 @@ def supersede(row_ids: Sequence[int], now: datetime) -> sa.Update:
     )
 
 
+# The table again, under another name, for a row to be compared with its document's other versions. Made once:
+# an alias builds its column collection on first use (half the 0.7 ms of building a settlement's supersede).
+_NEWER = documents.alias("newer")
+_OTHER = documents.alias("other")
+
+
 def supersede_stale(account: str, now: datetime, run_id: str) -> sa.Update:
     """Rows waiting (pending, failed or blocked, or left exporting by a run whose lease lapsed) while a newer
     version of their document exists: the newer one carries the document now, so an older one must never be
     written after it, nor beside it in one batch."""
-    newer = documents.alias("newer")
+    newer = _NEWER
     has_newer = sa.exists().where(
         (newer.c.account == documents.c.account)
         & (newer.c.kind == documents.c.kind)
@@ -152,7 +158,7 @@ def lapsed(now: datetime, run_id: str) -> sa.ColumnElement[bool]:
 
 def other_version_exporting(now: datetime, run_id: str | None) -> sa.Exists:
     """Another version of the row's document is being exported: under a live lease, or by ``run_id`` itself."""
-    other = documents.alias("other")
+    other = _OTHER
     held = other.c.lease_until > now
     if run_id is not None:
         held |= other.c.claimed_by == run_id
@@ -401,7 +407,7 @@ def retry(account: str, row_ids: Sequence[int] | None, now: datetime) -> sa.Upda
 def supersede_replaced(account: str, row_ids: Sequence[int], now: datetime) -> sa.Update:
     """Synced versions older than a version these rows just wrote (synced or void) are superseded: NetSuite
     holds the newer one now, so a rebill no longer counts its first version as synced."""
-    newer = documents.alias("newer")
+    newer = _NEWER
     replaced_by_these = sa.exists().where(
         (newer.c.id.in_(list(row_ids)))
         & newer.c.state.in_((State.SYNCED, State.VOID))
